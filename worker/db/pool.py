@@ -1,0 +1,34 @@
+"""The asyncpg connection pool, with JSON codecs set on every connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import orjson
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections encode and decode json/jsonb with orjson."""
+    pool: asyncpg.Pool | None = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """One connection, set up like the pool's."""
+    conn: Any = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn  # type: ignore[no-any-return]

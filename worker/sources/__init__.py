@@ -1,0 +1,1 @@
+"""Where migrations read from: the legacy v1 API (`legacy`) and exported workbooks."""

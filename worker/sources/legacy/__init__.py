@@ -1,0 +1,1 @@
+"""The legacy Space Invoices v1 API: client, errors and record conversion."""

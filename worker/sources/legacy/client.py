@@ -1,0 +1,232 @@
+"""An httpx client of the legacy v1 API (spec/legacy-v1.md).
+
+Transient faults (429, 5xx, timeouts, dropped connections) are retried with exponential
+backoff and full jitter, honouring Retry-After; 401 and 404 are final. JSON numbers are
+parsed as Decimal: money never passes through a float.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from worker.sources.legacy.errors import (
+    LegacyAuthFailed,
+    LegacyBadResponse,
+    LegacyNotFound,
+    LegacyTokenExpired,
+    LegacyUnavailable,
+)
+
+RESOURCES = ("taxes", "clients", "items", "documents", "payments")
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+# Called before each wait: (reason, seconds to wait, retry number).
+RetryHook = Callable[[str, float, int], Awaitable[None]]
+
+
+class _Transient(Exception):
+    """A fault worth retrying."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 6
+    base_seconds: float = 0.5
+    max_seconds: float = 30.0
+
+    def backoff(self, retry: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `retry` (1-based): Retry-After when the
+        server gave one, else exponential backoff with jitter."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_seconds)
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (retry - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    user_id: str
+
+
+def parse_json(content: bytes) -> Any:
+    """JSON with every non-integer number as an exact Decimal."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+class LegacyClient:
+    """One legacy API conversation; `token` is sent on every call once set."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        policy: RetryPolicy | None = None,
+        on_retry: RetryHook | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+        self._token = token
+        self.policy = policy or RetryPolicy()
+        self.on_retry = on_retry
+
+    async def __aenter__(self) -> LegacyClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send(method, path, **kwargs)
+        except _Transient as exc:
+            raise LegacyUnavailable(
+                f"the legacy API is not answering: {exc.reason}, "
+                f"still after {self.policy.max_retries} retries"
+            ) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = exc.retry_after if isinstance(exc, _Transient) else None
+        return self.policy.backoff(state.attempt_number, retry_after)
+
+    async def _before_sleep(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        if self.on_retry is not None and isinstance(exc, _Transient) and state.next_action:
+            await self.on_retry(exc.reason, state.next_action.sleep, state.attempt_number)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One HTTP exchange: the parsed body, a final LegacyError, or _Transient."""
+        headers = {"Authorization": self._token} if self._token else {}
+        try:
+            response = await self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TimeoutException:
+            raise _Transient("timed out") from None
+        except httpx.TransportError as exc:
+            raise _Transient(f"connection failed ({type(exc).__name__})") from None
+        status = response.status_code
+        if status < 300:
+            try:
+                return parse_json(response.content)
+            except ValueError:
+                raise LegacyBadResponse(f"{path} answered invalid JSON") from None
+        if status == 401:
+            if path.endswith("/login"):
+                raise LegacyAuthFailed("the legacy email or password is wrong")
+            raise LegacyTokenExpired("the legacy session has expired")
+        if status == 404:
+            raise LegacyNotFound(f"{path} was not found in the legacy account")
+        if status == 429:
+            raise _Transient("rate limited (429)", _retry_after(response))
+        if status in _RETRY_STATUSES:
+            raise _Transient(f"server error ({status})", _retry_after(response))
+        raise LegacyBadResponse(f"{path} answered HTTP {status}")
+
+    async def login(self, email: str, password: str) -> LoginResult:
+        """Log in; sets this client's token. LegacyAuthFailed on wrong credentials."""
+        body = await self._request(
+            "POST", "/v1/Accounts/login", json={"email": email, "password": password}
+        )
+        try:
+            result = LoginResult(token=str(body["id"]), user_id=str(body["userId"]))
+        except (KeyError, TypeError):
+            raise LegacyBadResponse("the legacy login answer has no id/userId") from None
+        self._token = result.token
+        return result
+
+    async def organizations(self, user_id: str) -> list[dict[str, Any]]:
+        body = await self._request("GET", f"/v1/Accounts/{user_id}/organizations")
+        if not isinstance(body, list):
+            raise LegacyBadResponse("the organisations list is not a list")
+        return body
+
+    async def organization(self, org_id: str) -> dict[str, Any]:
+        body = await self._request("GET", f"/v1/Organizations/{org_id}")
+        if not isinstance(body, dict):
+            raise LegacyBadResponse("the organisation is not an object")
+        return body
+
+    async def count(self, org_id: str, resource: str) -> int:
+        body = await self._request("GET", f"/v1/Organizations/{org_id}/{resource}/count")
+        try:
+            return int(body["count"])
+        except (KeyError, TypeError, ValueError):
+            raise LegacyBadResponse(f"{resource}/count answered no count") from None
+
+    async def page(self, org_id: str, resource: str, skip: int, limit: int) -> list[Any]:
+        body = await self._request(
+            "GET",
+            f"/v1/Organizations/{org_id}/{resource}",
+            params={"filter[skip]": skip, "filter[limit]": limit},
+        )
+        if not isinstance(body, list):
+            raise LegacyBadResponse(f"{resource} page is not a list")
+        return body
+
+    async def pages(
+        self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000
+    ) -> AsyncIterator[tuple[int, list[Any]]]:
+        """(skip, records) page by page from `start`, fetching the next page while the
+        caller works on this one (at most two pages in memory)."""
+        skip = start
+        pending = asyncio.ensure_future(self.page(org_id, resource, skip, page_size))
+        try:
+            while True:
+                rows = await pending
+                if not rows:
+                    return
+                following = skip + len(rows)
+                pending = asyncio.ensure_future(
+                    self.page(org_id, resource, following, page_size)
+                ) if len(rows) == page_size else asyncio.ensure_future(_empty())
+                yield skip, rows
+                skip = following
+        finally:
+            if not pending.done():
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)
+
+
+async def _empty() -> list[Any]:
+    return []

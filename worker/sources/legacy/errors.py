@@ -1,0 +1,40 @@
+"""What can go wrong talking to the legacy API, split by whether a retry can help."""
+
+from __future__ import annotations
+
+
+class LegacyError(Exception):
+    """Any failure of the legacy API."""
+
+    #: a stable machine-readable code, used in the job's error_code
+    code = "LEGACY_ERROR"
+
+
+class LegacyAuthFailed(LegacyError):
+    """Wrong legacy credentials (permanent)."""
+
+    code = "LEGACY_LOGIN_FAILED"
+
+
+class LegacyTokenExpired(LegacyError):
+    """The legacy access token is no longer accepted (permanent for this job attempt)."""
+
+    code = "LEGACY_SESSION_EXPIRED"
+
+
+class LegacyNotFound(LegacyError):
+    """The organisation or resource does not exist for this token (permanent)."""
+
+    code = "LEGACY_NOT_FOUND"
+
+
+class LegacyUnavailable(LegacyError):
+    """The legacy API kept failing after every retry (transient faults exhausted)."""
+
+    code = "LEGACY_UNAVAILABLE"
+
+
+class LegacyBadResponse(LegacyError):
+    """The legacy API answered something that does not follow its contract (permanent)."""
+
+    code = "LEGACY_BAD_RESPONSE"
