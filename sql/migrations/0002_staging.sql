@@ -3,6 +3,16 @@
 
 CREATE SCHEMA staging;
 
+-- The legacy organisation as step 1 read it; step 8 creates the entity from it.
+CREATE TABLE staging.organizations (
+    job_id      text PRIMARY KEY REFERENCES migration_jobs (id) ON DELETE CASCADE,
+    legacy_id   text NOT NULL,
+    name        text NOT NULL,
+    country     text,
+    tax_number  text,
+    currency    text NOT NULL
+);
+
 CREATE TABLE staging.taxes (
     job_id          text NOT NULL REFERENCES migration_jobs (id) ON DELETE CASCADE,
     legacy_id       text NOT NULL,

@@ -1,0 +1,125 @@
+-- The migration jobs: created by the enqueue layer, read by the API, advanced by workers.
+-- Every write a worker makes is guarded by its lease ($2 = lease owner), so a worker that
+-- lost its lease can change nothing.
+
+-- name: insert_job
+INSERT INTO migration_jobs (
+    id, account_id, legacy_org_id, legacy_user_id, environment, confirm_unsupported_data,
+    step, step_number, progress_detail, legacy_token_sealed)
+VALUES ($1, $2, $3, $4, $5, $6, 'Queued', 0, 'Migration job is waiting to start.', $7)
+RETURNING *;
+
+-- name: org_migrated_live
+SELECT EXISTS (
+    SELECT 1 FROM migration_jobs
+    WHERE legacy_org_id = $1 AND environment = 'live' AND status = 'completed');
+
+-- name: migrated_environments
+SELECT legacy_org_id, array_agg(DISTINCT environment) AS environments
+FROM migration_jobs
+WHERE legacy_org_id = ANY($1::text[]) AND status = 'completed'
+GROUP BY legacy_org_id;
+
+-- name: get_job
+SELECT * FROM migration_jobs WHERE id = $1;
+
+-- name: get_account_job
+SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2;
+
+-- name: list_account_jobs
+SELECT * FROM migration_jobs
+WHERE account_id = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::text IS NULL OR id < $3)
+ORDER BY id DESC
+LIMIT $4;
+
+-- name: request_cancel
+-- A pending job is cancelled at once (no worker holds it); a running one is flagged and
+-- its worker stops at the next checkpoint.
+UPDATE migration_jobs SET
+    cancel_requested_at = coalesce(cancel_requested_at, now()),
+    status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+    progress_detail = CASE WHEN status = 'pending'
+        THEN 'Migration cancelled before it started.'
+        ELSE 'Cancellation requested: stopping at the next checkpoint.' END,
+    legacy_token_sealed = CASE WHEN status = 'pending' THEN NULL ELSE legacy_token_sealed END,
+    updated_at = now()
+WHERE id = $1 AND account_id = $2 AND status IN ('pending', 'running')
+RETURNING *;
+
+-- name: requeue_failed_job
+UPDATE migration_jobs SET
+    status = 'pending', step = 'Queued', step_number = 0,
+    progress_detail = 'Migration job is waiting to start.',
+    error = NULL, error_code = NULL, cancel_requested_at = NULL,
+    legacy_token_sealed = coalesce($3, legacy_token_sealed),
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+WHERE id = $1 AND account_id = $2 AND status = 'failed'
+RETURNING *;
+
+-- name: acquire_lease
+-- Atomic: only one worker can hold an unexpired lease. A dead worker's lease expires.
+UPDATE migration_jobs SET
+    status = 'running',
+    lease_owner = $2,
+    lease_expires_at = now() + make_interval(secs => $3),
+    attempts = attempts + 1,
+    started_at = coalesce(started_at, now()),
+    updated_at = now()
+WHERE id = $1
+  AND status IN ('pending', 'running')
+  AND (lease_owner IS NULL OR lease_expires_at < now())
+RETURNING *;
+
+-- name: renew_lease
+UPDATE migration_jobs SET lease_expires_at = now() + make_interval(secs => $3)
+WHERE id = $1 AND lease_owner = $2
+RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
+
+-- name: release_lease
+UPDATE migration_jobs SET
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+    progress_detail = $3
+WHERE id = $1 AND lease_owner = $2;
+
+-- name: checkpoint_job
+-- Progress, under the lease; takes the job row lock for the rest of the caller's
+-- transaction, so a take-over waits until this checkpoint commits or rolls back.
+UPDATE migration_jobs SET step = $3, step_number = $4, progress_detail = $5, updated_at = now()
+WHERE id = $1 AND lease_owner = $2
+RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
+
+-- name: fail_job
+UPDATE migration_jobs SET
+    status = 'failed', error = $3, error_code = $4, progress_detail = $5,
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+WHERE id = $1 AND lease_owner = $2;
+
+-- name: cancel_job_now
+UPDATE migration_jobs SET
+    status = 'cancelled', progress_detail = $3, legacy_token_sealed = NULL,
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+WHERE id = $1 AND lease_owner = $2;
+
+-- name: complete_job
+-- The last statement of the commit transaction: if the lease was lost or the job was
+-- cancelled meanwhile, nothing is updated and the caller rolls the whole commit back.
+UPDATE migration_jobs SET
+    status = 'completed', step = 'Completed', step_number = 8, entity_id = $3,
+    progress_detail = $4, completed_at = now(), legacy_token_sealed = NULL,
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+WHERE id = $1 AND lease_owner = $2 AND cancel_requested_at IS NULL AND status = 'running'
+RETURNING id;
+
+-- name: jobs_to_sweep
+-- Pending jobs (older than a moment, so as not to race their own enqueue) and running
+-- jobs whose worker stopped renewing its lease.
+SELECT id, status FROM migration_jobs
+WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
+   OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
+ORDER BY id
+LIMIT $2;
+
+-- name: count_jobs_by_status
+SELECT status, count(*) AS n FROM migration_jobs GROUP BY status;

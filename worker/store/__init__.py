@@ -1,0 +1,1 @@
+"""The job manager: every Postgres operation on jobs, step runs and API keys."""

@@ -1,0 +1,74 @@
+"""Reads and writes of `migration_step_runs`: attempts, counts, cursor, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from worker.db.queries import q
+
+
+@dataclass
+class StepRun:
+    """A step's progress as the engine keeps it between checkpoints."""
+
+    job_id: str
+    number: int
+    attempts: int = 1
+    source_count: int = 0
+    created_count: int = 0
+    skipped_count: int = 0
+    error_count: int = 0
+    cursor: int = 0
+    source_totals: dict[str, int] = field(default_factory=dict)
+    checks: Any = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> StepRun:
+        return cls(
+            job_id=row["job_id"], number=row["step_number"], attempts=row["attempts"],
+            source_count=row["source_count"], created_count=row["created_count"],
+            skipped_count=row["skipped_count"], error_count=row["error_count"],
+            cursor=row["cursor"], source_totals=dict(row["source_totals"] or {}),
+            checks=row["checks"],
+        )
+
+    def add_totals(self, totals: dict[str, int]) -> None:
+        for currency, amount in totals.items():
+            self.source_totals[currency] = self.source_totals.get(currency, 0) + amount
+
+    async def save(self, conn: asyncpg.Connection | asyncpg.Pool) -> None:
+        """Persist counts and cursor (inside the caller's checkpoint transaction)."""
+        await conn.execute(
+            q("save_step_progress"), self.job_id, self.number, self.source_count,
+            self.created_count, self.skipped_count, self.error_count, self.cursor,
+            self.source_totals, self.checks,
+        )
+
+
+class StepStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def finished(self, job_id: str) -> set[int]:
+        rows = await self.pool.fetch(q("finished_steps"), job_id)
+        return {r["step_number"] for r in rows}
+
+    async def start(self, job_id: str, number: int, owner: str) -> StepRun | None:
+        """The step's run, one attempt more; None when the lease is lost."""
+        row = await self.pool.fetchrow(q("start_step"), job_id, number, owner)
+        return StepRun.from_row(row) if row else None
+
+    async def finish(self, job_id: str, number: int) -> None:
+        await self.pool.execute(q("finish_step"), job_id, number)
+
+    async def fail(self, job_id: str, number: int) -> None:
+        await self.pool.execute(q("fail_step"), job_id, number)
+
+    async def count_retry(self, job_id: str, number: int) -> None:
+        await self.pool.execute(q("count_step_retry"), job_id, number)
+
+    async def report(self, job_id: str) -> list[asyncpg.Record]:
+        return await self.pool.fetch(q("step_report"), job_id)
