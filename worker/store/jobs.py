@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.types import Conn
 from worker.models import Job
 
 Record = asyncpg.Record
@@ -83,7 +84,7 @@ class JobStore:
 
 
 async def checkpoint(
-    conn: asyncpg.Connection, job_id: str, owner: str, step: str, number: int, detail: str
+    conn: Conn, job_id: str, owner: str, step: str, number: int, detail: str
 ) -> bool | None:
     """Write progress under the lease inside the caller's transaction.
 

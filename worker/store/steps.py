@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.types import Executor
 
 
 @dataclass
@@ -39,7 +40,7 @@ class StepRun:
         for currency, amount in totals.items():
             self.source_totals[currency] = self.source_totals.get(currency, 0) + amount
 
-    async def save(self, conn: asyncpg.Connection | asyncpg.Pool) -> None:
+    async def save(self, conn: Executor) -> None:
         """Persist counts and cursor (inside the caller's checkpoint transaction)."""
         await conn.execute(
             q("save_step_progress"), self.job_id, self.number, self.source_count,

@@ -1,0 +1,76 @@
+-- Staging: what steps 1-6 read, and what step 7 checks before step 8 commits.
+
+-- name: clear_staging
+WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
+     payments AS (DELETE FROM staging.payments WHERE job_id = $1),
+     rates AS (DELETE FROM staging.tax_rates WHERE job_id = $1),
+     docs AS (DELETE FROM staging.documents WHERE job_id = $1),
+     taxes AS (DELETE FROM staging.taxes WHERE job_id = $1),
+     customers AS (DELETE FROM staging.customers WHERE job_id = $1),
+     items AS (DELETE FROM staging.items WHERE job_id = $1),
+     skipped AS (DELETE FROM staging.skipped WHERE job_id = $1)
+DELETE FROM staging.organizations WHERE job_id = $1;
+
+-- name: count_staged_rows
+SELECT (SELECT count(*) FROM staging.taxes WHERE job_id = $1)
+     + (SELECT count(*) FROM staging.customers WHERE job_id = $1)
+     + (SELECT count(*) FROM staging.items WHERE job_id = $1)
+     + (SELECT count(*) FROM staging.documents WHERE job_id = $1)
+     + (SELECT count(*) FROM staging.payments WHERE job_id = $1)
+     + (SELECT count(*) FROM staging.skipped WHERE job_id = $1) AS n;
+
+-- name: stage_organization
+INSERT INTO staging.organizations (job_id, legacy_id, name, country, tax_number, currency)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (job_id) DO UPDATE SET
+    legacy_id = EXCLUDED.legacy_id, name = EXCLUDED.name, country = EXCLUDED.country,
+    tax_number = EXCLUDED.tax_number, currency = EXCLUDED.currency;
+
+-- name: staged_document_currencies
+SELECT legacy_id, currency FROM staging.documents
+WHERE job_id = $1 AND legacy_id = ANY($2::text[]);
+
+-- name: skipped_ids
+SELECT legacy_id FROM staging.skipped
+WHERE job_id = $1 AND kind = $2 AND legacy_id = ANY($3::text[]);
+
+-- name: staged_counts
+SELECT 'taxes' AS kind, count(*) AS n FROM staging.taxes WHERE job_id = $1
+UNION ALL SELECT 'clients', count(*) FROM staging.customers WHERE job_id = $1
+UNION ALL SELECT 'items', count(*) FROM staging.items WHERE job_id = $1
+UNION ALL SELECT 'documents', count(*) FROM staging.documents WHERE job_id = $1
+UNION ALL SELECT 'payments', count(*) FROM staging.payments WHERE job_id = $1;
+
+-- name: skipped_counts
+SELECT kind, count(*) AS n FROM staging.skipped WHERE job_id = $1 GROUP BY kind;
+
+-- name: staged_document_totals
+SELECT currency, sum(total_with_tax_minor)::bigint AS total
+FROM staging.documents WHERE job_id = $1 GROUP BY currency;
+
+-- name: staged_payment_totals
+SELECT currency, sum(amount_minor)::bigint AS total
+FROM staging.payments WHERE job_id = $1 GROUP BY currency;
+
+-- name: unresolved_references
+SELECT 'documents -> clients' AS reference, count(*) AS n
+FROM staging.documents d
+WHERE d.job_id = $1 AND d.customer_legacy_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM staging.customers c
+                  WHERE c.job_id = $1 AND c.legacy_id = d.customer_legacy_id)
+UNION ALL
+SELECT 'payments -> documents', count(*)
+FROM staging.payments p
+WHERE p.job_id = $1
+  AND NOT EXISTS (SELECT 1 FROM staging.documents d
+                  WHERE d.job_id = $1 AND d.legacy_id = p.document_legacy_id)
+UNION ALL
+SELECT 'document lines -> taxes', count(*)
+FROM staging.document_lines l, unnest(l.tax_legacy_ids) AS t(tax_id)
+WHERE l.job_id = $1
+  AND NOT EXISTS (SELECT 1 FROM staging.taxes x WHERE x.job_id = $1 AND x.legacy_id = t.tax_id)
+UNION ALL
+SELECT 'items -> taxes', count(*)
+FROM staging.items i, unnest(i.tax_legacy_ids) AS t(tax_id)
+WHERE i.job_id = $1
+  AND NOT EXISTS (SELECT 1 FROM staging.taxes x WHERE x.job_id = $1 AND x.legacy_id = t.tax_id);

@@ -1,0 +1,157 @@
+"""Runs one migration job: lease, steps from the first unfinished one, outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+from arq.connections import ArqRedis
+
+from worker.config import Settings
+from worker.engine.context import JobContext
+from worker.engine.errors import JobCancelled, LeaseLost, StepFailed
+from worker.engine.heartbeat import Heartbeat
+from worker.engine.outcomes import legacy_failure
+from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, transient_backoff
+from worker.models import STEP_NAMES
+from worker.secrets_box import SecretBox
+from worker.sources.legacy.client import LegacyClient, RetryPolicy
+from worker.sources.legacy.convert import RecordError
+from worker.sources.legacy.errors import LegacyError
+from worker.staging.copy import clear_staging
+from worker.steps import STEPS, Step
+from worker.store.jobs import JobStore
+from worker.store.steps import StepStore
+
+log = structlog.get_logger("worker.engine")
+
+
+@dataclass
+class WorkerDeps:
+    """What a worker process shares between the jobs it runs."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: ArqRedis
+    box: SecretBox
+    jobs: JobStore
+    steps: StepStore
+    worker_id: str
+
+
+async def run_job(deps: WorkerDeps, job_id: str) -> str:
+    """Run the job if its lease can be taken; returns how this run ended."""
+    owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
+    row = await deps.jobs.acquire_lease(job_id, owner, deps.settings.lease_seconds)
+    if row is None:
+        log.info("job not runnable here (finished, or leased by another worker)", job_id=job_id)
+        return "skipped"
+    with structlog.contextvars.bound_contextvars(job_id=job_id, attempt=row["attempts"]):
+        async with Heartbeat(deps.jobs, job_id, owner, lease_seconds=deps.settings.lease_seconds,
+                             every=deps.settings.heartbeat_seconds):
+            try:
+                return await _run(deps, row, owner)
+            except asyncio.CancelledError:
+                # the worker is shutting down: hand the job on at once rather than wait
+                # for the lease to expire
+                await asyncio.shield(deps.jobs.release_lease(
+                    job_id, owner, "Paused while a worker restarts; resuming shortly."))
+                raise
+
+
+async def _run(deps: WorkerDeps, row: asyncpg.Record, owner: str) -> str:
+    job_id = row["id"]
+    if row["cancel_requested_at"] is not None:
+        return await _cancel(deps, job_id, owner)
+    try:
+        token = deps.box.open(row["legacy_token_sealed"])
+    except (ValueError, TypeError):
+        await deps.jobs.fail(job_id, owner, code="LEGACY_SESSION_MISSING", detail="Failed.",
+                             error="The job's legacy session cannot be read (it was removed or "
+                                   "the service's SECRET_KEY changed). Log in again and retry "
+                                   "the job with the new legacy_session_id.")
+        return "failed"
+    settings = deps.settings
+    legacy = LegacyClient(
+        settings.legacy_api_url, token=token, timeout=settings.legacy_timeout_seconds,
+        policy=RetryPolicy(settings.legacy_max_retries, settings.legacy_backoff_base_seconds,
+                           settings.legacy_backoff_max_seconds),
+    )
+    ctx = JobContext(
+        job_id=job_id, owner=owner, pool=deps.pool, settings=settings, legacy=legacy,
+        legacy_org_id=row["legacy_org_id"], environment=row["environment"],
+        confirm_unsupported_data=row["confirm_unsupported_data"], steps=deps.steps,
+    )
+    legacy.on_retry = ctx.on_legacy_retry
+    try:
+        finished = await deps.steps.finished(job_id)
+        for number, step in STEPS.items():
+            if number not in finished:
+                await _run_step(deps, ctx, number, step)
+        await clear_staging(deps.pool, job_id)
+        return "completed"
+    except JobCancelled:
+        return await _cancel(deps, job_id, owner)
+    except LeaseLost:
+        log.warning("lease lost: another worker has taken the job over")
+        return "lease lost"
+    except StepFailed as exc:
+        return await _fail(deps, ctx, exc.code, exc.message)
+    except LegacyError as exc:
+        return await _fail(deps, ctx, *legacy_failure(exc, ctx.step_name))
+    except RecordError as exc:
+        return await _fail(deps, ctx, "INVALID_SOURCE_DATA", (
+            f"The legacy {exc.kind} {exc.legacy_id} cannot be migrated: it {exc.problem}. "
+            "Correct it in the legacy account and retry the job."))
+    finally:
+        await legacy.aclose()
+
+
+async def _run_step(deps: WorkerDeps, ctx: JobContext, number: int, step: Step) -> None:
+    """Run one step; lost connections are retried from the step's last checkpoint."""
+    for retry in range(MAX_TRANSIENT_RETRIES + 1):
+        run = await deps.steps.start(ctx.job_id, number, ctx.owner)
+        if run is None:
+            raise LeaseLost(ctx.job_id)
+        ctx.run = run
+        with structlog.contextvars.bound_contextvars(step=number, attempt=run.attempts):
+            started = time.monotonic()
+            try:
+                await step(ctx)
+            except TRANSIENT_ERRORS as exc:
+                if retry == MAX_TRANSIENT_RETRIES:
+                    raise StepFailed("INFRASTRUCTURE_UNAVAILABLE", (
+                        f"The service's database or queue kept failing while "
+                        f"{STEP_NAMES[number].lower()} ({type(exc).__name__}). "
+                        "Retry the job; it resumes where it stopped.")) from exc
+                wait = transient_backoff(retry + 1)
+                log.warning("transient failure; resuming the step from its checkpoint",
+                            error=type(exc).__name__, wait_seconds=round(wait, 2))
+                await asyncio.sleep(wait)
+                continue
+            if number != 8:  # step 8 finishes itself inside its commit transaction
+                await deps.steps.finish(ctx.job_id, number)
+            log.info("step finished", seconds=round(time.monotonic() - started, 3),
+                     source=run.source_count, created=run.created_count,
+                     skipped=run.skipped_count, errors=run.error_count)
+            return
+
+
+async def _fail(deps: WorkerDeps, ctx: JobContext, code: str, message: str) -> str:
+    log.warning("job failed", error_code=code)
+    await deps.steps.fail(ctx.job_id, ctx.run.number)
+    await deps.jobs.fail(ctx.job_id, ctx.owner, error=message, code=code,
+                         detail=f"Failed at step {ctx.run.number}: {ctx.step_name}.")
+    return "failed"
+
+
+async def _cancel(deps: WorkerDeps, job_id: str, owner: str) -> str:
+    await clear_staging(deps.pool, job_id)
+    await deps.jobs.cancel_now(job_id, owner, "Migration cancelled; nothing was written to "
+                                              "the target.")
+    log.info("job cancelled")
+    return "cancelled"

@@ -1,0 +1,1 @@
+"""Staging: bulk-loading source records into `staging.*`, and cleaning them up."""

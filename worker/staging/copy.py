@@ -1,0 +1,50 @@
+"""Bulk loads into staging with COPY, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from worker.db.queries import q
+from worker.db.types import Conn
+
+
+async def copy_rows(
+    conn: Conn, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> int:
+    """COPY `rows` into staging.`table`; returns how many were new.
+
+    The fast path is a plain COPY. If the page overlaps rows already staged (a source
+    that shifted under offset paging, or a take-over mid-page), it falls back to a
+    temporary table merged with ON CONFLICT DO NOTHING: nothing is ever staged twice.
+    """
+    if not rows:
+        return 0
+    try:
+        async with conn.transaction():  # a savepoint: a conflict undoes only this COPY
+            await conn.copy_records_to_table(
+                table, schema_name="staging", columns=list(columns), records=rows
+            )
+        return len(rows)
+    except asyncpg.UniqueViolationError:
+        pass
+    temp = f"incoming_{table}"
+    await conn.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {temp} "
+        f"(LIKE staging.{table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    await conn.execute(f"TRUNCATE {temp}")
+    await conn.copy_records_to_table(temp, columns=list(columns), records=rows)
+    cols = ", ".join(columns)
+    status = await conn.execute(
+        f"INSERT INTO staging.{table} ({cols}) SELECT {cols} FROM {temp} ON CONFLICT DO NOTHING"
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def clear_staging(pool: asyncpg.Pool, job_id: str) -> None:
+    """Remove everything a job staged (after commit, or when it is cancelled)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(q("clear_staging"), job_id)

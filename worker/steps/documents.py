@@ -1,0 +1,44 @@
+"""Step 5: documents with their lines; unsupported ones skipped when the user confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worker.db.types import Conn
+from worker.engine.context import JobContext
+from worker.engine.errors import StepFailed
+from worker.sources.legacy import convert
+from worker.staging.copy import copy_rows
+from worker.steps.paging import PageOutcome, stage_resource
+
+
+async def _stage_documents(ctx: JobContext, conn: Conn,
+                           rows: list[dict[str, Any]]) -> PageOutcome:
+    outcome = PageOutcome()
+    documents, lines, skipped = [], [], []
+    for raw in rows:
+        reason = convert.unsupported_reason(raw)
+        if reason is not None:
+            if not ctx.confirm_unsupported_data:
+                raise StepFailed(
+                    "UNSUPPORTED_DATA",
+                    f"Document {raw.get('id')} appeared in the legacy account during the "
+                    f"migration and cannot be migrated ({reason}). Retry the job with "
+                    "confirm_unsupported_data: true, or remove it from the legacy account.",
+                )
+            skipped.append((ctx.job_id, "document", str(raw.get("id")), reason))
+            continue
+        document, document_lines = convert.document_rows(ctx.job_id, raw)
+        documents.append(document)
+        lines.extend(document_lines)
+        outcome.add_total(document[6], document[12])  # currency, total_with_tax_minor
+    outcome.created = await copy_rows(conn, "documents", convert.DOCUMENT_COLUMNS, documents)
+    await copy_rows(conn, "document_lines", convert.LINE_COLUMNS, lines)
+    outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)
+    return outcome
+
+
+async def migrate_documents(ctx: JobContext) -> None:
+    """Step 5: invoices, estimates, credit notes and advance invoices, with lines."""
+    await stage_resource(ctx, resource="documents", label="documents",
+                         stage_page=_stage_documents)

@@ -1,0 +1,54 @@
+"""The loop shared by steps 2-6: stream a legacy resource page by page into staging.
+
+Each page is staged in one checkpoint transaction together with the step's counts and
+cursor, so a step resumed after a crash starts at the first record not yet staged and
+stages nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from worker.db.types import Conn
+from worker.engine.context import JobContext
+
+
+@dataclass
+class PageOutcome:
+    """What staging one page did."""
+
+    created: int = 0
+    skipped: int = 0
+    errors: int = 0
+    # per-currency sums in minor units, of what the source sent (for step 7's checks)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def add_total(self, currency: str, amount: int) -> None:
+        self.totals[currency] = self.totals.get(currency, 0) + amount
+
+
+StagePage = Callable[[JobContext, Conn, list[dict[str, Any]]],
+                     Awaitable[PageOutcome]]
+
+
+async def stage_resource(
+    ctx: JobContext, *, resource: str, label: str, stage_page: StagePage
+) -> None:
+    """Stream `resource` from the step's cursor, staging each page with `stage_page`."""
+    run = ctx.run
+    run.source_count = await ctx.legacy.count(ctx.legacy_org_id, resource)
+    await ctx.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
+    async for skip, rows in ctx.legacy.pages(
+        ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.settings.legacy_page_size
+    ):
+        done = skip + len(rows)
+        async with ctx.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
+            outcome = await stage_page(ctx, conn, rows)
+            run.created_count += outcome.created
+            run.skipped_count += outcome.skipped
+            run.error_count += outcome.errors
+            run.add_totals(outcome.totals)
+            run.cursor = done
+        ctx.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))

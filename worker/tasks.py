@@ -1,0 +1,49 @@
+"""The arq job functions and the worker's start-up and shut-down hooks."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from worker.config import get_settings
+from worker.db.pool import create_pool
+from worker.engine.runner import WorkerDeps, run_job
+from worker.logging import configure_logging
+from worker.secrets_box import SecretBox
+from worker.store.jobs import JobStore
+from worker.store.steps import StepStore
+from worker.sweep import sweep_once
+
+Ctx = dict[str, Any]
+
+
+async def startup(ctx: Ctx) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    pool = await create_pool(settings.database_url, min_size=2,
+                             max_size=settings.worker_concurrency * 2 + 2)
+    ctx["deps"] = WorkerDeps(
+        settings=settings, pool=pool, redis=ctx["redis"],
+        box=SecretBox(settings.secret_key.get_secret_value()),
+        jobs=JobStore(pool), steps=StepStore(pool),
+        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+    )
+
+
+async def shutdown(ctx: Ctx) -> None:
+    deps: WorkerDeps | None = ctx.get("deps")
+    if deps is not None:
+        await deps.pool.close()
+
+
+async def run_migration(ctx: Ctx, job_id: str) -> str:
+    """arq job: run (or resume) one migration."""
+    deps: WorkerDeps = ctx["deps"]
+    return await run_job(deps, job_id)
+
+
+async def sweep(ctx: Ctx) -> dict[str, int]:
+    """arq cron job: re-queue jobs that Redis lost or whose worker died."""
+    deps: WorkerDeps = ctx["deps"]
+    return dict(await sweep_once(deps.jobs, deps.redis, deps.settings.queue_name))
