@@ -1,0 +1,45 @@
+"""`python -m api_stub serve | create-key --account ACC [--account ACC2]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from worker.config import get_settings
+from worker.db.pool import create_pool
+from worker.store.api_keys import create_api_key
+
+
+async def _create_key(accounts: list[str]) -> str:
+    pool = await create_pool(get_settings().database_url, min_size=1, max_size=1)
+    try:
+        return await create_api_key(pool, accounts)
+    finally:
+        await pool.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api_stub")
+    commands = parser.add_subparsers(dest="command", required=True)
+    key = commands.add_parser("create-key", help="create an API key (and its accounts)")
+    key.add_argument("--account", action="append", required=True,
+                     help="an account the key may act for; repeat for several")
+    commands.add_parser("serve", help="serve the API on $PORT")
+    args = parser.parse_args(argv)
+    if args.command == "create-key":
+        new_key = asyncio.run(_create_key(args.account))
+        print(f"API key for {', '.join(args.account)} (shown once, stored only as a digest):",
+              file=sys.stderr)
+        print(new_key)
+        return 0
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api_stub.app:app", host="0.0.0.0", port=settings.port,  # noqa: S104
+                log_config=None, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""`python -m worker.release`: apply the SQL migrations (the Procfile's release process)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from worker.config import get_settings
+from worker.db.pool import connect
+from worker.db.schema import apply_migrations
+
+
+async def release(dsn: str) -> list[str]:
+    """Apply pending migrations; returns the names applied (empty when current)."""
+    conn = await connect(dsn)
+    try:
+        return [f"{m.version:04d}_{m.name}" for m in await apply_migrations(conn)]
+    finally:
+        await conn.close()
+
+
+def main() -> int:
+    applied = asyncio.run(release(get_settings().database_url))
+    print("applied: " + ", ".join(applied) if applied else "schema is current")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
