@@ -107,7 +107,7 @@ WHERE id = $1 AND lease_owner = $2;
 -- cancelled meanwhile, nothing is updated and the caller rolls the whole commit back.
 UPDATE migration_jobs SET
     status = 'completed', step = 'Completed', step_number = 8, entity_id = $3,
-    progress_detail = $4, completed_at = now(), legacy_token_sealed = NULL,
+    progress_detail = $4, completed_at = clock_timestamp(), legacy_token_sealed = NULL,
     lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
 WHERE id = $1 AND lease_owner = $2 AND cancel_requested_at IS NULL AND status = 'running'
 RETURNING id;

@@ -11,14 +11,6 @@ WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
      skipped AS (DELETE FROM staging.skipped WHERE job_id = $1)
 DELETE FROM staging.organizations WHERE job_id = $1;
 
--- name: count_staged_rows
-SELECT (SELECT count(*) FROM staging.taxes WHERE job_id = $1)
-     + (SELECT count(*) FROM staging.customers WHERE job_id = $1)
-     + (SELECT count(*) FROM staging.items WHERE job_id = $1)
-     + (SELECT count(*) FROM staging.documents WHERE job_id = $1)
-     + (SELECT count(*) FROM staging.payments WHERE job_id = $1)
-     + (SELECT count(*) FROM staging.skipped WHERE job_id = $1) AS n;
-
 -- name: stage_organization
 INSERT INTO staging.organizations (job_id, legacy_id, name, country, tax_number, currency)
 VALUES ($1, $2, $3, $4, $5, $6)

@@ -18,11 +18,11 @@ UPDATE migration_step_runs SET
 WHERE job_id = $1 AND step_number = $2;
 
 -- name: finish_step
-UPDATE migration_step_runs SET status = 'finished', finished_at = now()
+UPDATE migration_step_runs SET status = 'finished', finished_at = clock_timestamp()
 WHERE job_id = $1 AND step_number = $2;
 
 -- name: fail_step
-UPDATE migration_step_runs SET status = 'failed', finished_at = now()
+UPDATE migration_step_runs SET status = 'failed', finished_at = clock_timestamp()
 WHERE job_id = $1 AND step_number = $2;
 
 -- name: count_step_retry

@@ -24,7 +24,8 @@ async def commit(ctx: JobContext) -> None:
     """Step 8. The job is marked completed by the last statement of the same transaction,
     so a crash leaves either nothing in the target or everything and a completed job."""
     await _refuse_unless_validated(ctx)
-    staged = await ctx.pool.fetchval(q("count_staged_rows"), ctx.job_id)
+    counts = await ctx.pool.fetchrow(q("staged_row_counts"), ctx.job_id)
+    staged = sum(counts.values()) if counts else 0
     await ctx.progress(f"Committing to target: writing {staged} records in one transaction")
     entity_id = new_entity_id()
     async with ctx.pool.acquire() as conn, conn.transaction():

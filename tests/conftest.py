@@ -1,0 +1,178 @@
+"""Session fixtures: a fresh database, Redis, and the service's real processes.
+
+Integration tests talk to real Postgres and Redis over real connections and to the
+legacy simulator, the web API and arq workers as separate processes over real HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from tests.support.api import Api
+from tests.support.processes import (
+    Proc,
+    arq_worker,
+    base_env,
+    free_port,
+    python_module,
+    wait_http,
+)
+from worker.db.pool import connect, create_pool
+from worker.db.schema import apply_migrations
+
+TEST_DB = os.environ.get("TEST_DATABASE_URL",
+                         "postgresql://postgres@127.0.0.1:5432/migration_worker_test")
+TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET = "test-secret-key"
+
+
+def _database_url(name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(TEST_DB)._replace(path="/" + name))
+
+
+async def recreate_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    name = urlsplit(url).path.lstrip("/")
+    admin = await asyncpg.connect(_database_url("postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+async def database() -> str:
+    """A freshly created test database with every migration applied."""
+    await recreate_database(TEST_DB)
+    conn = await connect(TEST_DB)
+    try:
+        await apply_migrations(conn)
+    finally:
+        await conn.close()
+    return TEST_DB
+
+
+@pytest.fixture(scope="session")
+async def db(database: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database, min_size=1, max_size=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(TEST_REDIS)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def queue_name() -> str:
+    return f"test:queue:{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def simulator(logs_dir: Path) -> Iterator[str]:
+    port = free_port()
+    proc = Proc("legacy", python_module("legacy_sim"), base_env(LEGACY_PORT=str(port)),
+                logs_dir / "legacy.log").start()
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/healthz", proc=proc)
+    yield url
+    proc.terminate()
+
+
+@pytest.fixture
+def sim(simulator: str) -> Iterator[httpx.Client]:
+    """Control of the simulator's faults; reset after the test."""
+    client = httpx.Client(base_url=simulator, timeout=10)
+    client.put("/_sim/faults", json={})
+    yield client
+    client.put("/_sim/faults", json={})
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def service_env(database: str, redis: Redis, simulator: str, queue_name: str
+                ) -> dict[str, str]:
+    """The environment every service process of the suite runs with."""
+    return base_env(
+        DATABASE_URL=database, REDIS_URL=TEST_REDIS, LEGACY_API_URL=simulator,
+        QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
+        LEASE_SECONDS="4", HEARTBEAT_SECONDS="0.5", SWEEP_EVERY_SECONDS="1",
+        LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
+        LEGACY_TIMEOUT_SECONDS="3",
+    )
+
+
+@pytest.fixture(scope="session")
+def start_worker(service_env: dict[str, str], logs_dir: Path) -> Iterator[Any]:
+    """A factory of worker processes; every one started is stopped at the end."""
+    started: list[Proc] = []
+
+    def start(name: str | None = None, **env: str) -> Proc:
+        name = name or f"worker{len(started) + 1}"
+        proc = Proc(name, arq_worker(), {**service_env, **env}, logs_dir / f"{name}.log")
+        started.append(proc.start())
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def worker(start_worker: Any) -> Proc:
+    """The suite's long-lived worker."""
+    return start_worker("worker-main")
+
+
+@pytest.fixture(scope="session")
+def web(service_env: dict[str, str], logs_dir: Path) -> Iterator[str]:
+    port = free_port()
+    proc = Proc("web", python_module("api_stub", "serve"), {**service_env, "PORT": str(port)},
+                logs_dir / "web.log").start()
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/healthz", proc=proc)
+    yield url
+    proc.terminate()
+
+
+def create_key(env: dict[str, str], *accounts: str) -> str:
+    args = python_module("api_stub", "create-key")
+    for account in accounts:
+        args += ["--account", account]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def api_key(service_env: dict[str, str]) -> str:
+    return create_key(service_env, "acc_test")
+
+
+@pytest.fixture(scope="session")
+async def api(web: str, api_key: str, worker: Proc) -> AsyncIterator[Api]:
+    client = Api(web, api_key)
+    yield client
+    await client.aclose()

@@ -1,0 +1,65 @@
+"""Applying every migration to an empty database gives the schema; re-applying is a no-op."""
+
+import asyncpg
+
+from tests.conftest import _database_url, recreate_database
+from worker.db.pool import connect
+from worker.db.schema import apply_migrations, load_migrations
+
+EXPECTED_TABLES = {
+    "public": {"accounts", "api_keys", "api_key_accounts", "migration_jobs",
+               "migration_step_runs", "schema_migrations"},
+    "staging": {"organizations", "taxes", "tax_rates", "customers", "items", "documents",
+                "document_lines", "payments", "skipped"},
+    "target": {"entities", "taxes", "tax_rates", "customers", "items", "documents",
+               "document_lines", "payments", "ledger_accounts", "journal_entries",
+               "journal_lines"},
+}
+
+
+async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
+    url = _database_url("migration_worker_schema_test")
+    await recreate_database(url)
+    conn = await connect(url)
+    try:
+        applied = await apply_migrations(conn)
+        assert [m.version for m in applied] == [m.version for m in load_migrations()]
+        rows = await conn.fetch(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('public', 'staging', 'target')")
+        found: dict[str, set[str]] = {}
+        for r in rows:
+            found.setdefault(r["table_schema"], set()).add(r["table_name"])
+        assert found == EXPECTED_TABLES
+        indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
+        assert {"migration_jobs_one_active_per_org", "entities_one_live_per_legacy_org"} <= indexes
+        # every target kind keeps its source ID unique per entity
+        uniques = await conn.fetch(
+            "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS d "
+            "FROM pg_constraint WHERE contype = 'u' AND connamespace = 'target'::regnamespace")
+        assert {u["t"] for u in uniques if "legacy_id" in u["d"]} == {
+            "target.taxes", "target.customers", "target.items", "target.documents",
+            "target.payments", "target.journal_entries"}
+        assert await apply_migrations(conn) == []  # idempotent
+        count = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+        assert count == len(load_migrations())
+    finally:
+        await conn.close()
+        admin = await asyncpg.connect(_database_url("postgres"))
+        await admin.execute('DROP DATABASE IF EXISTS "migration_worker_schema_test" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_an_edited_migration_is_refused(db: asyncpg.Pool) -> None:
+    async with db.acquire() as conn:
+        await conn.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1")
+        try:
+            await apply_migrations(conn)
+            raised = False
+        except RuntimeError as exc:
+            raised = "was changed after it was applied" in str(exc)
+        finally:
+            await conn.execute(
+                "UPDATE schema_migrations SET checksum = $1 WHERE version = 1",
+                load_migrations()[0].checksum)
+    assert raised

@@ -1,0 +1,73 @@
+"""Legacy records -> staging rows."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from worker.sources.legacy import convert
+from worker.sources.legacy.client import parse_json
+
+DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",
+  "date": "2021-03-01", "dateDue": "2021-03-31T00:00:00.000Z", "currencyId": "EUR",
+  "clientId": "c1", "_documentClient": {"name": "X"},
+  "_documentItems": [{"name": "A", "quantity": 3, "price": 19.99, "discount": 0,
+                      "_documentItemTaxes": [{"rate": 22, "taxId": "t1"}]}],
+  "total": 59.97, "totalWithTax": 73.1634, "totalPaid": 0, "totalDue": 73.1634}""")
+
+
+def test_document_row_uses_minor_units_and_keeps_the_rounding_correction() -> None:
+    row, lines = convert.document_rows("mig_x", DOC)
+    named = dict(zip(convert.DOCUMENT_COLUMNS, row, strict=True))
+    assert named["kind"] == "credit_note"
+    assert named["total_minor"] == 5997
+    assert named["total_with_tax_minor"] == 7316
+    assert named["rounding_correction"] == Decimal("0.0034")
+    assert named["due_on"] == date(2021, 3, 31)
+    line = dict(zip(convert.LINE_COLUMNS, lines[0], strict=True))
+    assert line["unit_price"] == Decimal("19.99")
+    assert line["tax_legacy_ids"] == ["t1"] and line["tax_rates"] == [Decimal(22)]
+
+
+def test_json_numbers_parse_as_decimal_never_float() -> None:
+    def walk(value: object) -> None:
+        assert not isinstance(value, float), value
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        if isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(DOC)
+    assert DOC["totalWithTax"] == Decimal("73.1634")
+
+
+@pytest.mark.parametrize(("doc", "reason"), [
+    ({"type": "delivery-note", "currencyId": "EUR"}, "documents of type delivery-note"),
+    ({"type": "invoice", "currencyId": "BTC"}, "documents in currency BTC (not ISO 4217)"),
+    ({"type": "advance", "currencyId": "JPY"}, None),
+])
+def test_unsupported_reason(doc: dict[str, str], reason: str | None) -> None:
+    assert convert.unsupported_reason(doc) == reason
+
+
+def test_a_bad_date_names_the_record() -> None:
+    bad = {**DOC, "date": "2021-13-45"}
+    with pytest.raises(convert.RecordError, match=r"document d1: date '2021-13-45' is not a date"):
+        convert.document_rows("mig_x", bad)
+
+
+def test_payment_takes_its_documents_currency() -> None:
+    row = convert.payment_row("mig_x", {"id": "p1", "documentId": "d1", "amount": Decimal(1500),
+                                        "type": "bank"}, "JPY")
+    named = dict(zip(convert.PAYMENT_COLUMNS, row, strict=True))
+    assert (named["amount_minor"], named["currency"]) == (1500, "JPY")
+
+
+def test_tax_rate_history() -> None:
+    tax, rates = convert.tax_rows("mig_x", {"id": "t1", "name": "VAT", "_taxRates": [
+        {"rate": Decimal(20), "dateValidFrom": "2010-01-01"},
+        {"rate": Decimal(22), "dateValidFrom": "2013-07-01"}]})
+    assert tax[1:3] == ("t1", "VAT")
+    assert [(r[2], r[3]) for r in rates] == [(date(2010, 1, 1), 20), (date(2013, 7, 1), 22)]
