@@ -1,0 +1,43 @@
+"""Reads of what a job wrote to the target, for assertions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+KINDS = ("taxes", "customers", "items", "documents", "payments")
+
+
+async def target_counts(db: asyncpg.Pool, entity_id: str) -> dict[str, int]:
+    counts = {kind: await db.fetchval(f"SELECT count(*) FROM target.{kind} WHERE entity_id = $1",
+                                      entity_id) for kind in KINDS}
+    counts["document_lines"] = await db.fetchval(
+        "SELECT count(*) FROM target.document_lines l JOIN target.documents d "
+        "ON d.id = l.document_id WHERE d.entity_id = $1", entity_id)
+    return counts
+
+
+async def target_totals(db: asyncpg.Pool, entity_id: str) -> dict[str, Any]:
+    docs = await db.fetch("SELECT currency, sum(total_with_tax_minor)::bigint AS t "
+                          "FROM target.documents WHERE entity_id = $1 GROUP BY currency",
+                          entity_id)
+    pays = await db.fetch("SELECT currency, sum(amount_minor)::bigint AS t "
+                          "FROM target.payments WHERE entity_id = $1 GROUP BY currency",
+                          entity_id)
+    return {"document_totals": {r["currency"]: r["t"] for r in docs},
+            "payment_totals": {r["currency"]: r["t"] for r in pays}}
+
+
+async def entities_of_job(db: asyncpg.Pool, job_id: str) -> int:
+    return int(await db.fetchval(
+        "SELECT count(*) FROM target.entities WHERE source_job_id = $1", job_id))
+
+
+async def staged_rows(db: asyncpg.Pool, job_id: str) -> int:
+    total = 0
+    for table in ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
+                  "document_lines", "payments", "skipped"):
+        total += await db.fetchval(f"SELECT count(*) FROM staging.{table} WHERE job_id = $1",
+                                   job_id)
+    return total
