@@ -1,5 +1,6 @@
 """A legacy organisation migrates end to end through steps 1 to 8."""
 
+import itertools
 from decimal import Decimal
 
 import asyncpg
@@ -17,7 +18,9 @@ async def test_small_org_migrates_exactly(api: Api, db: asyncpg.Pool, simulator:
     done = await api.wait_for(job["id"], seen=seen)
     assert done["status"] == "completed", done["error"]
     assert (done["step"], done["step_number"]) == ("Completed", 8)
-    assert done["entity_id"] and done["completed_at"] and done["started_at"]
+    assert done["entity_id"]
+    assert done["completed_at"]
+    assert done["started_at"]
     assert done["error"] is None
     numbers = [j["step_number"] for j in seen]
     assert numbers == sorted(numbers)  # never goes backwards
@@ -28,7 +31,7 @@ async def test_small_org_migrates_exactly(api: Api, db: asyncpg.Pool, simulator:
     assert all(s["status"] == "finished" for s in steps)
     starts = [s["started_at"] for s in steps]
     assert starts == sorted(starts)  # steps ran in order
-    for earlier, later in zip(steps, steps[1:], strict=False):
+    for earlier, later in itertools.pairwise(steps):
         assert earlier["finished_at"] <= later["started_at"]
 
     want = expected(simulator, org.id)
@@ -39,7 +42,8 @@ async def test_small_org_migrates_exactly(api: Api, db: asyncpg.Pool, simulator:
     assert totals["payment_totals"] == want["payment_totals"]
     # the report says so too: every step 7 check passed, counts match
     checks = steps[6]["checks"]
-    assert checks and all(c["passed"] for c in checks)
+    assert checks
+    assert all(c["passed"] for c in checks)
     by_step = {s["step_number"]: s["counts"] for s in steps}
     assert by_step[3]["source"] == by_step[3]["created"] == want["counts"]["customers"]
     assert by_step[5]["created"] == want["counts"]["documents"]

@@ -52,7 +52,8 @@ async def test_seed_curl_examples(web: str, api_key: str, api: Api) -> None:
             "pending", "Queued", 0, 8)
         assert job["progress_detail"] == "Migration job is waiting to start."
         assert job["entity_id"] is job["error"] is job["started_at"] is job["completed_at"]
-        assert job["environment"] == "sandbox" and job["legacy_org_id"] == org["id"]
+        assert job["environment"] == "sandbox"
+        assert job["legacy_org_id"] == org["id"]
 
         listed = await http.get("/legacy-migration/jobs")
         assert listed.status_code == 200

@@ -26,7 +26,8 @@ def test_document_row_uses_minor_units_and_keeps_the_rounding_correction() -> No
     assert named["due_on"] == date(2021, 3, 31)
     line = dict(zip(convert.LINE_COLUMNS, lines[0], strict=True))
     assert line["unit_price"] == Decimal("19.99")
-    assert line["tax_legacy_ids"] == ["t1"] and line["tax_rates"] == [Decimal(22)]
+    assert line["tax_legacy_ids"] == ["t1"]
+    assert line["tax_rates"] == [Decimal(22)]
 
 
 def test_json_numbers_parse_as_decimal_never_float() -> None:

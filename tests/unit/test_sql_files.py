@@ -21,4 +21,5 @@ def test_duplicate_and_unknown_names_are_refused() -> None:
 
 def test_migrations_are_numbered_in_order() -> None:
     versions = [m.version for m in load_migrations()]
-    assert versions == sorted(versions) and versions[0] == 1
+    assert versions == sorted(versions)
+    assert versions[0] == 1
