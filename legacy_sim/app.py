@@ -168,6 +168,10 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
             session.expires_at = 0
         return json_response({"expired": len(state.tokens)})
 
+    async def issued_tokens(request: Request) -> Response:
+        # a test aid: lets tests check that no issued token leaks into logs or databases
+        return json_response({"tokens": list(state.tokens)})
+
     async def stats(request: Request) -> Response:
         return json_response({"requests": dict(state.requests)})
 
@@ -196,6 +200,7 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
         Route("/_sim/faults", put_faults, methods=["PUT"]),
         Route("/_sim/tokens/expire", expire_tokens, methods=["POST"]),
         Route("/_sim/stats", stats),
+        Route("/_sim/tokens", issued_tokens),
         Route("/healthz", _ok),
     ])
 
