@@ -24,7 +24,7 @@ async def jobs_written(db: asyncpg.Pool) -> AsyncIterator[Any]:
     async def check() -> None:
         assert await db.fetchval("SELECT count(*) FROM migration_jobs") == before
 
-    yield check
+    return check
 
 
 def error_of(response: httpx.Response, status: int, code: str) -> str:
