@@ -1,0 +1,171 @@
+"""The benchmark of issue 2: prints figures beside bare arq measured in the same run.
+
+    .venv/bin/python bench/run.py [--skip-large]
+
+1. bare arq: no-op throughput and enqueue-to-start latency on an idle worker (baseline);
+2. ours: enqueue-to-start latency (p50, p95) of migration jobs on an idle worker;
+3. the large simulated organisation end to end: wall time, records per second, the
+   worker's peak RSS; and the medium one's peak RSS on a fresh worker, to show that
+   memory does not grow with the organisation's size.
+
+Runs its own simulator, API and workers against database `migration_worker_bench` and
+Redis database 14 (flushed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from arq.connections import RedisSettings, create_pool
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from devenv import Services, find_services, with_database  # noqa: E402
+
+from tests.conftest import create_key, recreate_database  # noqa: E402
+from tests.support.api import Api  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    VENV_BIN,
+    Proc,
+    arq_worker,
+    base_env,
+    free_port,
+    python_module,
+    wait_http,
+)
+from worker.db.pool import connect  # noqa: E402
+from worker.db.schema import apply_migrations  # noqa: E402
+
+LOGS = ROOT / ".dev" / "bench-logs"
+SMALL, MEDIUM, LARGE = ("010000000000000000000000", "050000000000000000000000",
+                        "020000000000000000000000")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def bare_arq(redis_url: str, env: dict[str, str]) -> dict[str, float]:
+    proc = Proc("arq-noop", [str(VENV_BIN / "arq"), "bench.arq_noop.WorkerSettings"],
+                {**env, "PYTHONPATH": str(ROOT)}, LOGS / "arq-noop.log").start()
+    redis = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        await asyncio.sleep(1.5)
+        latencies = []
+        for _ in range(20):  # idle worker: one job at a time
+            await redis.enqueue_job("noop", time.time(), _queue_name="bench:arq:queue")
+            while await redis.llen("bench:arq:started") == 0:
+                await asyncio.sleep(0.001)
+            latencies.append(float(await redis.lpop("bench:arq:started")) * 1000)
+        n = 2000
+        started = time.perf_counter()
+        for _ in range(n):
+            await redis.enqueue_job("noop", time.time(), _queue_name="bench:arq:queue")
+        while await redis.llen("bench:arq:started") < n:
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        return {"p50_ms": statistics.median(latencies), "p95_ms": pct(latencies, 95),
+                "throughput": n / elapsed}
+    finally:
+        await redis.aclose()
+        proc.terminate()
+
+
+async def our_latency(api: Api, n: int = 30) -> dict[str, float]:
+    from datetime import datetime
+
+    def parse(ts: str) -> datetime:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+    latencies = []
+    for _ in range(n):
+        job = await api.start(SMALL)
+        done = await api.wait_for(job["id"])
+        latencies.append((parse(done["started_at"]) - parse(done["created_at"]))
+                         .total_seconds() * 1000)
+    return {"p50_ms": statistics.median(latencies), "p95_ms": pct(latencies, 95)}
+
+
+async def migrate(api: Api, org: str, worker: Proc) -> dict[str, float]:
+    started = time.perf_counter()
+    job = await api.start(org)
+    done = await api.wait_for(job["id"], timeout=600)
+    wall = time.perf_counter() - started
+    assert done["status"] == "completed", done["error"]
+    report = await api.report(job["id"])
+    records = report["steps"][7]["counts"]["created"]
+    return {"wall_s": wall, "records": records, "records_per_s": records / wall,
+            "peak_rss_mb": peak_rss_mb(worker.pid)}
+
+
+async def main(services: Services, skip_large: bool) -> None:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    database = with_database(services.database_url, "migration_worker_bench")
+    redis_url = services.redis_url.rsplit("/", 1)[0] + "/14"
+    await recreate_database(database)
+    conn = await connect(database)
+    await apply_migrations(conn)
+    await conn.close()
+    redis = await create_pool(RedisSettings.from_dsn(redis_url))
+    await redis.flushdb()
+    await redis.aclose()
+
+    sim_port, web_port = free_port(), free_port()
+    env = base_env(DATABASE_URL=database, REDIS_URL=redis_url, LOG_FORMAT="json",
+                   LEGACY_API_URL=f"http://127.0.0.1:{sim_port}", QUEUE_NAME="bench:queue",
+                   LEGACY_PORT=str(sim_port), PORT=str(web_port))
+    procs = [Proc("legacy", python_module("legacy_sim"), env, LOGS / "legacy.log").start(),
+             Proc("web", python_module("api_stub", "serve"), env, LOGS / "web.log").start()]
+    try:
+        wait_http(f"http://127.0.0.1:{sim_port}/healthz")
+        wait_http(f"http://127.0.0.1:{web_port}/healthz")
+        baseline = await bare_arq(redis_url, env)
+        api = Api(f"http://127.0.0.1:{web_port}", create_key(env, "acc_bench"))
+        worker = Proc("worker", arq_worker(), env, LOGS / "worker.log").start()
+        procs.append(worker)
+        await asyncio.sleep(1.5)
+        ours = await our_latency(api)
+        print("\n== enqueue-to-start latency on an idle worker ==")
+        print(f"bare arq (poll 0.5 s):  p50 {baseline['p50_ms']:7.1f} ms   "
+              f"p95 {baseline['p95_ms']:7.1f} ms")
+        print(f"migration jobs:         p50 {ours['p50_ms']:7.1f} ms   "
+              f"p95 {ours['p95_ms']:7.1f} ms   (target p50 < 50 ms)")
+        print(f"bare arq no-op throughput: {baseline['throughput']:.0f} jobs/s")
+        worker.terminate()
+        if skip_large:
+            return
+        for name, org in (("medium", MEDIUM), ("large", LARGE)):
+            fresh = Proc(f"worker-{name}", arq_worker(), env, LOGS / f"worker-{name}.log").start()
+            procs.append(fresh)
+            await asyncio.sleep(1.5)
+            result = await migrate(api, org, fresh)
+            print(f"\n== {name} organisation end to end ==")
+            print(f"records written {result['records']}, wall {result['wall_s']:.1f} s, "
+                  f"{result['records_per_s']:.0f} records/s, worker peak RSS "
+                  f"{result['peak_rss_mb']:.0f} MB")
+            fresh.terminate()
+        print("(targets: large organisation under 60 s; worker peak RSS under 300 MB and "
+              "flat from medium to large)")
+        await api.aclose()
+    finally:
+        for proc in procs:
+            if proc.alive():
+                proc.terminate()
+
+
+if __name__ == "__main__":
+    found = find_services(db="migration_worker_bench", redis_db=14)
+    asyncio.run(main(found, "--skip-large" in sys.argv))
