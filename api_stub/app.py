@@ -10,13 +10,10 @@ from fastapi import FastAPI, Request, Response
 
 from api_stub.errors import error_response, install_error_handlers
 from api_stub.routes import health, jobs, legacy_auth
-from api_stub.state import ApiState
 from worker.config import Settings, get_settings
 from worker.db.pool import create_pool as create_db_pool
 from worker.logging import configure_logging
-from worker.secrets_box import SecretBox
-from worker.store.jobs import JobStore
-from worker.store.steps import StepStore
+from worker.services import Services
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -30,9 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_format, settings.log_level)
         pool = await create_db_pool(settings.database_url, min_size=2, max_size=20)
         redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-        app.state.api = ApiState(settings, pool, redis,
-                                 SecretBox(settings.secret_key.get_secret_value()),
-                                 JobStore(pool), StepStore(pool))
+        app.state.api = Services.build(settings, pool, redis)
         try:
             yield
         finally:

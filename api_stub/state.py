@@ -1,29 +1,14 @@
-"""What request handlers share: settings, the pool, Redis, the job manager."""
+"""What request handlers share: the process's services."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import asyncpg
-from arq.connections import ArqRedis
 from fastapi import Request
 
-from worker.config import Settings
-from worker.secrets_box import SecretBox
-from worker.store.jobs import JobStore
-from worker.store.steps import StepStore
+from worker.services import Services
+
+ApiState = Services
 
 
-@dataclass
-class ApiState:
-    settings: Settings
-    pool: asyncpg.Pool
-    redis: ArqRedis
-    box: SecretBox
-    jobs: JobStore
-    steps: StepStore
-
-
-def get_state(request: Request) -> ApiState:
-    state: ApiState = request.app.state.api
+def get_state(request: Request) -> Services:
+    state: Services = request.app.state.api
     return state

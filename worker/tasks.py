@@ -10,9 +10,7 @@ from worker.config import get_settings
 from worker.db.pool import create_pool
 from worker.engine.runner import WorkerDeps, run_job
 from worker.logging import configure_logging
-from worker.secrets_box import SecretBox
-from worker.store.jobs import JobStore
-from worker.store.steps import StepStore
+from worker.services import Services
 from worker.sweep import sweep_once
 
 Ctx = dict[str, Any]
@@ -23,12 +21,9 @@ async def startup(ctx: Ctx) -> None:
     configure_logging(settings.log_format, settings.log_level)
     pool = await create_pool(settings.database_url, min_size=2,
                              max_size=settings.worker_concurrency * 2 + 2)
-    ctx["deps"] = WorkerDeps(
-        settings=settings, pool=pool, redis=ctx["redis"],
-        box=SecretBox(settings.secret_key.get_secret_value()),
-        jobs=JobStore(pool), steps=StepStore(pool),
-        worker_id=f"{socket.gethostname()}:{os.getpid()}",
-    )
+    services = Services.build(settings, pool, ctx["redis"])
+    ctx["deps"] = WorkerDeps(**vars(services),
+                             worker_id=f"{socket.gethostname()}:{os.getpid()}")
 
 
 async def shutdown(ctx: Ctx) -> None:

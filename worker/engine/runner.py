@@ -9,38 +9,28 @@ from dataclasses import dataclass
 
 import asyncpg
 import structlog
-from arq.connections import ArqRedis
 
-from worker.config import Settings
 from worker.engine.context import JobContext
 from worker.engine.errors import JobCancelled, LeaseLost, StepFailed
 from worker.engine.heartbeat import Heartbeat
 from worker.engine.outcomes import legacy_failure
 from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, transient_backoff
 from worker.models import STEP_NAMES
-from worker.secrets_box import SecretBox
+from worker.services import Services
 from worker.sources.legacy.client import LegacyClient, RetryPolicy
 from worker.sources.legacy.convert import RecordError
 from worker.sources.legacy.errors import LegacyError
 from worker.staging.copy import clear_staging
 from worker.steps import STEPS, Step
-from worker.store.jobs import JobStore
-from worker.store.steps import StepStore
 
 log = structlog.get_logger("worker.engine")
 
 
 @dataclass
-class WorkerDeps:
-    """What a worker process shares between the jobs it runs."""
+class WorkerDeps(Services):
+    """A worker process's services, and its ID (the prefix of the leases it takes)."""
 
-    settings: Settings
-    pool: asyncpg.Pool
-    redis: ArqRedis
-    box: SecretBox
-    jobs: JobStore
-    steps: StepStore
-    worker_id: str
+    worker_id: str = ""
 
 
 async def run_job(deps: WorkerDeps, job_id: str) -> str:

@@ -1,0 +1,30 @@
+"""What a process of the service shares between requests or jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from arq.connections import ArqRedis
+
+from worker.config import Settings
+from worker.secrets_box import SecretBox
+from worker.store.jobs import JobStore
+from worker.store.steps import StepStore
+
+
+@dataclass
+class Services:
+    """Settings, the Postgres pool, Redis, the secret box and the job manager."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: ArqRedis
+    box: SecretBox
+    jobs: JobStore
+    steps: StepStore
+
+    @classmethod
+    def build(cls, settings: Settings, pool: asyncpg.Pool, redis: ArqRedis) -> Services:
+        return cls(settings, pool, redis, SecretBox(settings.secret_key.get_secret_value()),
+                   JobStore(pool), StepStore(pool))
