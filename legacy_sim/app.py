@@ -134,12 +134,17 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
             return loopback_error(404, "Unknown \"Organization\" id", "MODEL_NOT_FOUND")
         return json_response(records.organization(org))
 
-    @authorised
-    async def list_resource(request: Request, user: UserSpec) -> Response:
+    def org_resource(request: Request, user: UserSpec) -> tuple[OrgSpec, str] | None:
         org = owned_org(request, user)
         resource = request.path_params["resource"]
-        if org is None or resource not in records.GENERATORS:
+        return (org, resource) if org is not None and resource in records.GENERATORS else None
+
+    @authorised
+    async def list_resource(request: Request, user: UserSpec) -> Response:
+        found = org_resource(request, user)
+        if found is None:
             return loopback_error(404, "Not found", "MODEL_NOT_FOUND")
+        org, resource = found
         skip, limit = _paging(request)
         # generating a large page is CPU work: keep the event loop free for other requests
         rows = await asyncio.to_thread(records.page, org, resource, skip, limit)
@@ -147,11 +152,10 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
 
     @authorised
     async def count_resource(request: Request, user: UserSpec) -> Response:
-        org = owned_org(request, user)
-        resource = request.path_params["resource"]
-        if org is None or resource not in records.GENERATORS:
+        found = org_resource(request, user)
+        if found is None:
             return loopback_error(404, "Not found", "MODEL_NOT_FOUND")
-        return json_response({"count": records.count(org, resource)})
+        return json_response({"count": records.count(*found)})
 
     async def get_faults(request: Request) -> Response:
         return json_response(state.faults.plan.as_dict())

@@ -42,11 +42,6 @@ async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str) -> str:
     return "unblocked" if removed else "queued"
 
 
-async def queue_depth(redis: ArqRedis, queue_name: str) -> int:
-    """Jobs in the arq queue (waiting or in progress)."""
-    return int(await redis.zcard(queue_name))
-
-
 async def safe_enqueue(redis: ArqRedis, job_id: str, queue_name: str) -> None:
     """Enqueue, but never raise: a job whose enqueue fails is still in Postgres and the
     sweep enqueues it later."""

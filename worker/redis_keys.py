@@ -13,19 +13,10 @@ PREFIX = "mw:"
 # Keyed by a digest of the session ID, so the ID itself (a bearer secret) is not stored.
 LEGACY_SESSION = PREFIX + "legacy-session:{digest}"
 
-# Worker liveness: one key per worker, with a TTL, refreshed by its heartbeat.
-WORKER_ALIVE = PREFIX + "worker:{worker_id}"
-WORKER_ALIVE_PATTERN = PREFIX + "worker:*"
-
-# Metrics that workers produce and the web process reads (operations.md).
-METRIC_COUNTERS = PREFIX + "metrics:counters"
-METRIC_HISTOGRAM = PREFIX + "metrics:histogram:{name}"
-
 # arq's key prefixes, which the sweep reads and repairs (they are arq's names, repeated
 # here so that all Redis key names the service touches are visible in one module).
 ARQ_JOB = "arq:job:{job_id}"
 ARQ_IN_PROGRESS = "arq:in-progress:{job_id}"
-ARQ_RETRY = "arq:retry:{job_id}"
 
 
 def legacy_session_key(session_id: str) -> str:

@@ -20,9 +20,6 @@ FROM migration_jobs
 WHERE legacy_org_id = ANY($1::text[]) AND status = 'completed'
 GROUP BY legacy_org_id;
 
--- name: get_job
-SELECT * FROM migration_jobs WHERE id = $1;
-
 -- name: get_account_job
 SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2;
 
@@ -120,6 +117,3 @@ WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
 ORDER BY id
 LIMIT $2;
-
--- name: count_jobs_by_status
-SELECT status, count(*) AS n FROM migration_jobs GROUP BY status;

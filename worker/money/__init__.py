@@ -2,7 +2,6 @@
 
 from worker.money.convert import (
     MoneyError,
-    minor_to_decimal,
     to_decimal,
     to_minor_exact,
     to_minor_half_up,
@@ -14,7 +13,6 @@ __all__ = [
     "UnknownCurrency",
     "exponent_of",
     "is_iso_currency",
-    "minor_to_decimal",
     "to_decimal",
     "to_minor_exact",
     "to_minor_half_up",

@@ -55,7 +55,3 @@ def to_minor_exact(value: object, currency: str) -> int:
         )
     return int(scaled)
 
-
-def minor_to_decimal(minor: int, currency: str) -> Decimal:
-    """Major units as a Decimal, for display."""
-    return Decimal(minor).scaleb(-exponent_of(currency))

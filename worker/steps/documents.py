@@ -31,7 +31,7 @@ async def _stage_documents(ctx: JobContext, conn: Conn,
         document, document_lines = convert.document_rows(ctx.job_id, raw)
         documents.append(document)
         lines.extend(document_lines)
-        outcome.add_total(document[6], document[12])  # currency, total_with_tax_minor
+        outcome.add_total(document[convert.DOCUMENT_CURRENCY], document[convert.DOCUMENT_TOTAL])
     outcome.created = await copy_rows(conn, "documents", convert.DOCUMENT_COLUMNS, documents)
     await copy_rows(conn, "document_lines", convert.LINE_COLUMNS, lines)
     outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)

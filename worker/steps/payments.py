@@ -30,7 +30,7 @@ async def _stage_payments(ctx: JobContext, conn: Conn,
         if document_id in currencies:
             payment = convert.payment_row(ctx.job_id, raw, currencies[document_id])
             payments.append(payment)
-            outcome.add_total(payment[5], payment[3])  # currency, amount_minor
+            outcome.add_total(payment[convert.PAYMENT_CURRENCY], payment[convert.PAYMENT_AMOUNT])
         elif document_id in skipped_documents:
             skipped.append((ctx.job_id, "payment", str(raw.get("id")),
                             "payments of unsupported documents"))

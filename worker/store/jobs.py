@@ -26,9 +26,6 @@ class JobStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def get(self, job_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("get_job"), job_id)
-
     async def get_for_account(self, job_id: str, account_id: str) -> Job | None:
         row = await self.pool.fetchrow(q("get_account_job"), job_id, account_id)
         return Job.from_row(row) if row else None
@@ -78,9 +75,6 @@ class JobStore:
     async def to_sweep(self, min_age_seconds: float, limit: int) -> list[Record]:
         return await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds, limit)
 
-    async def counts_by_status(self) -> dict[str, int]:
-        rows = await self.pool.fetch(q("count_jobs_by_status"))
-        return {r["status"]: r["n"] for r in rows}
 
 
 async def checkpoint(

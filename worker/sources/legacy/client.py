@@ -26,7 +26,6 @@ from worker.sources.legacy.errors import (
     LegacyUnavailable,
 )
 
-RESOURCES = ("taxes", "clients", "items", "documents", "payments")
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 # Called before each wait: (reason, seconds to wait, retry number).

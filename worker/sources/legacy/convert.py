@@ -38,6 +38,12 @@ PAYMENT_COLUMNS = ("job_id", "legacy_id", "document_legacy_id", "amount_minor",
                    "rounding_correction", "currency", "paid_on", "method", "note")
 SKIPPED_COLUMNS = ("job_id", "kind", "legacy_id", "reason")
 
+# positions in a row, for the per-currency sums steps 5 and 6 keep
+DOCUMENT_CURRENCY = DOCUMENT_COLUMNS.index("currency")
+DOCUMENT_TOTAL = DOCUMENT_COLUMNS.index("total_with_tax_minor")
+PAYMENT_CURRENCY = PAYMENT_COLUMNS.index("currency")
+PAYMENT_AMOUNT = PAYMENT_COLUMNS.index("amount_minor")
+
 Row = tuple[Any, ...]
 
 
