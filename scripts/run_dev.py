@@ -14,7 +14,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 from devenv import DEV_DIR, ROOT, find_services
@@ -81,7 +80,7 @@ def main() -> int:
     commands = {
         "legacy": [python, "-m", "legacy_sim"],
         "web": [python, "-m", "api_stub", "serve"],
-        "worker": [str(Path(python).parent / "arq"), "worker.settings.WorkerSettings"],
+        "worker": [python, "-m", "worker"],
     }
     procs = []
     for name, command in commands.items():

@@ -21,11 +21,11 @@ from redis.asyncio import Redis
 from tests.support.api import Api
 from tests.support.processes import (
     Proc,
-    arq_worker,
     base_env,
     free_port,
     python_module,
     wait_http,
+    worker_command,
 )
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
@@ -132,7 +132,7 @@ def start_worker(service_env: dict[str, str], logs_dir: Path) -> Iterator[Any]:
 
     def start(name: str | None = None, **env: str) -> Proc:
         name = name or f"worker{len(started) + 1}"
-        proc = Proc(name, arq_worker(), {**service_env, **env}, logs_dir / f"{name}.log")
+        proc = Proc(name, worker_command(), {**service_env, **env}, logs_dir / f"{name}.log")
         started.append(proc.start())
         return proc
 

@@ -6,9 +6,11 @@ import os
 import socket
 from typing import Any
 
+from arq.worker import Retry
+
 from worker.config import get_settings
 from worker.db.pool import create_pool
-from worker.engine.runner import WorkerDeps, run_job
+from worker.engine.runner import PAUSED, WorkerDeps, run_job
 from worker.logging import configure_logging
 from worker.services import Services
 from worker.sweep import sweep_once
@@ -35,7 +37,11 @@ async def shutdown(ctx: Ctx) -> None:
 async def run_migration(ctx: Ctx, job_id: str) -> str:
     """arq job: run (or resume) one migration."""
     deps: WorkerDeps = ctx["deps"]
-    return await run_job(deps, job_id)
+    outcome = await run_job(deps, job_id)
+    if outcome == PAUSED:
+        # back on the queue at once, for a worker that is not shutting down
+        raise Retry(defer=0)
+    return outcome
 
 
 async def sweep(ctx: Ctx) -> dict[str, int]:

@@ -87,8 +87,9 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def arq_worker() -> list[str]:
-    return [str(VENV_BIN / "arq"), "worker.settings.WorkerSettings"]
+def worker_command() -> list[str]:
+    """A worker process as production runs it (the Procfile's `worker`)."""
+    return python_module("worker")
 
 
 def base_env(**overrides: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ import structlog
 
 from worker.config import Settings
 from worker.db.types import Conn
-from worker.engine.errors import JobCancelled, LeaseLost
+from worker.engine.errors import JobCancelled, LeaseLost, WorkerStopping
 from worker.models import STEP_NAMES
 from worker.sources.legacy.client import LegacyClient
 from worker.store.jobs import checkpoint
@@ -32,6 +33,8 @@ class JobContext:
     environment: str
     confirm_unsupported_data: bool
     steps: StepStore
+    # set when the worker shuts down: the next checkpoint hands the job on
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     run: StepRun = field(init=False)
     detail: str = ""
     log: Any = field(default_factory=lambda: structlog.get_logger("worker.engine"))
@@ -41,6 +44,8 @@ class JobContext:
         return STEP_NAMES[self.run.number]
 
     async def _checkpoint(self, conn: Conn, detail: str) -> None:
+        if self.stopping.is_set():
+            raise WorkerStopping(self.job_id)
         self.detail = detail
         cancel = await checkpoint(
             conn, self.job_id, self.owner, self.step_name, self.run.number, detail

@@ -20,3 +20,7 @@ class JobCancelled(Exception):
 class LeaseLost(Exception):
     """Another worker took the job over (this one stalled past its lease): stop at once,
     writing nothing more."""
+
+
+class WorkerStopping(Exception):
+    """The worker is shutting down (SIGTERM): stop at this checkpoint, hand the job on."""

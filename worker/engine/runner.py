@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 import structlog
 
 from worker.engine.context import JobContext
-from worker.engine.errors import JobCancelled, LeaseLost, StepFailed
+from worker.engine.errors import JobCancelled, LeaseLost, StepFailed, WorkerStopping
 from worker.engine.heartbeat import Heartbeat
 from worker.engine.outcomes import legacy_failure
 from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, transient_backoff
@@ -25,16 +25,27 @@ from worker.steps import STEPS, Step
 
 log = structlog.get_logger("worker.engine")
 
+PAUSED = "paused"
+PAUSED_DETAIL = "Paused while a worker restarts; resuming shortly."
+
 
 @dataclass
 class WorkerDeps(Services):
-    """A worker process's services, and its ID (the prefix of the leases it takes)."""
+    """A worker process's services, its ID (the prefix of the leases it takes), and the
+    flag its shutdown sets so that running jobs stop at their next checkpoint."""
 
     worker_id: str = ""
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 async def run_job(deps: WorkerDeps, job_id: str) -> str:
-    """Run the job if its lease can be taken; returns how this run ended."""
+    """Run the job if its lease can be taken; returns how this run ended.
+
+    Returns PAUSED when the worker is shutting down: the lease is released and the job
+    must go back on the queue for another worker.
+    """
+    if deps.stopping.is_set():
+        return PAUSED
     owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
     row = await deps.jobs.acquire_lease(job_id, owner, deps.settings.lease_seconds)
     if row is None:
@@ -45,11 +56,14 @@ async def run_job(deps: WorkerDeps, job_id: str) -> str:
                              every=deps.settings.heartbeat_seconds):
             try:
                 return await _run(deps, row, owner)
+            except WorkerStopping:
+                await deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL)
+                log.info("job paused at a checkpoint for the worker's shutdown")
+                return PAUSED
             except asyncio.CancelledError:
-                # the worker is shutting down: hand the job on at once rather than wait
-                # for the lease to expire
-                await asyncio.shield(deps.jobs.release_lease(
-                    job_id, owner, "Paused while a worker restarts; resuming shortly."))
+                # the shutdown's grace period ran out before a checkpoint: hand the job on
+                # at once rather than wait for the lease to expire
+                await asyncio.shield(deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL))
                 raise
 
 
@@ -75,12 +89,15 @@ async def _run(deps: WorkerDeps, row: asyncpg.Record, owner: str) -> str:
         job_id=job_id, owner=owner, pool=deps.pool, settings=settings, legacy=legacy,
         legacy_org_id=row["legacy_org_id"], environment=row["environment"],
         confirm_unsupported_data=row["confirm_unsupported_data"], steps=deps.steps,
+        stopping=deps.stopping,
     )
     legacy.on_retry = ctx.on_legacy_retry
     try:
         finished = await deps.steps.finished(job_id)
         for number, step in STEPS.items():
             if number not in finished:
+                if deps.stopping.is_set():
+                    raise WorkerStopping(job_id)
                 await _run_step(deps, ctx, number, step)
         await clear_staging(deps.pool, job_id)
         return "completed"
