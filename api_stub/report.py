@@ -9,7 +9,7 @@ from api_stub.schemas import JobReport, StepCounts, StepReport
 from worker.models import STEP_NAMES, Job, iso_millis
 
 
-def build_report(job: Job, runs: Sequence[Any]) -> JobReport:
+def build_report(job: Job, attempts: int, runs: Sequence[Any]) -> JobReport:
     """Every step of the job, in order; steps not reached are `not_started`."""
     by_number = {r["step_number"]: r for r in runs}
     steps = []
@@ -28,4 +28,4 @@ def build_report(job: Job, runs: Sequence[Any]) -> JobReport:
             counts=StepCounts(source=run["source_count"], created=run["created_count"],
                               skipped=run["skipped_count"], errors=run["error_count"]),
             checks=run["checks"]))
-    return JobReport(id=job.id, status=job.status.value, steps=steps)
+    return JobReport(id=job.id, status=job.status.value, attempts=attempts, steps=steps)

@@ -73,4 +73,6 @@ class StepReport(BaseModel):
 class JobReport(BaseModel):
     id: str
     status: str
+    # times a worker took the job: more than 1 after a crash, a shutdown or a retry
+    attempts: int
     steps: list[StepReport]

@@ -36,7 +36,6 @@ from tests.support.processes import (  # noqa: E402
     free_port,
     python_module,
     wait_http,
-    worker_command,
 )
 from worker.db.pool import connect  # noqa: E402
 from worker.db.schema import apply_migrations  # noqa: E402
@@ -134,7 +133,7 @@ async def main(services: Services, skip_large: bool) -> None:
         wait_http(f"http://127.0.0.1:{web_port}/healthz")
         baseline = await bare_arq(redis_url, env)
         api = Api(f"http://127.0.0.1:{web_port}", create_key(env, "acc_bench"))
-        worker = Proc("worker", worker_command(), env, LOGS / "worker.log").start()
+        worker = Proc("worker", python_module("worker"), env, LOGS / "worker.log").start()
         procs.append(worker)
         await asyncio.sleep(1.5)
         ours = await our_latency(api)
@@ -148,7 +147,7 @@ async def main(services: Services, skip_large: bool) -> None:
         if skip_large:
             return
         for name, org in (("medium", MEDIUM), ("large", LARGE)):
-            fresh = Proc(f"worker-{name}", worker_command(), env,
+            fresh = Proc(f"worker-{name}", python_module("worker"), env,
                          LOGS / f"worker-{name}.log").start()
             procs.append(fresh)
             await asyncio.sleep(1.5)

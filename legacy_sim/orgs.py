@@ -59,11 +59,25 @@ ORGS: dict[int, OrgSpec] = {
                     taxes=4, clients=2_000, items=200, documents=10_000, payments=10_000),
 }
 
+# Many small organisations of one user, for tests and the chaos run that need many jobs
+# at once (a legacy organisation has at most one active job).
+FLEET = tuple(range(0x10, 0x10 + 64))
+for _n in FLEET:
+    ORGS[_n] = OrgSpec(_n, f"Fleet Org {_n - FLEET[0] + 1:02d}", "Slovenia", "SI",
+                       f"SI{_n:08d}", "EUR", taxes=2, clients=4 + _n % 7, items=3 + _n % 5,
+                       documents=12 + _n % 13, payments=8 + _n % 9)
+
 USERS: tuple[UserSpec, ...] = (
     UserSpec("demo@example.com", "demo-password", legacy_id(0, 9, 1),
              (SMALL, LARGE, UNSUPPORTED, MEDIUM)),
     UserSpec("other@example.com", "other-password", legacy_id(0, 9, 2), (OTHER,)),
+    UserSpec("fleet@example.com", "fleet-password", legacy_id(0, 9, 3), FLEET),
 )
+
+
+def owner_of(org_number: int) -> UserSpec:
+    """The user whose account holds the organisation."""
+    return next(u for u in USERS if org_number in u.org_numbers)
 
 
 def org_by_id(org_id: str) -> OrgSpec | None:

@@ -11,7 +11,6 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -19,14 +18,8 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.support.api import Api
-from tests.support.processes import (
-    Proc,
-    base_env,
-    free_port,
-    python_module,
-    wait_http,
-    worker_command,
-)
+from tests.support.processes import Proc, base_env, free_port, python_module, wait_http
+from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
 
@@ -126,25 +119,17 @@ def service_env(database: str, redis: Redis, simulator: str, queue_name: str
 
 
 @pytest.fixture(scope="session")
-def start_worker(service_env: dict[str, str], logs_dir: Path) -> Iterator[Any]:
-    """A factory of worker processes; every one started is stopped at the end."""
-    started: list[Proc] = []
-
-    def start(name: str | None = None, **env: str) -> Proc:
-        name = name or f"worker{len(started) + 1}"
-        proc = Proc(name, worker_command(), {**service_env, **env}, logs_dir / f"{name}.log")
-        started.append(proc.start())
-        return proc
-
-    yield start
-    for proc in started:
-        proc.kill()
+def workers(service_env: dict[str, str], logs_dir: Path) -> Iterator[Workers]:
+    """Start worker processes with `workers.start(name, **env)`; all stop at the end."""
+    group = Workers(service_env, logs_dir)
+    yield group
+    group.stop_all()
 
 
 @pytest.fixture(scope="session")
-def worker(start_worker: Any) -> Proc:
+def worker(workers: Workers) -> Proc:
     """The suite's long-lived worker."""
-    return start_worker("worker-main")
+    return workers.start("worker-main")
 
 
 @pytest.fixture(scope="session")

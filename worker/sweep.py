@@ -2,8 +2,10 @@
 
 Runs on every worker (arq cron). It re-enqueues pending jobs missing from the queue and
 running jobs whose worker stopped renewing its lease, clearing arq's in-progress marker
-of a dead worker so the job is picked up at once. Safe when several workers run it at
-the same time: enqueueing is by job ID and taking a lease is atomic.
+of a dead worker so the job is picked up at once; and it clears the staging that a
+worker dying right after a commit or cancellation left behind. Safe when several workers
+run it at the same time: enqueueing is by job ID, taking a lease is atomic and clearing
+staging is idempotent.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import Counter
 import structlog
 
 from worker.queue import ensure_queued
+from worker.staging.cleanup import clear_leftover_staging
 from worker.store.jobs import JobStore
 
 log = structlog.get_logger(__name__)
@@ -27,6 +30,7 @@ async def sweep_once(jobs: JobStore, redis: object, queue_name: str) -> Counter[
     done: Counter[str] = Counter()
     for row in await jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
         done[await ensure_queued(redis, row["id"], queue_name)] += 1  # type: ignore[arg-type]
-    if done.get("enqueued") or done.get("unblocked"):
-        log.info("sweep re-queued jobs", **done)
+    done["staging_cleared"] = await clear_leftover_staging(jobs.pool, BATCH)
+    if done["enqueued"] or done["unblocked"] or done["staging_cleared"]:
+        log.info("sweep re-queued jobs or cleared staging", **done)
     return done

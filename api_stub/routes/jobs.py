@@ -112,4 +112,4 @@ async def job_report(job_id: str, account: Account, state: State) -> JobReport:
     job = await state.jobs.get_for_account(job_id, account)
     if job is None:
         raise _not_found(job_id)
-    return build_report(job, await state.steps.report(job_id))
+    return build_report(job, await state.jobs.attempts(job_id), await state.steps.report(job_id))

@@ -23,6 +23,9 @@ GROUP BY legacy_org_id;
 -- name: get_account_job
 SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2;
 
+-- name: job_attempts
+SELECT attempts FROM migration_jobs WHERE id = $1;
+
 -- name: list_account_jobs
 SELECT * FROM migration_jobs
 WHERE account_id = $1

@@ -1,5 +1,9 @@
 -- Staging: what steps 1-6 read, and what step 7 checks before step 8 commits.
 
+-- name: lock_job_staging
+-- Serialises clears of one job's staging (its worker and a sweep may both try).
+SELECT pg_advisory_xact_lock(hashtext('staging:' || $1));
+
 -- name: clear_staging
 WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
      payments AS (DELETE FROM staging.payments WHERE job_id = $1),
@@ -10,6 +14,15 @@ WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
      items AS (DELETE FROM staging.items WHERE job_id = $1),
      skipped AS (DELETE FROM staging.skipped WHERE job_id = $1)
 DELETE FROM staging.organizations WHERE job_id = $1;
+
+-- name: mark_staging_cleared
+UPDATE migration_jobs SET staging_cleared_at = now() WHERE id = $1;
+
+-- name: jobs_with_staging_to_clear
+SELECT id FROM migration_jobs
+WHERE staging_cleared_at IS NULL AND status IN ('completed', 'cancelled')
+ORDER BY id
+LIMIT $1;
 
 -- name: stage_organization
 INSERT INTO staging.organizations (job_id, legacy_id, name, country, tax_number, currency)

@@ -10,6 +10,7 @@ from tests.conftest import TEST_REDIS
 from tests.support.api import Api
 from tests.support.processes import Proc
 from tests.support.target import entities_of_job
+from tests.support.workers import Workers
 from worker.queue import RUN_MIGRATION
 
 
@@ -24,9 +25,9 @@ async def test_two_simultaneous_creates_one_wins(api: Api) -> None:
     assert (await api.wait_for(winner["id"]))["status"] == "completed"
 
 
-async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, start_worker,
+async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, workers: Workers,
                                                queue_name: str) -> None:
-    start_worker("worker-dup")  # two workers compete for the deliveries
+    workers.start("worker-dup")  # two workers compete for the deliveries
     job = await api.start(ORGS[MEDIUM].id)
     arq: ArqRedis = await create_pool(RedisSettings.from_dsn(TEST_REDIS))
     try:

@@ -32,7 +32,8 @@ async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
             found.setdefault(r["table_schema"], set()).add(r["table_name"])
         assert found == EXPECTED_TABLES
         indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
-        assert {"migration_jobs_one_active_per_org", "entities_one_live_per_legacy_org"} <= indexes
+        assert {"migration_jobs_one_active_per_org", "entities_one_live_per_legacy_org",
+            "migration_jobs_staging_to_clear"} <= indexes
         # every target kind keeps its source ID unique per entity
         uniques = await conn.fetch(
             "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS d "

@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from legacy_sim.orgs import org_by_id, owner_of
+
 EXPONENT = {"JPY": 0, "KWD": 3}
 SUPPORTED = {"invoice", "estimate", "credit-note", "advance"}
 
@@ -22,8 +24,11 @@ def minor(amount: Decimal, currency: str) -> int:
 
 def fetch_all(base_url: str, org_id: str, resource: str) -> list[dict[str, Any]]:
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        token = http.post("/v1/Accounts/login", json={"email": "demo@example.com",
-                                                      "password": "demo-password"}).json()["id"]
+        org = org_by_id(org_id)
+        assert org is not None, org_id
+        user = owner_of(org.number)
+        token = http.post("/v1/Accounts/login", json={"email": user.email,
+                                                      "password": user.password}).json()["id"]
         rows: list[dict[str, Any]] = []
         while True:
             page = http.get(f"/v1/Organizations/{org_id}/{resource}",

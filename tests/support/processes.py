@@ -87,11 +87,6 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def worker_command() -> list[str]:
-    """A worker process as production runs it (the Procfile's `worker`)."""
-    return python_module("worker")
-
-
 def base_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(overrides)

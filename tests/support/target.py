@@ -6,6 +6,8 @@ from typing import Any
 
 import asyncpg
 
+from tests.support.workers import eventually
+
 KINDS = ("taxes", "customers", "items", "documents", "payments")
 
 
@@ -41,3 +43,21 @@ async def staged_rows(db: asyncpg.Pool, job_id: str) -> int:
         total += await db.fetchval(f"SELECT count(*) FROM staging.{table} WHERE job_id = $1",
                                    job_id)
     return total
+
+
+async def assert_migrated_exactly(db: asyncpg.Pool, job: dict[str, Any],
+                                  want: dict[str, Any]) -> None:
+    """The completed job wrote one entity holding exactly the source's records and totals
+    (`want` from tests.support.oracle.expected), and left nothing in staging."""
+    assert job["status"] == "completed", job["error"]
+    assert await entities_of_job(db, job["id"]) == 1
+    assert await target_counts(db, job["entity_id"]) == want["counts"]
+    totals = await target_totals(db, job["entity_id"])
+    assert totals["document_totals"] == want["document_totals"]
+    assert totals["payment_totals"] == want["payment_totals"]
+    # the worker clears staging just after the commit, or the sweep does if it died
+    await eventually(lambda: _no_staged_rows(db, job["id"]), "staging cleared", timeout=10)
+
+
+async def _no_staged_rows(db: asyncpg.Pool, job_id: str) -> bool:
+    return await staged_rows(db, job_id) == 0

@@ -20,7 +20,7 @@ from worker.services import Services
 from worker.sources.legacy.client import LegacyClient, RetryPolicy
 from worker.sources.legacy.convert import RecordError
 from worker.sources.legacy.errors import LegacyError
-from worker.staging.copy import clear_staging
+from worker.staging.cleanup import clear_staging
 from worker.steps import STEPS, Step
 
 log = structlog.get_logger("worker.engine")
@@ -99,7 +99,7 @@ async def _run(deps: WorkerDeps, row: asyncpg.Record, owner: str) -> str:
                 if deps.stopping.is_set():
                     raise WorkerStopping(job_id)
                 await _run_step(deps, ctx, number, step)
-        await clear_staging(deps.pool, job_id)
+        await _clear_committed_staging(deps, job_id)
         return "completed"
     except JobCancelled:
         return await _cancel(deps, job_id, owner)
@@ -146,6 +146,15 @@ async def _run_step(deps: WorkerDeps, ctx: JobContext, number: int, step: Step) 
                      source=run.source_count, created=run.created_count,
                      skipped=run.skipped_count, errors=run.error_count)
             return
+
+
+async def _clear_committed_staging(deps: WorkerDeps, job_id: str) -> None:
+    # The job is already completed: a failure here must not look like the job's, and
+    # the sweep clears what is left (worker.staging.cleanup).
+    try:
+        await clear_staging(deps.pool, job_id)
+    except TRANSIENT_ERRORS as exc:
+        log.warning("staging not cleared; the sweep will", error=type(exc).__name__)
 
 
 async def _fail(deps: WorkerDeps, ctx: JobContext, code: str, message: str) -> str:

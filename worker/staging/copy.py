@@ -7,7 +7,6 @@ from typing import Any
 
 import asyncpg
 
-from worker.db.queries import q
 from worker.db.types import Conn
 
 
@@ -43,8 +42,3 @@ async def copy_rows(
     )
     return int(status.rsplit(" ", 1)[-1])
 
-
-async def clear_staging(pool: asyncpg.Pool, job_id: str) -> None:
-    """Remove everything a job staged (after commit, or when it is cancelled)."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(q("clear_staging"), job_id)

@@ -42,6 +42,10 @@ class JobStore:
         rows = await self.pool.fetch(q("migrated_environments"), org_ids)
         return {r["legacy_org_id"]: set(r["environments"]) for r in rows}
 
+    async def attempts(self, job_id: str) -> int:
+        """How many times a worker took the job (1 if it never had to be resumed)."""
+        return int(await self.pool.fetchval(q("job_attempts"), job_id) or 0)
+
     async def request_cancel(self, job_id: str, account_id: str) -> Job | None:
         """The job after asking it to stop; None when it is not active (or not found)."""
         row = await self.pool.fetchrow(q("request_cancel"), job_id, account_id)

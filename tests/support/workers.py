@@ -1,0 +1,58 @@
+"""The suite's worker processes: started on demand, found by the lease they hold."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+
+from tests.support.processes import Proc, python_module
+
+
+class Workers:
+    """Every worker process a test session starts; all are killed at the end."""
+
+    def __init__(self, env: dict[str, str], logs_dir: Path) -> None:
+        self.env, self.logs_dir = env, logs_dir
+        self.procs: dict[str, Proc] = {}
+
+    def start(self, name: str | None = None, **env: str) -> Proc:
+        """A new worker process (`python -m worker`, as the Procfile runs it)."""
+        name = name or f"worker{len(self.procs) + 1}"
+        proc = Proc(name, python_module("worker"), {**self.env, **env},
+                    self.logs_dir / f"{name}.log")
+        self.procs[name] = proc.start()
+        return proc
+
+    def holding(self, lease_owner: str) -> Proc:
+        """The process whose lease this is (lease owners are `host:pid/run`)."""
+        pid = int(lease_owner.split("/")[0].rsplit(":", 1)[1])
+        return next(p for p in self.procs.values() if p.popen and p.pid == pid)
+
+    async def kill_holder(self, db: asyncpg.Pool, job_id: str) -> Proc:
+        """SIGKILL the worker running the job."""
+        owner = await db.fetchval("SELECT lease_owner FROM migration_jobs WHERE id = $1", job_id)
+        assert owner, f"job {job_id} holds no lease"
+        proc = self.holding(owner)
+        proc.kill()
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            proc.kill()
+
+
+async def eventually(check: Callable[[], Awaitable[object]], what: str,
+                     timeout: float = 60.0) -> object:
+    """Poll `check` until it returns something truthy; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not true after {timeout} s: {what}")
+        await asyncio.sleep(0.05)
