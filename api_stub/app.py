@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_format, settings.log_level)
-        pool = await create_db_pool(settings.database_url, min_size=2, max_size=20)
+        pool = await create_db_pool(settings.database_url, min_size=2, max_size=20,
+                                    application_name="migration-api")
         redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
         app.state.api = Services.build(settings, pool, redis)
         try:

@@ -60,12 +60,13 @@ ORGS: dict[int, OrgSpec] = {
 }
 
 # Many small organisations of one user, for tests and the chaos run that need many jobs
-# at once (a legacy organisation has at most one active job).
+# at once (a legacy organisation has at most one active job). A payment pays the document
+# of the same index, so there are never more payments than documents.
 FLEET = tuple(range(0x10, 0x10 + 64))
 for _n in FLEET:
     ORGS[_n] = OrgSpec(_n, f"Fleet Org {_n - FLEET[0] + 1:02d}", "Slovenia", "SI",
                        f"SI{_n:08d}", "EUR", taxes=2, clients=4 + _n % 7, items=3 + _n % 5,
-                       documents=12 + _n % 13, payments=8 + _n % 9)
+                       documents=12 + _n % 13, payments=8 + _n % 5)
 
 USERS: tuple[UserSpec, ...] = (
     UserSpec("demo@example.com", "demo-password", legacy_id(0, 9, 1),

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "demo-password"
+FLEET_EMAIL, FLEET_PASSWORD = "fleet@example.com", "fleet-password"
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
@@ -43,6 +44,17 @@ class Api:
         response = await self.create(org_id, session["legacy_session_id"], environment, **extra)
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    async def start_fleet(self, count: int, environment: str = "sandbox"
+                          ) -> list[dict[str, Any]]:
+        """One job on each of the first `count` fleet organisations (legacy_sim.orgs)."""
+        session = await self.login(FLEET_EMAIL, FLEET_PASSWORD)
+        jobs = []
+        for org in session["organizations"][:count]:
+            response = await self.create(org["id"], session["legacy_session_id"], environment)
+            assert response.status_code == 201, response.text
+            jobs.append(dict(response.json()))
+        return jobs
 
     async def job(self, job_id: str) -> dict[str, Any]:
         response = await self.http.get(f"/legacy-migration/jobs/{job_id}")

@@ -30,10 +30,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose connections encode and decode json/jsonb with orjson."""
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10,
+                      application_name: str = "migration-service") -> asyncpg.Pool:
+    """A pool whose connections encode and decode json/jsonb with orjson.
+
+    `application_name` shows in pg_stat_activity, so that an operator (or a test) can
+    tell the workers' connections from the API's.
+    """
     pool: asyncpg.Pool | None = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+        server_settings={"application_name": application_name},
     )
     assert pool is not None
     return pool

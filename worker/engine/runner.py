@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -25,8 +26,11 @@ from worker.steps import STEPS, Step
 
 log = structlog.get_logger("worker.engine")
 
+# Outcomes after which the job goes back on the queue (worker.tasks).
 PAUSED = "paused"
+RETRY_SOON = "retry soon"
 PAUSED_DETAIL = "Paused while a worker restarts; resuming shortly."
+RETRY_DETAIL = "The service's database or queue was briefly unavailable; resuming shortly."
 
 
 @dataclass
@@ -41,8 +45,9 @@ class WorkerDeps(Services):
 async def run_job(deps: WorkerDeps, job_id: str) -> str:
     """Run the job if its lease can be taken; returns how this run ended.
 
-    Returns PAUSED when the worker is shutting down: the lease is released and the job
-    must go back on the queue for another worker.
+    Returns PAUSED when the worker is shutting down, RETRY_SOON after a lost database
+    or Redis connection outside a step: the lease is released and the job must go back on
+    the queue.
     """
     if deps.stopping.is_set():
         return PAUSED
@@ -60,6 +65,14 @@ async def run_job(deps: WorkerDeps, job_id: str) -> str:
                 await deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL)
                 log.info("job paused at a checkpoint for the worker's shutdown")
                 return PAUSED
+            except TRANSIENT_ERRORS as exc:
+                # lost outside a step's own retries (between steps, or while failing or
+                # cancelling the job): hand the job back rather than hold it
+                log.warning("transient failure between steps; re-queueing the job",
+                            error=type(exc).__name__)
+                with contextlib.suppress(*TRANSIENT_ERRORS):
+                    await deps.jobs.release_lease(job_id, owner, RETRY_DETAIL)
+                return RETRY_SOON
             except asyncio.CancelledError:
                 # the shutdown's grace period ran out before a checkpoint: hand the job on
                 # at once rather than wait for the lease to expire
