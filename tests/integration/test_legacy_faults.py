@@ -2,25 +2,68 @@
 
 import time
 
+import asyncpg
 import httpx
 
-from legacy_sim.orgs import ORGS, SMALL
+from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.support.api import Api
+from tests.support.oracle import expected
+from tests.support.target import assert_migrated_exactly, entities_of_job
+from tests.support.workers import eventually
 from worker.sources.legacy.client import LegacyClient, RetryPolicy
 from worker.sources.legacy.errors import LegacyAuthFailed, LegacyTokenExpired
 
 
-async def test_a_job_rides_out_503s_and_429s(api: Api, sim: httpx.Client) -> None:
-    sim.put("/_sim/faults", json={"path_contains": "/clients", "script": [
-        {"status": 503}, {"status": 503}, {"status": 429, "retry_after": 1}]})
+async def test_a_job_rides_out_503s_429s_and_a_hang(api: Api, db: asyncpg.Pool,
+                                                    sim: httpx.Client, simulator: str) -> None:
+    # The suite's legacy client timeout is 3 s (tests/conftest.py); the hang outlasts it.
+    # Latency on every request keeps each wait's message up long enough to be polled.
+    sim.put("/_sim/faults", json={"path_contains": "/clients", "latency_ms": 400, "script": [
+        {"status": 503}, {"status": 503}, {"status": 429, "retry_after": 1},
+        {"hang_seconds": 5}]})
     job = await api.start(ORGS[SMALL].id)
     seen: list[dict] = []
     done = await api.wait_for(job["id"], seen=seen)
-    assert done["status"] == "completed", done["error"]
+    await assert_migrated_exactly(db, done, expected(simulator, ORGS[SMALL].id))
     waits = [j["progress_detail"] for j in seen if "retrying in" in (j["progress_detail"] or "")]
+    assert any("server error (503); retrying in" in w for w in waits), waits
     assert any("rate limited (429); retrying in 1.0 s" in w for w in waits), waits
+    assert any("timed out; retrying in" in w for w in waits), waits
     step3 = (await api.report(job["id"]))["steps"][2]
-    assert step3["retries"] == 3
+    assert step3["retries"] == 4
+    assert step3["attempts"] == 1  # ridden out inside the step, not by re-running it
+
+
+async def _staged_some_documents(db: asyncpg.Pool, job_id: str) -> bool:
+    return bool(await db.fetchval(
+        "SELECT cursor > 0 FROM migration_step_runs WHERE job_id = $1 AND step_number = 5",
+        job_id))
+
+
+async def test_a_token_expiring_mid_run_fails_the_job_clearly_and_retry_resumes(
+        api: Api, db: asyncpg.Pool, sim: httpx.Client, simulator: str) -> None:
+    sim.put("/_sim/faults", json={"latency_ms": 200, "path_contains": "/documents"})
+    job = await api.start(ORGS[MEDIUM].id)
+    await eventually(lambda: _staged_some_documents(db, job["id"]), "step 5 under way")
+    sim.post("/_sim/tokens/expire")
+    failed = await api.wait_for(job["id"])
+    assert failed["status"] == "failed"
+    assert failed["step_number"] == 5
+    assert failed["error"].startswith("The legacy session expired while migrating documents. "
+                                      "Log in again with POST /legacy-migration/auth and "
+                                      "retry the job with the new legacy_session_id")
+    assert await entities_of_job(db, job["id"]) == 0  # nothing reached the target
+
+    sim.put("/_sim/faults", json={})
+    session = await api.login()
+    response = await api.http.post(f"/legacy-migration/jobs/{job['id']}/retry",
+                                   json={"legacy_session_id": session["legacy_session_id"]})
+    assert response.status_code == 200, response.text
+    done = await api.wait_for(job["id"])
+    await assert_migrated_exactly(db, done, expected(simulator, ORGS[MEDIUM].id))
+    steps = (await api.report(job["id"]))["steps"]
+    assert [s["attempts"] for s in steps[:4]] == [1, 1, 1, 1]  # finished steps not redone
+    assert steps[4]["attempts"] == 2  # resumed at the failed step
 
 
 async def test_client_honours_retry_after_and_gives_up_on_401(simulator: str,
