@@ -27,6 +27,7 @@ TEST_DB = os.environ.get("TEST_DATABASE_URL",
                          "postgresql://postgres@127.0.0.1:5432/migration_worker_test")
 TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "test-secret-key"
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def _database_url(name: str) -> str:
@@ -114,7 +115,7 @@ def service_env(database: str, redis: Redis, simulator: str, queue_name: str
         QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
         LEASE_SECONDS="4", HEARTBEAT_SECONDS="0.5", SWEEP_EVERY_SECONDS="1",
         LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
-        LEGACY_TIMEOUT_SECONDS="3",
+        LEGACY_TIMEOUT_SECONDS="3", SHUTDOWN_GRACE_SECONDS=str(SHUTDOWN_GRACE_SECONDS),
     )
 
 
@@ -130,6 +131,16 @@ def workers(service_env: dict[str, str], logs_dir: Path) -> Iterator[Workers]:
 def worker(workers: Workers) -> Proc:
     """The suite's long-lived worker."""
     return workers.start("worker-main")
+
+
+@pytest.fixture
+def rescuer(workers: Workers, worker: Proc) -> Iterator[Proc]:
+    """A second worker to take over; the main worker is restarted if the test killed it."""
+    proc = workers.start("rescuer")
+    yield proc
+    proc.kill()
+    if not worker.alive():
+        worker.start()
 
 
 @pytest.fixture(scope="session")

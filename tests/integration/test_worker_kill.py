@@ -4,7 +4,7 @@ the target holds exactly the source's records, and the report shows the extra at
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -19,16 +19,6 @@ from tests.support.target import assert_migrated_exactly
 from tests.support.workers import Workers, eventually
 
 RECOVERY_BOUND_SECONDS = 30.0  # operations.md
-
-
-@pytest.fixture
-def rescuer(workers: Workers, worker: Proc) -> Iterator[Proc]:
-    """A second worker to take over; the main worker is restarted if the test killed it."""
-    proc = workers.start("rescuer")
-    yield proc
-    proc.kill()
-    if not worker.alive():
-        worker.start()
 
 
 @pytest.fixture(scope="module")

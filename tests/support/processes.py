@@ -54,6 +54,10 @@ class Proc:
             self.popen.send_signal(signal.SIGKILL)
             self.popen.wait(10)
 
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.popen is not None
+        self.popen.send_signal(sig)
+
     def terminate(self, timeout: float = 30) -> int:
         """SIGTERM, then wait; returns the exit code."""
         assert self.popen is not None

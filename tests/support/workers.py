@@ -32,13 +32,21 @@ class Workers:
         pid = int(lease_owner.split("/")[0].rsplit(":", 1)[1])
         return next(p for p in self.procs.values() if p.popen and p.pid == pid)
 
-    async def kill_holder(self, db: asyncpg.Pool, job_id: str) -> Proc:
-        """SIGKILL the worker running the job."""
+    async def holder_of(self, db: asyncpg.Pool, job_id: str) -> Proc:
+        """The worker running the job."""
         owner = await db.fetchval("SELECT lease_owner FROM migration_jobs WHERE id = $1", job_id)
         assert owner, f"job {job_id} holds no lease"
-        proc = self.holding(owner)
+        return self.holding(owner)
+
+    async def kill_holder(self, db: asyncpg.Pool, job_id: str) -> Proc:
+        """SIGKILL the worker running the job."""
+        proc = await self.holder_of(db, job_id)
         proc.kill()
         return proc
+
+    def logs(self) -> str:
+        """Every worker's log, for asserting that something happened on one of them."""
+        return "\n".join(p.log() for p in self.procs.values())
 
     def stop_all(self) -> None:
         for proc in self.procs.values():

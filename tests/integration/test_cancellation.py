@@ -1,0 +1,42 @@
+"""Cancelling a running job: it stops at its next checkpoint, ends `cancelled`, staging is
+cleaned and nothing reaches the target."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+
+from legacy_sim.orgs import ORGS, SMALL
+from tests.support.api import Api
+from tests.support.target import entities_of_job, staged_rows
+from tests.support.workers import eventually
+
+
+@pytest.mark.parametrize(("step", "resource"), [(2, "taxes"), (6, "payments")])
+async def test_cancel_during_a_step(api: Api, db: asyncpg.Pool, sim: httpx.Client,
+                                    step: int, resource: str) -> None:
+    sim.put("/_sim/faults", json={"latency_ms": 1000, "path_contains": f"/{resource}"})
+    job = await api.start(ORGS[SMALL].id)
+
+    async def in_step() -> bool:
+        return (await api.job(job["id"]))["step_number"] == step
+
+    await eventually(in_step, f"the job reached step {step}")
+    response = await api.http.delete(f"/legacy-migration/jobs/{job['id']}")
+    assert response.status_code == 200, response.text
+    assert response.json()["progress_detail"] == (
+        "Cancellation requested: stopping at the next checkpoint.")
+
+    done = await api.wait_for(job["id"])
+    assert done["status"] == "cancelled"
+    assert done["step_number"] == step  # stopped inside the step, not after the job
+    assert done["progress_detail"] == "Migration cancelled; nothing was written to the target."
+    assert done["entity_id"] is None
+    assert await entities_of_job(db, job["id"]) == 0
+    assert await staged_rows(db, job["id"]) == 0
+    steps = (await api.report(job["id"]))["steps"]
+    assert all(s["status"] == "not_started" for s in steps[step:])
+    # a cancelled job keeps no legacy credentials
+    assert await db.fetchval("SELECT legacy_token_sealed FROM migration_jobs WHERE id = $1",
+                             job["id"]) is None
