@@ -8,8 +8,9 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.conftest import TEST_REDIS
 from tests.support.api import Api
+from tests.support.oracle import expected
 from tests.support.processes import Proc
-from tests.support.target import entities_of_job
+from tests.support.target import assert_migrated_exactly, entities_of_job
 from tests.support.workers import Workers
 from worker.queue import RUN_MIGRATION
 
@@ -27,7 +28,7 @@ async def test_two_simultaneous_creates_one_wins(api: Api) -> None:
 
 async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, workers: Workers,
                                                queue_name: str) -> None:
-    workers.start("worker-dup")  # two workers compete for the deliveries
+    dup = workers.start("worker-dup")  # two workers compete for the deliveries
     job = await api.start(ORGS[MEDIUM].id)
     arq: ArqRedis = await create_pool(RedisSettings.from_dsn(TEST_REDIS))
     try:
@@ -43,6 +44,24 @@ async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, worke
                           "WHERE job_id = $1", job["id"])
     assert {r["attempts"] for r in runs} == {1}  # no step ran twice
     assert await db.fetchval("SELECT attempts FROM migration_jobs WHERE id = $1", job["id"]) == 1
+    dup.kill()
+
+
+async def test_two_workers_many_jobs_each_exactly_once(api: Api, db: asyncpg.Pool,
+                                                      simulator: str, workers: Workers,
+                                                      worker: Proc, rescuer: Proc) -> None:
+    jobs = await api.start_fleet(40)
+    for job in jobs:
+        done = await api.wait_for(job["id"], timeout=120)
+        await assert_migrated_exactly(db, done, expected(simulator, job["legacy_org_id"]))
+        report = await api.report(job["id"])
+        assert report["attempts"] == 1
+        assert {s["attempts"] for s in report["steps"]} == {1}
+    started = {proc.name: {j["id"] for j in jobs if f"{j['id']}:run_migration(" in proc.log()}
+               for proc in (worker, rescuer)}
+    assert started[worker.name], "the main worker ran none"  # both took a share
+    assert started[rescuer.name], "the second worker ran none"
+    assert not started[worker.name] & started[rescuer.name]  # and none ran on both
 
 
 async def test_lease_is_taken_atomically(db: asyncpg.Pool, worker: Proc) -> None:
