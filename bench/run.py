@@ -1,6 +1,6 @@
 """The benchmark of issue 2: prints figures beside bare arq measured in the same run.
 
-    .venv/bin/python bench/run.py [--skip-large]
+    .venv/bin/python -m bench.run [--skip-large]
 
 1. bare arq: no-op throughput and enqueue-to-start latency on an idle worker (baseline);
 2. ours: enqueue-to-start latency (p50, p95) of migration jobs on an idle worker;
@@ -22,23 +22,9 @@ from pathlib import Path
 
 from arq.connections import RedisSettings, create_pool
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-
-from devenv import Services, find_services, with_database  # noqa: E402
-
-from tests.conftest import create_key, recreate_database  # noqa: E402
-from tests.support.api import Api  # noqa: E402
-from tests.support.processes import (  # noqa: E402
-    VENV_BIN,
-    Proc,
-    base_env,
-    free_port,
-    python_module,
-    wait_http,
-)
-from worker.db.pool import connect  # noqa: E402
-from worker.db.schema import apply_migrations  # noqa: E402
+from bench.stack import ROOT, Services, Stack, find_services, start_stack
+from tests.support.api import Api
+from tests.support.processes import VENV_BIN, Proc
 
 LOGS = ROOT / ".dev" / "bench-logs"
 SMALL, MEDIUM, LARGE = ("010000000000000000000000", "050000000000000000000000",
@@ -111,45 +97,29 @@ async def migrate(api: Api, org: str, worker: Proc) -> dict[str, float]:
 
 
 async def main(services: Services, skip_large: bool) -> None:
-    LOGS.mkdir(parents=True, exist_ok=True)
-    database = with_database(services.database_url, "migration_worker_bench")
-    redis_url = services.redis_url.rsplit("/", 1)[0] + "/14"
-    await recreate_database(database)
-    conn = await connect(database)
-    await apply_migrations(conn)
-    await conn.close()
-    redis = await create_pool(RedisSettings.from_dsn(redis_url))
-    await redis.flushdb()
-    await redis.aclose()
-
-    sim_port, web_port = free_port(), free_port()
-    env = base_env(DATABASE_URL=database, REDIS_URL=redis_url, LOG_FORMAT="json",
-                   LEGACY_API_URL=f"http://127.0.0.1:{sim_port}", QUEUE_NAME="bench:queue",
-                   LEGACY_PORT=str(sim_port), PORT=str(web_port))
-    procs = [Proc("legacy", python_module("legacy_sim"), env, LOGS / "legacy.log").start(),
-             Proc("web", python_module("api_stub", "serve"), env, LOGS / "web.log").start()]
+    stack = await start_stack(services, name="bench", redis_db=14, logs=LOGS)
     try:
-        wait_http(f"http://127.0.0.1:{sim_port}/healthz")
-        wait_http(f"http://127.0.0.1:{web_port}/healthz")
-        baseline = await bare_arq(redis_url, env)
-        api = Api(f"http://127.0.0.1:{web_port}", create_key(env, "acc_bench"))
-        worker = Proc("worker", python_module("worker"), env, LOGS / "worker.log").start()
-        procs.append(worker)
-        await asyncio.sleep(1.5)
-        ours = await our_latency(api)
-        print("\n== enqueue-to-start latency on an idle worker ==")
-        print(f"bare arq (poll 0.5 s):  p50 {baseline['p50_ms']:7.1f} ms   "
-              f"p95 {baseline['p95_ms']:7.1f} ms")
-        print(f"migration jobs:         p50 {ours['p50_ms']:7.1f} ms   "
-              f"p95 {ours['p95_ms']:7.1f} ms   (target p50 < 50 ms)")
-        print(f"bare arq no-op throughput: {baseline['throughput']:.0f} jobs/s")
-        worker.terminate()
-        if skip_large:
-            return
+        await _measure(stack, skip_large)
+    finally:
+        stack.stop()
+
+
+async def _measure(stack: Stack, skip_large: bool) -> None:
+    baseline = await bare_arq(stack.redis_url, stack.env)
+    api = stack.api("acc_bench")
+    worker = stack.start_worker("worker")
+    await asyncio.sleep(1.5)
+    ours = await our_latency(api)
+    print("\n== enqueue-to-start latency on an idle worker ==")
+    print(f"bare arq (poll 0.5 s):  p50 {baseline['p50_ms']:7.1f} ms   "
+          f"p95 {baseline['p95_ms']:7.1f} ms")
+    print(f"migration jobs:         p50 {ours['p50_ms']:7.1f} ms   "
+          f"p95 {ours['p95_ms']:7.1f} ms   (target p50 < 50 ms)")
+    print(f"bare arq no-op throughput: {baseline['throughput']:.0f} jobs/s")
+    worker.terminate()
+    if not skip_large:
         for name, org in (("medium", MEDIUM), ("large", LARGE)):
-            fresh = Proc(f"worker-{name}", python_module("worker"), env,
-                         LOGS / f"worker-{name}.log").start()
-            procs.append(fresh)
+            fresh = stack.start_worker(f"worker-{name}")
             await asyncio.sleep(1.5)
             result = await migrate(api, org, fresh)
             print(f"\n== {name} organisation end to end ==")
@@ -159,11 +129,7 @@ async def main(services: Services, skip_large: bool) -> None:
             fresh.terminate()
         print("(targets: large organisation under 60 s; worker peak RSS under 300 MB and "
               "flat from medium to large)")
-        await api.aclose()
-    finally:
-        for proc in procs:
-            if proc.alive():
-                proc.terminate()
+    await api.aclose()
 
 
 if __name__ == "__main__":
