@@ -148,7 +148,7 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
         skip, limit = _paging(request)
         # generating a large page is CPU work: keep the event loop free for other requests
         rows = await asyncio.to_thread(records.page, org, resource, skip, limit)
-        return json_response(rows)
+        return json_response(state.faults.spoil(request.url.path, rows))
 
     @authorised
     async def count_resource(request: Request, user: UserSpec) -> Response:

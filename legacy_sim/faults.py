@@ -1,4 +1,5 @@
-"""Fault injection: latency, 5xx, 429 with Retry-After, hangs, and token expiry.
+"""Fault injection: latency, 5xx, 429 with Retry-After, hangs, invalid records, and token
+expiry.
 
 Set at start from the LEGACY_FAULTS environment variable (JSON of FaultPlan's fields) or
 at run time with PUT /_sim/faults. `script` holds one-shot faults answered in order,
@@ -42,6 +43,8 @@ class FaultPlan:
     hang_rate: float = 0.0
     hang_seconds: float = 30.0
     path_contains: str = "/v1/Organizations"
+    # invalid data: this field of the first record of every listed page is sent as null
+    blank_field: str | None = None
     seed: int = 1
     script: list[ScriptedFault] = field(default_factory=list)
 
@@ -66,6 +69,13 @@ class FaultInjector:
     def set_plan(self, plan: FaultPlan) -> None:
         self.plan = plan
         self._random = random.Random(plan.seed)
+
+    def spoil(self, path: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page as sent: with `blank_field` nulled in its first record, if planned."""
+        plan = self.plan
+        if plan.blank_field and rows and plan.path_contains in path:
+            rows[0] = {**rows[0], plan.blank_field: None}
+        return rows
 
     def next_fault(self, path: str) -> ScriptedFault | None:
         """The fault for this request, or None to answer normally."""

@@ -8,7 +8,7 @@ import httpx
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.support.api import Api
 from tests.support.oracle import expected
-from tests.support.target import assert_migrated_exactly, entities_of_job
+from tests.support.target import assert_migrated_exactly, entities_of_job, staged_rows
 from tests.support.workers import eventually
 from worker.sources.legacy.client import LegacyClient, RetryPolicy
 from worker.sources.legacy.errors import LegacyAuthFailed, LegacyTokenExpired
@@ -94,3 +94,43 @@ async def test_client_honours_retry_after_and_gives_up_on_401(simulator: str,
             raise AssertionError("an unknown token must fail")
         except LegacyTokenExpired:
             pass
+
+
+async def _retry(api: Api, job_id: str) -> None:
+    response = await api.http.post(f"/legacy-migration/jobs/{job_id}/retry")
+    assert response.status_code == 200, response.text
+
+
+async def test_retries_exhausted_fail_the_job_clearly(api: Api, db: asyncpg.Pool,
+                                                     sim: httpx.Client, simulator: str) -> None:
+    sim.put("/_sim/faults", json={"path_contains": "/items", "error_rate": 1.0})
+    job = await api.start(ORGS[SMALL].id)
+    failed = await api.wait_for(job["id"])
+    assert failed["status"] == "failed"
+    assert failed["step_number"] == 4
+    assert failed["error"].startswith("The legacy system could not be reached while "
+                                      "migrating items: ")
+    assert failed["error"].endswith("Retry the job later; it resumes where it stopped.")
+    step4 = (await api.report(job["id"]))["steps"][3]
+    assert step4["status"] == "failed"
+    assert step4["retries"] == 6  # LEGACY_MAX_RETRIES
+    assert await entities_of_job(db, job["id"]) == 0
+
+    sim.put("/_sim/faults", json={})
+    await _retry(api, job["id"])
+    done = await api.wait_for(job["id"])
+    await assert_migrated_exactly(db, done, expected(simulator, ORGS[SMALL].id))
+
+
+async def test_invalid_source_data_fails_the_job_naming_the_record(
+        api: Api, db: asyncpg.Pool, sim: httpx.Client) -> None:
+    sim.put("/_sim/faults", json={"path_contains": "/clients", "blank_field": "name"})
+    job = await api.start(ORGS[SMALL].id)
+    failed = await api.wait_for(job["id"])
+    assert failed["status"] == "failed"
+    assert failed["step_number"] == 3
+    assert failed["error"] == (
+        "The legacy client 010200000000000000000000 cannot be migrated: it has no name. "
+        "Correct it in the legacy account and retry the job.")
+    assert await entities_of_job(db, job["id"]) == 0
+    assert await staged_rows(db, job["id"], "customers") == 0  # the bad page staged nothing

@@ -36,10 +36,14 @@ async def entities_of_job(db: asyncpg.Pool, job_id: str) -> int:
         "SELECT count(*) FROM target.entities WHERE source_job_id = $1", job_id))
 
 
-async def staged_rows(db: asyncpg.Pool, job_id: str) -> int:
+STAGING_TABLES = ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
+                  "document_lines", "payments", "skipped")
+
+
+async def staged_rows(db: asyncpg.Pool, job_id: str, *tables: str) -> int:
+    """Rows the job has in staging (in `tables`, or in all of them)."""
     total = 0
-    for table in ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
-                  "document_lines", "payments", "skipped"):
+    for table in tables or STAGING_TABLES:
         total += await db.fetchval(f"SELECT count(*) FROM staging.{table} WHERE job_id = $1",
                                    job_id)
     return total
