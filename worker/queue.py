@@ -8,6 +8,13 @@ from arq.connections import ArqRedis
 from worker import redis_keys
 
 RUN_MIGRATION = "run_migration"
+# arq's timeout of a migration job. Our lease, not this, guards a running job; it only
+# bounds a job that hangs. arq sets its in-progress marker to live this long + 10 s.
+JOB_TIMEOUT_SECONDS = 24 * 3600
+_IN_PROGRESS_TTL_SECONDS = JOB_TIMEOUT_SECONDS + 10
+# A live worker takes the lease within moments of picking the job from the queue; a
+# pending job marked in progress for longer was picked by a worker that died.
+STUCK_PICK_SECONDS = 30.0
 
 log = structlog.get_logger(__name__)
 
@@ -21,18 +28,23 @@ async def enqueue_run(redis: ArqRedis, job_id: str, queue_name: str) -> bool:
     return job is not None
 
 
-async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str) -> str:
+async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str, *,
+                        lease_expired: bool) -> str:
     """Make sure a job that should run is on the queue; used by the sweep.
 
+    `lease_expired`: the job's worker stopped renewing its lease (it died or stalled).
     Returns what it did: "enqueued", "unblocked" (a dead worker's in-progress marker
     removed so that the job is picked up again) or "queued" (already fine).
     """
     if await enqueue_run(redis, job_id, queue_name):
         return "enqueued"
-    # arq still knows the job: it is either waiting in the queue or marked in progress by
-    # a worker. The caller only asks about jobs whose lease expired, so that worker is
-    # gone; arq would keep the marker until its own timeout, so clear it now.
-    removed = await redis.delete(redis_keys.ARQ_IN_PROGRESS.format(job_id=job_id))
+    # arq still knows the job: it is waiting in the queue or marked in progress by a
+    # worker. arq would keep a dead worker's marker until its own timeout, so clear it
+    # now; but not a live worker's, which has just picked the job and is taking its lease.
+    marker = redis_keys.ARQ_IN_PROGRESS.format(job_id=job_id)
+    removed = 0
+    if lease_expired or await _marker_age(redis, marker) > STUCK_PICK_SECONDS:
+        removed = await redis.delete(marker)
     in_queue = await redis.zscore(queue_name, job_id) is not None
     if not in_queue:
         # The job key outlived its queue entry (a partial flush): enqueue afresh.
@@ -40,6 +52,14 @@ async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str) -> str:
         await enqueue_run(redis, job_id, queue_name)
         return "enqueued"
     return "unblocked" if removed else "queued"
+
+
+async def _marker_age(redis: ArqRedis, marker: str) -> float:
+    """Seconds since arq set the in-progress marker (0 when there is none)."""
+    ttl_ms = int(await redis.pttl(marker))
+    if ttl_ms < 0:  # no marker (-2), or one without expiry (-1), which arq never sets
+        return 0.0
+    return _IN_PROGRESS_TTL_SECONDS - ttl_ms / 1000
 
 
 async def safe_enqueue(redis: ArqRedis, job_id: str, queue_name: str) -> None:

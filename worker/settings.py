@@ -8,7 +8,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 
 from worker.config import get_settings
-from worker.queue import RUN_MIGRATION
+from worker.queue import JOB_TIMEOUT_SECONDS, RUN_MIGRATION
 from worker.tasks import run_migration, shutdown, startup, sweep
 
 _settings = get_settings()
@@ -21,7 +21,7 @@ class WorkerSettings:
         # Our lease, not arq's timeout, guards a running job, so the arq timeout only
         # bounds a job that hangs; arq's own retries are unlimited in practice because
         # the job resumes from its checkpoints.
-        func(run_migration, name=RUN_MIGRATION, timeout=24 * 3600, max_tries=1000),
+        func(run_migration, name=RUN_MIGRATION, timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(sweep, second=set(range(0, 60, _settings.sweep_every_seconds)),
@@ -36,5 +36,5 @@ class WorkerSettings:
     poll_delay = _settings.worker_poll_delay_seconds
     # results live in Postgres; keeping none in Redis lets a retried job reuse its ID
     keep_result = 0
-    job_timeout = 24 * 3600
+    job_timeout = JOB_TIMEOUT_SECONDS
     health_check_interval = 10

@@ -29,7 +29,8 @@ async def sweep_once(jobs: JobStore, redis: object, queue_name: str) -> Counter[
     """One pass; returns what it did, by action."""
     done: Counter[str] = Counter()
     for row in await jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
-        done[await ensure_queued(redis, row["id"], queue_name)] += 1  # type: ignore[arg-type]
+        done[await ensure_queued(redis, row["id"], queue_name,  # type: ignore[arg-type]
+                                 lease_expired=row["lease_expired"])] += 1
     done["staging_cleared"] = await clear_leftover_staging(jobs.pool, BATCH)
     if done["enqueued"] or done["unblocked"] or done["staging_cleared"]:
         log.info("sweep re-queued jobs or cleared staging", **done)

@@ -113,9 +113,11 @@ WHERE id = $1 AND lease_owner = $2 AND cancel_requested_at IS NULL AND status = 
 RETURNING id;
 
 -- name: jobs_to_sweep
--- Pending jobs (older than a moment, so as not to race their own enqueue) and running
--- jobs whose worker stopped renewing its lease.
-SELECT id, status FROM migration_jobs
+-- Pending jobs (older than a moment, so as not to race their own enqueue), running jobs
+-- whose lease was released (paused for a shutdown, or a lost connection) and running jobs
+-- whose worker stopped renewing its lease (lease_expired).
+SELECT id, status, coalesce(lease_expires_at < now(), false) AS lease_expired
+FROM migration_jobs
 WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
 ORDER BY id

@@ -1,8 +1,9 @@
-"""Redis flushed and Postgres connections dropped under running jobs: every job still
-completes, exactly once; staging a dead worker left behind is cleared by the sweep."""
+"""Redis flushed, and Postgres or Redis connections dropped, under running jobs: every job
+still completes, exactly once; staging a dead worker left behind is cleared by the sweep."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -94,3 +95,20 @@ async def test_sweep_clears_staging_a_dead_worker_left(api: Api, db: asyncpg.Poo
     await eventually(cleared, "the sweep cleared the leftover staging", timeout=15)
     assert await db.fetchval("SELECT staging_cleared_at FROM migration_jobs WHERE id = $1",
                              job["id"]) is not None
+
+
+async def test_jobs_survive_dropped_redis_connections(api: Api, db: asyncpg.Pool, redis: Redis,
+                                                      sim: httpx.Client, simulator: str,
+                                                      worker: Proc) -> None:
+    sim.put("/_sim/faults", json={"latency_ms": 100})
+    jobs = await api.start_fleet(8)
+    await eventually(lambda: _statuses(db, jobs), "jobs recorded")
+    killed = 0
+    for _ in range(3):  # the workers' and the API's connections, a few times over
+        killed += await redis.execute_command("CLIENT", "KILL", "TYPE", "normal",
+                                              "SKIPME", "yes")
+        await asyncio.sleep(0.5)
+    assert killed > 0
+    sim.put("/_sim/faults", json={})
+    await _all_complete_exactly(api, db, simulator, jobs)
+    assert worker.alive()
