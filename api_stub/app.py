@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from arq.connections import RedisSettings, create_pool
+from arq.connections import create_pool
 from fastapi import FastAPI, Request, Response
 
 from api_stub.errors import error_response, install_error_handlers
@@ -13,6 +13,7 @@ from api_stub.routes import health, jobs, legacy_auth
 from worker.config import Settings, get_settings
 from worker.db.pool import create_pool as create_db_pool
 from worker.logging import configure_logging
+from worker.queue import arq_redis_settings
 from worker.services import Services
 
 MAX_BODY_BYTES = 1_000_000
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_format, settings.log_level)
         pool = await create_db_pool(settings.database_url, min_size=2, max_size=20,
                                     application_name="migration-api")
-        redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        redis = await create_pool(arq_redis_settings(settings.redis_url))
         app.state.api = Services.build(settings, pool, redis)
         try:
             yield

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import structlog
-from arq.connections import ArqRedis
+from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from worker import redis_keys
 
@@ -17,6 +21,17 @@ _IN_PROGRESS_TTL_SECONDS = JOB_TIMEOUT_SECONDS + 10
 STUCK_PICK_SECONDS = 30.0
 
 log = structlog.get_logger(__name__)
+
+
+def arq_redis_settings(url: str) -> RedisSettings:
+    """arq's connection settings for `url`, retrying a command whose connection was lost
+    (a Redis restart, a failover, a killed client) instead of failing it: arq's worker
+    loop does not survive a failed command."""
+    settings = RedisSettings.from_dsn(url)
+    settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=8)
+    settings.retry_on_error = [RedisConnectionError, RedisTimeoutError]
+    settings.retry_on_timeout = True
+    return settings
 
 
 async def enqueue_run(redis: ArqRedis, job_id: str, queue_name: str) -> bool:

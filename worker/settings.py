@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from arq import cron, func
-from arq.connections import RedisSettings
 
 from worker.config import get_settings
-from worker.queue import JOB_TIMEOUT_SECONDS, RUN_MIGRATION
+from worker.queue import JOB_TIMEOUT_SECONDS, RUN_MIGRATION, arq_redis_settings
 from worker.tasks import run_migration, shutdown, startup, sweep
 
 _settings = get_settings()
@@ -29,7 +28,7 @@ class WorkerSettings:
     ]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(_settings.redis_url)
+    redis_settings = arq_redis_settings(_settings.redis_url)
     queue_name = _settings.queue_name
     max_jobs = _settings.worker_concurrency
     # arq polls its queue; the default 0.5 s would be most of our enqueue-to-start latency

@@ -101,13 +101,22 @@ async def test_jobs_survive_dropped_redis_connections(api: Api, db: asyncpg.Pool
                                                       sim: httpx.Client, simulator: str,
                                                       worker: Proc) -> None:
     sim.put("/_sim/faults", json={"latency_ms": 100})
-    jobs = await api.start_fleet(8)
-    await eventually(lambda: _statuses(db, jobs), "jobs recorded")
     killed = 0
-    for _ in range(3):  # the workers' and the API's connections, a few times over
-        killed += await redis.execute_command("CLIENT", "KILL", "TYPE", "normal",
-                                              "SKIPME", "yes")
-        await asyncio.sleep(0.5)
+
+    async def keep_killing() -> None:
+        nonlocal killed
+        while True:  # every worker and API connection, every 50 ms, until the jobs are done
+            killed += await redis.execute_command("CLIENT", "KILL", "TYPE", "normal",
+                                                  "SKIPME", "yes")
+            await asyncio.sleep(0.05)
+
+    killer = asyncio.create_task(keep_killing())
+    try:
+        jobs = await api.start_fleet(8)
+        for job in jobs:
+            await api.wait_for(job["id"], timeout=60)
+    finally:
+        killer.cancel()
     assert killed > 0
     sim.put("/_sim/faults", json={})
     await _all_complete_exactly(api, db, simulator, jobs)
