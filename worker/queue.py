@@ -25,8 +25,8 @@ log = structlog.get_logger(__name__)
 
 def arq_redis_settings(url: str) -> RedisSettings:
     """arq's connection settings for `url`, retrying a command whose connection was lost
-    (a Redis restart, a failover, a killed client) instead of failing it: arq's worker
-    loop does not survive a failed command."""
+    (a Redis restart, a failover, a killed client) on a new connection instead of failing
+    the poll, enqueue or job that sent it."""
     settings = RedisSettings.from_dsn(url)
     settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=8)
     settings.retry_on_error = [RedisConnectionError, RedisTimeoutError]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 import structlog
+from arq.connections import ArqRedis
 
 from worker.queue import ensure_queued
 from worker.staging.cleanup import clear_leftover_staging
@@ -25,11 +26,11 @@ PENDING_GRACE_SECONDS = 2.0
 BATCH = 1000
 
 
-async def sweep_once(jobs: JobStore, redis: object, queue_name: str) -> Counter[str]:
+async def sweep_once(jobs: JobStore, redis: ArqRedis, queue_name: str) -> Counter[str]:
     """One pass; returns what it did, by action."""
     done: Counter[str] = Counter()
     for row in await jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
-        done[await ensure_queued(redis, row["id"], queue_name,  # type: ignore[arg-type]
+        done[await ensure_queued(redis, row["id"], queue_name,
                                  lease_expired=row["lease_expired"])] += 1
     done["staging_cleared"] = await clear_leftover_staging(jobs.pool, BATCH)
     if done["enqueued"] or done["unblocked"] or done["staging_cleared"]:
