@@ -10,7 +10,7 @@ import pytest
 from legacy_sim.orgs import ORGS, SMALL
 from tests.support.api import Api
 from tests.support.target import entities_of_job, staged_rows
-from tests.support.workers import eventually
+from tests.support.waits import eventually
 
 
 @pytest.mark.parametrize(("step", "resource"), [(2, "taxes"), (6, "payments")])
@@ -19,10 +19,7 @@ async def test_cancel_during_a_step(api: Api, db: asyncpg.Pool, sim: httpx.Clien
     sim.put("/_sim/faults", json={"latency_ms": 1000, "path_contains": f"/{resource}"})
     job = await api.start(ORGS[SMALL].id)
 
-    async def in_step() -> bool:
-        return (await api.job(job["id"]))["step_number"] == step
-
-    await eventually(in_step, f"the job reached step {step}")
+    await eventually(lambda: api.at_step(job["id"], step), f"the job reached step {step}")
     response = await api.http.delete(f"/legacy-migration/jobs/{job['id']}")
     assert response.status_code == 200, response.text
     assert response.json()["progress_detail"] == (

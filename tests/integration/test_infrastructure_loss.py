@@ -16,7 +16,8 @@ from tests.support.api import Api
 from tests.support.oracle import expected
 from tests.support.processes import Proc
 from tests.support.target import assert_migrated_exactly, staged_rows
-from tests.support.workers import Workers, eventually
+from tests.support.waits import eventually
+from tests.support.workers import Workers
 
 
 async def _statuses(db: asyncpg.Pool, jobs: list[dict[str, Any]]) -> Counter[str]:
@@ -65,7 +66,7 @@ async def test_jobs_survive_dropped_database_connections(api: Api, db: asyncpg.P
                                                          workers: Workers) -> None:
     sim.put("/_sim/faults", json={"latency_ms": 200, "path_contains": "/documents"})
     job = await api.start(ORGS[MEDIUM].id)
-    await eventually(lambda: _in_step(api, job["id"], 5), "the job reached step 5")
+    await eventually(lambda: api.at_step(job["id"], 5), "the job reached step 5")
     await eventually(lambda: _terminate_busy_worker_connections(db),
                      "a worker connection dropped mid-transaction", timeout=30)
     sim.put("/_sim/faults", json={})
@@ -73,10 +74,6 @@ async def test_jobs_survive_dropped_database_connections(api: Api, db: asyncpg.P
     noticed = [line for line in workers.logs().splitlines() if job["id"] in line
                and ("transient failure" in line or "lease renewal failed" in line)]
     assert noticed  # the drop hit the job, which rode it out
-
-
-async def _in_step(api: Api, job_id: str, step: int) -> bool:
-    return (await api.job(job_id))["step_number"] == step
 
 
 async def test_sweep_clears_staging_a_dead_worker_left(api: Api, db: asyncpg.Pool,

@@ -8,8 +8,13 @@ import httpx
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.support.api import Api
 from tests.support.oracle import expected
-from tests.support.target import assert_migrated_exactly, entities_of_job, staged_rows
-from tests.support.workers import eventually
+from tests.support.target import (
+    assert_migrated_exactly,
+    entities_of_job,
+    staged_rows,
+    step_cursor,
+)
+from tests.support.waits import eventually
 from worker.sources.legacy.client import LegacyClient, RetryPolicy
 from worker.sources.legacy.errors import LegacyAuthFailed, LegacyTokenExpired
 
@@ -34,17 +39,11 @@ async def test_a_job_rides_out_503s_429s_and_a_hang(api: Api, db: asyncpg.Pool,
     assert step3["attempts"] == 1  # ridden out inside the step, not by re-running it
 
 
-async def _staged_some_documents(db: asyncpg.Pool, job_id: str) -> bool:
-    return bool(await db.fetchval(
-        "SELECT cursor > 0 FROM migration_step_runs WHERE job_id = $1 AND step_number = 5",
-        job_id))
-
-
 async def test_a_token_expiring_mid_run_fails_the_job_clearly_and_retry_resumes(
         api: Api, db: asyncpg.Pool, sim: httpx.Client, simulator: str) -> None:
     sim.put("/_sim/faults", json={"latency_ms": 200, "path_contains": "/documents"})
     job = await api.start(ORGS[MEDIUM].id)
-    await eventually(lambda: _staged_some_documents(db, job["id"]), "step 5 under way")
+    await eventually(lambda: step_cursor(db, job["id"], 5), "step 5 under way")
     sim.post("/_sim/tokens/expire")
     failed = await api.wait_for(job["id"])
     assert failed["status"] == "failed"

@@ -16,14 +16,9 @@ from tests.conftest import SHUTDOWN_GRACE_SECONDS
 from tests.support.api import Api
 from tests.support.oracle import expected
 from tests.support.processes import Proc
-from tests.support.target import assert_migrated_exactly
-from tests.support.workers import Workers, eventually
-
-
-async def _documents_under_way(db: asyncpg.Pool, job_id: str) -> bool:
-    return bool(await db.fetchval(
-        "SELECT cursor > 0 FROM migration_step_runs WHERE job_id = $1 AND step_number = 5",
-        job_id))
+from tests.support.target import assert_migrated_exactly, step_cursor, step_started
+from tests.support.waits import eventually
+from tests.support.workers import Workers
 
 
 async def _exit_code(proc: Proc, timeout: float) -> int:
@@ -42,7 +37,7 @@ async def _lease_of(db: asyncpg.Pool, job_id: str) -> Any:
 async def _start_slowed(api: Api, db: asyncpg.Pool, sim: httpx.Client) -> dict[str, Any]:
     sim.put("/_sim/faults", json={"latency_ms": 300, "path_contains": "/documents"})
     job = await api.start(ORGS[MEDIUM].id)
-    await eventually(lambda: _documents_under_way(db, job["id"]), "step 5 under way")
+    await eventually(lambda: step_cursor(db, job["id"], 5), "step 5 under way")
     return job
 
 
@@ -65,12 +60,6 @@ async def test_sigterm_pauses_the_job_at_a_checkpoint(
     assert all(s["attempts"] == 1 for s in report["steps"][:4])
 
 
-async def _step_started(db: asyncpg.Pool, job_id: str, step: int) -> bool:
-    return bool(await db.fetchval(
-        "SELECT count(*) FROM migration_step_runs WHERE job_id = $1 AND step_number = $2",
-        job_id, step))
-
-
 async def test_a_second_sigterm_cancels_at_once_and_still_hands_the_job_on(
         api: Api, db: asyncpg.Pool, sim: httpx.Client, simulator: str, workers: Workers,
         rescuer: Proc) -> None:
@@ -78,7 +67,7 @@ async def test_a_second_sigterm_cancels_at_once_and_still_hands_the_job_on(
     # before the second signal
     sim.put("/_sim/faults", json={"path_contains": "/items", "script": [{"hang_seconds": 60}]})
     job = await api.start(ORGS[MEDIUM].id)
-    await eventually(lambda: _step_started(db, job["id"], 4), "step 4 started")
+    await eventually(lambda: step_started(db, job["id"], 4), "step 4 started")
     holder = await workers.holder_of(db, job["id"])
     old_lease = await _lease_of(db, job["id"])
     holder.signal(signal.SIGTERM)

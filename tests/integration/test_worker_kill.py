@@ -15,8 +15,9 @@ from legacy_sim.orgs import MEDIUM, ORGS
 from tests.support.api import Api
 from tests.support.oracle import expected
 from tests.support.processes import Proc
-from tests.support.target import assert_migrated_exactly
-from tests.support.workers import Workers, eventually
+from tests.support.target import assert_migrated_exactly, step_cursor
+from tests.support.waits import eventually
+from tests.support.workers import Workers
 
 RECOVERY_BOUND_SECONDS = 30.0  # operations.md
 
@@ -24,12 +25,6 @@ RECOVERY_BOUND_SECONDS = 30.0  # operations.md
 @pytest.fixture(scope="module")
 def medium_expected(simulator: str) -> dict[str, Any]:
     return expected(simulator, ORGS[MEDIUM].id)
-
-
-async def _step_cursor(db: asyncpg.Pool, job_id: str, step: int) -> int:
-    return int(await db.fetchval(
-        "SELECT coalesce(max(cursor), 0) FROM migration_step_runs "
-        "WHERE job_id = $1 AND step_number = $2", job_id, step) or 0)
 
 
 async def _finishes_after_kill(api: Api, db: asyncpg.Pool, job_id: str, killed_at: float,
@@ -50,7 +45,7 @@ async def _kill_mid_paging(api: Api, db: asyncpg.Pool, sim: httpx.Client, worker
     # slow pages of this resource, so the kill lands after some pages were staged
     sim.put("/_sim/faults", json={"latency_ms": 400, "path_contains": f"/{resource}"})
     job = await api.start(ORGS[MEDIUM].id)
-    await eventually(lambda: _step_cursor(db, job["id"], step),
+    await eventually(lambda: step_cursor(db, job["id"], step),
                      f"step {step} staged a page", timeout=60)
     await workers.kill_holder(db, job["id"])
     killed_at = time.monotonic()

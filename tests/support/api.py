@@ -61,6 +61,10 @@ class Api:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    async def at_step(self, job_id: str, step: int) -> bool:
+        """Whether the job is showing step `step` now."""
+        return (await self.job(job_id))["step_number"] == step
+
     async def report(self, job_id: str) -> dict[str, Any]:
         response = await self.http.get(f"/legacy-migration/jobs/{job_id}/report")
         assert response.status_code == 200, response.text

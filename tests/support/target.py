@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from tests.support.workers import eventually
+from tests.support.waits import eventually
 
 KINDS = ("taxes", "customers", "items", "documents", "payments")
 
@@ -34,6 +34,19 @@ async def target_totals(db: asyncpg.Pool, entity_id: str) -> dict[str, Any]:
 async def entities_of_job(db: asyncpg.Pool, job_id: str) -> int:
     return int(await db.fetchval(
         "SELECT count(*) FROM target.entities WHERE source_job_id = $1", job_id))
+
+
+async def step_cursor(db: asyncpg.Pool, job_id: str, step: int) -> int:
+    """How many source records the step has staged so far (0 before it starts)."""
+    return int(await db.fetchval(
+        "SELECT coalesce(max(cursor), 0) FROM migration_step_runs "
+        "WHERE job_id = $1 AND step_number = $2", job_id, step) or 0)
+
+
+async def step_started(db: asyncpg.Pool, job_id: str, step: int) -> bool:
+    return bool(await db.fetchval(
+        "SELECT count(*) FROM migration_step_runs WHERE job_id = $1 AND step_number = $2",
+        job_id, step))
 
 
 STAGING_TABLES = ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
