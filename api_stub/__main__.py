@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from worker.config import get_settings
 from worker.db.pool import create_pool
+from worker.settings import get_settings
 from worker.store.api_keys import create_api_key
 
 

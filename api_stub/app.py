@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from arq.connections import create_pool
 from fastapi import FastAPI, Request, Response
 
-from api_stub.errors import error_response, install_error_handlers
+from api_stub.errors import PayloadTooLarge, error_response, install_error_handlers
 from api_stub.routes import health, jobs, legacy_auth
-from worker.config import Settings, get_settings
 from worker.db.pool import create_pool as create_db_pool
 from worker.logging import configure_logging
 from worker.queue import arq_redis_settings
 from worker.services import Services
+from worker.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -50,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return error_response(413, "PAYLOAD_TOO_LARGE",
-                                  f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+            return error_response(PayloadTooLarge(
+                f"Request bodies are limited to {MAX_BODY_BYTES} bytes."))
         return await call_next(request)
 
     app.include_router(legacy_auth.router)

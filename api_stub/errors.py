@@ -1,46 +1,170 @@
-"""One error shape everywhere: {"error": {"code": "...", "message": "..."}}."""
+"""One error shape everywhere, `{"error": {"code": "...", "message": "..."}}`, and one table
+from the service's errors (worker.errors.ServiceError and its kinds') to HTTP statuses.
+
+Each route declares in the OpenAPI document the errors it can answer with
+(`error_responses`), so that a client generated from /openapi.json knows every status.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from worker.enqueue import (
+from worker.errors import (
     ActiveJobExists,
+    InternalError,
+    JobFinished,
+    JobNotFailed,
+    JobNotFound,
+    ServiceError,
+)
+from worker.kinds.legacy_migration.errors import (
     AlreadyMigrated,
-    EnqueueError,
     LegacyOrgNotFound,
     LegacySessionNotFound,
 )
+from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyError
 
-ENQUEUE_STATUS: dict[type[EnqueueError], int] = {
+# --- errors of the HTTP layer itself -----------------------------------------------------
+
+
+class Unauthorized(ServiceError):
+    """No API key: send the header 'Authorization: Bearer <api key>'."""
+
+    code = "UNAUTHORIZED"
+
+
+class InvalidApiKey(ServiceError):
+    """The API key is not valid (unknown or revoked); ask an operator for one."""
+
+    code = "INVALID_API_KEY"
+
+
+class AccountRequired(ServiceError):
+    """This API key has access to several accounts: send the header 'x-account-id' naming
+    one of them."""
+
+    code = "ACCOUNT_REQUIRED"
+
+
+class AccountForbidden(ServiceError):
+    """This API key has no access to that account."""
+
+    code = "ACCOUNT_FORBIDDEN"
+
+
+class InvalidJson(ServiceError):
+    """The request body is not valid JSON; send a JSON object."""
+
+    code = "INVALID_JSON"
+
+
+class InvalidRequest(ServiceError):
+    """The request is invalid."""
+
+    code = "VALIDATION_ERROR"
+
+
+class PayloadTooLarge(ServiceError):
+    """The request body is too large."""
+
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class EndpointNotFound(ServiceError):
+    """There is no such endpoint."""
+
+    code = "NOT_FOUND"
+
+
+class MethodNotAllowed(ServiceError):
+    """This endpoint does not take that method; the Allow header lists those it takes."""
+
+    code = "METHOD_NOT_ALLOWED"
+
+
+class ServiceUnavailable(ServiceError):
+    """A service this one needs is not answering."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+# The one table: the most specific class listed wins (by method resolution order).
+STATUS: dict[type[ServiceError], int] = {
+    ServiceError: 500,
+    InternalError: 500,
+    InvalidJson: 400,
+    AccountRequired: 400,
+    Unauthorized: 401,
+    InvalidApiKey: 401,
+    LegacyAuthFailed: 401,
+    AccountForbidden: 403,
+    EndpointNotFound: 404,
+    JobNotFound: 404,
     LegacySessionNotFound: 404,
     LegacyOrgNotFound: 404,
+    MethodNotAllowed: 405,
+    JobFinished: 409,
+    JobNotFailed: 409,
     ActiveJobExists: 409,
     AlreadyMigrated: 409,
+    PayloadTooLarge: 413,
+    InvalidRequest: 422,
+    LegacyError: 502,
+    ServiceUnavailable: 503,
 }
 
-_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+def status_of(error: type[ServiceError]) -> int:
+    """The HTTP status of an error class."""
+    return next(STATUS[cls] for cls in error.__mro__ if cls in STATUS)
 
 
-class ApiError(Exception):
-    """An error answer: HTTP status, stable code, message saying what and how to fix."""
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+
+class ErrorBody(BaseModel):
+    """Every error answer: a stable machine-readable code and what to do."""
+
+    error: ErrorDetail
+
+
+# What any route may answer: a malformed or oversized request.
+REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarge)
+BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
+# What any route behind an API key may answer.
+AUTH_ERRORS: tuple[type[ServiceError], ...] = (Unauthorized, InvalidApiKey, AccountRequired,
+                                               AccountForbidden)
+
+
+def error_responses(*errors: Iterable[type[ServiceError]] | type[ServiceError]
+                    ) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of these errors: per status, the error shape and its codes."""
+    codes: dict[int, list[str]] = {}
+    for item in errors:
+        for error in (item,) if isinstance(item, type) else item:
+            codes.setdefault(status_of(error), []).append(error.code)
+    return {status: {"model": ErrorBody,
+                     "description": "Error codes: " + ", ".join(dict.fromkeys(found)) + "."}
+            for status, found in sorted(codes.items())}
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status)
+def error_response(error: ServiceError,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(error.code, error.message), status_code=status_of(type(error)),
+                        headers=headers)
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -49,14 +173,14 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def describe_validation(exc: RequestValidationError) -> tuple[int, str, str]:
-    """(status, code, message) for a request that failed validation."""
+def describe_validation(exc: RequestValidationError) -> ServiceError:
+    """The error for a request that failed validation."""
     errors = exc.errors()
     for error in errors:
         if error.get("type") == "json_invalid":
             detail = error.get("ctx", {}).get("error", "it could not be parsed")
-            return 400, "INVALID_JSON", (
-                f"The request body is not valid JSON ({detail}); send a JSON object.")
+            return InvalidJson(f"The request body is not valid JSON ({detail}); send a JSON "
+                               "object.")
     problems = []
     for error in errors:
         where = _where(tuple(error.get("loc", ())))
@@ -64,26 +188,29 @@ def describe_validation(exc: RequestValidationError) -> tuple[int, str, str]:
             problems.append(f"{where} is required")
         else:
             problems.append(f"{where}: {error.get('msg')}")
-    return 422, "VALIDATION_ERROR", "Invalid request: " + "; ".join(problems) + "."
+    return InvalidRequest("Invalid request: " + "; ".join(problems) + ".")
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
-
-    @app.exception_handler(EnqueueError)
-    async def _enqueue_error(request: Request, exc: EnqueueError) -> JSONResponse:
-        return error_response(ENQUEUE_STATUS.get(type(exc), 400), exc.code, exc.message)
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(*describe_validation(exc))
+        return error_response(describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
-        message = str(exc.detail)
+        error: ServiceError
         if exc.status_code == 404:
-            message = f"There is no endpoint {request.method} {request.url.path}."
-        return error_response(exc.status_code, code, message)
+            error = EndpointNotFound(f"There is no endpoint {request.method} {request.url.path}.")
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            error = MethodNotAllowed(f"{request.url.path} does not take {request.method}; "
+                                     f"it takes {allowed}.")
+        else:
+            error = ServiceError(str(exc.detail), code=f"HTTP_{exc.status_code}")
+            return JSONResponse(error_body(error.code, error.message),
+                                status_code=exc.status_code, headers=exc.headers)
+        return error_response(error, headers=exc.headers)

@@ -1,19 +1,20 @@
-"""The per-step report of a job, from its step runs."""
+"""The per-step report of a job, from its kind's step table and its step runs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from api_stub.schemas import JobReport, StepCounts, StepReport
-from worker.models import STEP_NAMES, Job, iso_millis
+from worker.models import iso_millis
 
 
-def build_report(job: Job, attempts: int, runs: Sequence[Any]) -> JobReport:
-    """Every step of the job, in order; steps not reached are `not_started`."""
+def build_report(job_id: str, status: str, attempts: int, step_names: Mapping[int, str],
+                 runs: Sequence[Any]) -> JobReport:
+    """Every step of the job's kind, in order; steps not reached are `not_started`."""
     by_number = {r["step_number"]: r for r in runs}
     steps = []
-    for number, name in STEP_NAMES.items():
+    for number, name in step_names.items():
         run = by_number.get(number)
         if run is None:
             steps.append(StepReport(
@@ -28,4 +29,4 @@ def build_report(job: Job, attempts: int, runs: Sequence[Any]) -> JobReport:
             counts=StepCounts(source=run["source_count"], created=run["created_count"],
                               skipped=run["skipped_count"], errors=run["error_count"]),
             checks=run["checks"]))
-    return JobReport(id=job.id, status=job.status.value, attempts=attempts, steps=steps)
+    return JobReport(id=job_id, status=status, attempts=attempts, steps=steps)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worker.models import Environment, Job
+from worker.kinds.legacy_migration.job import Environment, Job
 
 
 class Strict(BaseModel):

@@ -13,9 +13,16 @@ from pathlib import Path
 
 from arq.connections import RedisSettings, create_pool
 
-from tests.conftest import create_key, recreate_database
 from tests.support.api import Api
-from tests.support.processes import Proc, base_env, free_port, python_module, wait_http
+from tests.support.database import recreate_database
+from tests.support.processes import (
+    Proc,
+    base_env,
+    create_key,
+    free_port,
+    python_module,
+    wait_http,
+)
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations
 

@@ -7,7 +7,6 @@ legacy simulator, the web API and arq workers as separate processes over real HT
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,7 +17,15 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.support.api import Api
-from tests.support.processes import Proc, base_env, free_port, python_module, wait_http
+from tests.support.database import recreate_database
+from tests.support.processes import (
+    Proc,
+    base_env,
+    create_key,
+    free_port,
+    python_module,
+    wait_http,
+)
 from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
@@ -28,24 +35,6 @@ TEST_DB = os.environ.get("TEST_DATABASE_URL",
 TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "test-secret-key"
 SHUTDOWN_GRACE_SECONDS = 10
-
-
-def _database_url(name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(TEST_DB)._replace(path="/" + name))
-
-
-async def recreate_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    name = urlsplit(url).path.lstrip("/")
-    admin = await asyncpg.connect(_database_url("postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +103,7 @@ def service_env(database: str, redis: Redis, simulator: str, queue_name: str
         DATABASE_URL=database, REDIS_URL=TEST_REDIS, LEGACY_API_URL=simulator,
         QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
         LEASE_SECONDS="4", HEARTBEAT_SECONDS="0.5", SWEEP_EVERY_SECONDS="1",
+        WORKER_HEARTBEAT_SECONDS="0.5", WORKER_DEAD_AFTER_SECONDS="4",
         LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
         LEGACY_TIMEOUT_SECONDS="3", SHUTDOWN_GRACE_SECONDS=str(SHUTDOWN_GRACE_SECONDS),
     )
@@ -152,14 +142,6 @@ def web(service_env: dict[str, str], logs_dir: Path) -> Iterator[str]:
     wait_http(url + "/healthz", proc=proc)
     yield url
     proc.terminate()
-
-
-def create_key(env: dict[str, str], *accounts: str) -> str:
-    args = python_module("api_stub", "create-key")
-    for account in accounts:
-        args += ["--account", account]
-    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,15 @@
 """`python -m worker`: an arq worker that rides out Redis connection loss
-(worker.arq_worker) and shuts down gracefully (worker.shutdown)."""
+(worker.process.arq_worker) and shuts down gracefully (worker.process.shutdown)."""
 
 from __future__ import annotations
 
-from worker.arq_worker import create_worker
-from worker.config import get_settings
-from worker.settings import WorkerSettings
-from worker.shutdown import GracefulShutdown
+from worker.process.arq_worker import create_worker
+from worker.process.shutdown import GracefulShutdown
+from worker.settings import get_settings
 
 
 def main() -> None:
-    worker = create_worker(WorkerSettings, handle_signals=False)
+    worker = create_worker(handle_signals=False)
     GracefulShutdown(worker, get_settings().shutdown_grace_seconds)
     worker.run()
 

@@ -1,92 +1,108 @@
-"""The enqueue layer: create a migration job, durably, then put it on the queue.
+"""The enqueue layer, for jobs of every kind: record the job durably, then put it on the
+queue; re-queue a failed job; cancel one.
 
-Importable without the web layer, so that other Python services can start migrations:
+Importable without the web layer, so that other Python services can start jobs. A kind
+adds its own checks and fields on top (e.g. worker.kinds.legacy_migration.enqueue):
 
-    job = await create_migration_job(pool, redis, account_id=..., legacy_org_id=...,
-                                     legacy_session_id=..., environment="sandbox")
+    job = await create_legacy_migration_job(pool, redis, account_id=..., ...)
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import asyncpg
 from arq.connections import ArqRedis
 
-from worker.db.queries import q
+from worker.db.types import Conn
+from worker.engine.kind import JobKind
+from worker.engine.runner import clean_up
+from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFound, ServiceError
 from worker.ids import new_job_id
-from worker.legacy_sessions import load_session
-from worker.models import Environment, Job
+from worker.models import JobStatus
 from worker.queue import safe_enqueue
+from worker.services import Services
+from worker.store.jobs import JobStore
+
+# Writes a kind's own fields of job `job_id` inside the transaction that creates or
+# re-queues the job.
+KindFields = Callable[[Conn, str], Awaitable[None]]
 
 
-class EnqueueError(Exception):
-    """A job that cannot be created; `code` is stable, the message says what to do."""
+async def create_job(
+    pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], account_id: str,
+    queue_name: str, singleton_key: str | None = None, conflict: ServiceError | None = None,
+    fields: KindFields | None = None,
+) -> asyncpg.Record:
+    """Record a pending job (and the kind's `fields`) in one transaction, then enqueue it
+    in arq under its own ID; returns the job row.
 
-    code = "ENQUEUE_ERROR"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class LegacySessionNotFound(EnqueueError):
-    code = "LEGACY_SESSION_NOT_FOUND"
-
-
-class LegacyOrgNotFound(EnqueueError):
-    code = "LEGACY_ORG_NOT_FOUND"
-
-
-class ActiveJobExists(EnqueueError):
-    code = "ACTIVE_JOB_EXISTS"
-
-
-class AlreadyMigrated(EnqueueError):
-    code = "ALREADY_MIGRATED"
-
-
-async def create_migration_job(
-    pool: asyncpg.Pool,
-    redis: ArqRedis,
-    *,
-    account_id: str,
-    legacy_org_id: str,
-    legacy_session_id: str,
-    environment: Environment,
-    confirm_unsupported_data: bool = False,
-    queue_name: str,
-) -> Job:
-    """Record the job in Postgres (one transaction), then enqueue it in arq under its ID.
-
-    If the enqueue fails the job is not lost: it is pending in Postgres and the workers'
-    sweep enqueues it.
+    `singleton_key`: at most one active job of this kind per key; another one raises
+    `conflict` (default ActiveJobExists). If the enqueue fails the job is not lost: it is
+    pending in Postgres and the workers' sweep enqueues it.
     """
-    session = await load_session(redis, legacy_session_id)
-    if session is None or session.account_id != account_id:
-        raise LegacySessionNotFound(
-            "legacy_session_id is unknown or has expired (sessions last one hour): "
-            "log in again with POST /legacy-migration/auth"
-        )
-    if legacy_org_id not in session.org_ids:
-        raise LegacyOrgNotFound(
-            f"legacy organisation {legacy_org_id!r} is not one of this session's "
-            "organisations: use an id from the auth response's organizations"
-        )
     job_id = new_job_id()
     async with pool.acquire() as conn, conn.transaction():
-        if await conn.fetchval(q("org_migrated_live"), legacy_org_id):
-            raise AlreadyMigrated(
-                f"legacy organisation {legacy_org_id} was already migrated to live; "
-                "a sandbox migration is still possible"
-            )
         try:
-            row = await conn.fetchrow(
-                q("insert_job"), job_id, account_id, legacy_org_id, session.legacy_user_id,
-                environment, confirm_unsupported_data, session.sealed_token,
-            )
+            row = await JobStore(pool).insert(conn, job_id, kind=kind.name,
+                                              account_id=account_id,
+                                              singleton_key=singleton_key,
+                                              total_steps=kind.total_steps)
         except asyncpg.UniqueViolationError:
-            raise ActiveJobExists(
-                f"legacy organisation {legacy_org_id} already has a migration job pending or "
-                "running; wait for it to finish or cancel it"
-            ) from None
+            raise conflict or ActiveJobExists() from None
+        if fields is not None:
+            await fields(conn, job_id)
     await safe_enqueue(redis, job_id, queue_name)
-    return Job.from_row(row)
+    return row
+
+
+async def retry_job(
+    pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], job_id: str,
+    account_id: str, queue_name: str, conflict: ServiceError | None = None,
+    fields: KindFields | None = None,
+) -> asyncpg.Record:
+    """Put a failed job back on the queue (with the kind's updated `fields`); it resumes
+    at the step that failed. JobNotFound, JobNotFailed, or `conflict` when another job
+    of the same singleton key became active meanwhile."""
+    jobs = JobStore(pool)
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            row = await jobs.requeue_failed(conn, job_id, account_id, kind.name)
+        except asyncpg.UniqueViolationError:
+            raise conflict or ActiveJobExists() from None
+        if row is None:
+            raise await _not_failed(jobs, kind, job_id, account_id)
+        if fields is not None:
+            await fields(conn, job_id)
+    await safe_enqueue(redis, job_id, queue_name)
+    return row
+
+
+async def _not_failed(jobs: JobStore, kind: JobKind[Any], job_id: str,
+                      account_id: str) -> ServiceError:
+    existing = await jobs.get_for_account(job_id, account_id, kind.name)
+    if existing is None:
+        return job_not_found(job_id)
+    return JobNotFailed(f"Only failed jobs can be retried; job {job_id} is "
+                        f"{existing['status']}.")
+
+
+async def cancel_job(services: Services, *, kind: JobKind[Any], job_id: str,
+                     account_id: str) -> asyncpg.Record:
+    """Cancel a pending job at once, or flag a running one (its worker stops at the next
+    checkpoint); returns the job row. JobNotFound, or JobFinished when it has ended."""
+    row = await services.jobs.request_cancel(job_id, account_id, kind.name)
+    if row is None:
+        existing = await services.jobs.get_for_account(job_id, account_id, kind.name)
+        if existing is None:
+            raise job_not_found(job_id)
+        raise JobFinished(f"Job {job_id} is already {existing['status']} and cannot be "
+                          "cancelled.")
+    if row["status"] == JobStatus.CANCELLED:  # no worker had it: clean up here
+        await clean_up(services, kind, job_id, after="cancellation")
+    return row
+
+
+def job_not_found(job_id: str) -> JobNotFound:
+    return JobNotFound(f"There is no migration job {job_id!r} in this account.")

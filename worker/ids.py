@@ -1,4 +1,5 @@
-"""Identifiers: time-ordered `mig_` job IDs and opaque random tokens."""
+"""Identifiers: time-ordered `mig_` job, `ent_` entity and `wrk_` worker IDs, and opaque
+random tokens."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def new_job_id() -> str:
 def new_entity_id() -> str:
     """A target entity ID."""
     return "ent_" + new_time_ordered_hex()
+
+
+def new_worker_id() -> str:
+    """A worker process's ID in the registry (a restarted process gets a new one)."""
+    return "wrk_" + new_time_ordered_hex()
 
 
 def new_token(prefix: str, nbytes: int = 24) -> str:

@@ -1,19 +1,20 @@
-"""The arq queue as the service uses it: job function names and enqueue by migration ID."""
+"""The arq queue as the service uses it: one job function for every kind, enqueued under
+the job's own ID, and the repairs the sweep makes to arq's state."""
 
 from __future__ import annotations
 
 import structlog
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix, job_key_prefix
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from worker import redis_keys
-
-RUN_MIGRATION = "run_migration"
-# arq's timeout of a migration job. Our lease, not this, guards a running job; it only
-# bounds a job that hangs. arq sets its in-progress marker to live this long + 10 s.
+# The arq function that runs a job of any kind; the worker finds the kind on the job row.
+RUN_JOB = "run_job"
+# arq's timeout of a job. Our lease, not this, guards a running job; it only bounds a job
+# that hangs. arq sets its in-progress marker to live this long + 10 s.
 JOB_TIMEOUT_SECONDS = 24 * 3600
 _IN_PROGRESS_TTL_SECONDS = JOB_TIMEOUT_SECONDS + 10
 # A live worker takes the lease within moments of picking the job from the queue; a
@@ -35,11 +36,11 @@ def arq_redis_settings(url: str) -> RedisSettings:
 
 
 async def enqueue_run(redis: ArqRedis, job_id: str, queue_name: str) -> bool:
-    """Put the migration on the queue under arq job ID = migration ID.
+    """Put the job on the queue under arq job ID = job ID.
 
     Returns False when arq already holds a job with that ID (enqueueing twice is harmless).
     """
-    job = await redis.enqueue_job(RUN_MIGRATION, job_id, _job_id=job_id, _queue_name=queue_name)
+    job = await redis.enqueue_job(RUN_JOB, job_id, _job_id=job_id, _queue_name=queue_name)
     return job is not None
 
 
@@ -56,14 +57,14 @@ async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str, *,
     # arq still knows the job: it is waiting in the queue or marked in progress by a
     # worker. arq would keep a dead worker's marker until its own timeout, so clear it
     # now; but not a live worker's, which has just picked the job and is taking its lease.
-    marker = redis_keys.ARQ_IN_PROGRESS.format(job_id=job_id)
+    marker = in_progress_key_prefix + job_id
     removed = 0
     if lease_expired or await _marker_age(redis, marker) > STUCK_PICK_SECONDS:
         removed = await redis.delete(marker)
     in_queue = await redis.zscore(queue_name, job_id) is not None
     if not in_queue:
         # The job key outlived its queue entry (a partial flush): enqueue afresh.
-        await redis.delete(redis_keys.ARQ_JOB.format(job_id=job_id))
+        await redis.delete(job_key_prefix + job_id)
         await enqueue_run(redis, job_id, queue_name)
         return "enqueued"
     return "unblocked" if removed else "queued"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from worker.config import get_settings
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations
+from worker.settings import get_settings
 
 
 async def release(dsn: str) -> list[str]:

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import asyncpg
 from arq.connections import ArqRedis
 
-from worker.config import Settings
 from worker.secrets_box import SecretBox
+from worker.settings import Settings
 from worker.store.jobs import JobStore
 from worker.store.steps import StepStore
+from worker.store.workers import WorkerStore
 
 
 @dataclass
 class Services:
-    """Settings, the Postgres pool, Redis, the secret box and the job manager."""
+    """Settings, the Postgres pool, Redis, the secret box and the stores."""
 
     settings: Settings
     pool: asyncpg.Pool
@@ -23,8 +24,9 @@ class Services:
     box: SecretBox
     jobs: JobStore
     steps: StepStore
+    workers: WorkerStore
 
     @classmethod
     def build(cls, settings: Settings, pool: asyncpg.Pool, redis: ArqRedis) -> Services:
         return cls(settings, pool, redis, SecretBox(settings.secret_key.get_secret_value()),
-                   JobStore(pool), StepStore(pool))
+                   JobStore(pool), StepStore(pool), WorkerStore(pool))

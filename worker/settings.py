@@ -1,39 +1,57 @@
-"""arq's worker settings: `arq worker.settings.WorkerSettings`."""
+"""Configuration, read from the environment only."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import sys
+from functools import lru_cache
 
-from arq import cron, func
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from worker.config import get_settings
-from worker.queue import JOB_TIMEOUT_SECONDS, RUN_MIGRATION, arq_redis_settings
-from worker.tasks import run_migration, shutdown, startup, sweep
-
-_settings = get_settings()
+# A development key so that a fresh clone runs; production must set SECRET_KEY.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105
 
 
-class WorkerSettings:
-    """One settings class, as arq expects; values come from the environment."""
+class Settings(BaseSettings):
+    """Every process's settings; names are the environment variables (upper-cased)."""
 
-    functions: ClassVar[list[Any]] = [
-        # Our lease, not arq's timeout, guards a running job, so the arq timeout only
-        # bounds a job that hangs; arq's own retries are unlimited in practice because
-        # the job resumes from its checkpoints.
-        func(run_migration, name=RUN_MIGRATION, timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
-    ]
-    cron_jobs: ClassVar[list[Any]] = [
-        cron(sweep, second=set(range(0, 60, _settings.sweep_every_seconds)),
-             run_at_startup=True, timeout=60),
-    ]
-    on_startup = startup
-    on_shutdown = shutdown
-    redis_settings = arq_redis_settings(_settings.redis_url)
-    queue_name = _settings.queue_name
-    max_jobs = _settings.worker_concurrency
-    # arq polls its queue; the default 0.5 s would be most of our enqueue-to-start latency
-    poll_delay = _settings.worker_poll_delay_seconds
-    # results live in Postgres; keeping none in Redis lets a retried job reuse its ID
-    keep_result = 0
-    job_timeout = JOB_TIMEOUT_SECONDS
-    health_check_interval = 10
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/migration_worker"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    legacy_api_url: str = "http://127.0.0.1:8001"
+    port: int = 8000
+    legacy_port: int = 8001
+    log_format: str = Field(default_factory=lambda: "console" if sys.stdout.isatty() else "json")
+    log_level: str = "INFO"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # arq queue name; tests give each run its own
+    queue_name: str = "migration:queue"
+    # how long a legacy login session (and its token in Redis) lives
+    legacy_session_ttl_seconds: int = 3600
+    # legacy API client
+    legacy_timeout_seconds: float = 10.0
+    legacy_max_retries: int = 6
+    legacy_backoff_base_seconds: float = 0.5
+    legacy_backoff_max_seconds: float = 30.0
+    legacy_page_size: int = 1000
+    # worker
+    worker_concurrency: int = 4
+    worker_poll_delay_seconds: float = 0.01
+    lease_seconds: float = 10.0
+    heartbeat_seconds: float = 2.0
+    sweep_every_seconds: float = 5.0
+    shutdown_grace_seconds: float = 20.0
+    # the workers registry: how often a worker says it is alive, and after how long
+    # without a word it is presumed dead (its jobs then move on at once)
+    worker_heartbeat_seconds: float = 1.0
+    worker_dead_after_seconds: float = 5.0
+    # job kinds beyond the built-in ones, as "module:attribute" (comma-separated); the
+    # tests use it to run a kind of their own through the real worker
+    extra_job_kinds: str = ""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

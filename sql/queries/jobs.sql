@@ -1,38 +1,21 @@
--- The migration jobs: created by the enqueue layer, read by the API, advanced by workers.
+-- Jobs of every kind: created by the enqueue layer, read by the API, advanced by workers.
 -- Every write a worker makes is guarded by its lease ($2 = lease owner), so a worker that
--- lost its lease can change nothing.
+-- lost its lease can change nothing. A kind's own fields are in its own table.
 
 -- name: insert_job
-INSERT INTO migration_jobs (
-    id, account_id, legacy_org_id, legacy_user_id, environment, confirm_unsupported_data,
-    step, step_number, progress_detail, legacy_token_sealed)
-VALUES ($1, $2, $3, $4, $5, $6, 'Queued', 0, 'Migration job is waiting to start.', $7)
+INSERT INTO migration_jobs (id, kind, account_id, singleton_key, total_steps,
+                            step, step_number, progress_detail)
+VALUES ($1, $2, $3, $4, $5, 'Queued', 0, $6)
 RETURNING *;
 
--- name: org_migrated_live
-SELECT EXISTS (
-    SELECT 1 FROM migration_jobs
-    WHERE legacy_org_id = $1 AND environment = 'live' AND status = 'completed');
-
--- name: migrated_environments
-SELECT legacy_org_id, array_agg(DISTINCT environment) AS environments
-FROM migration_jobs
-WHERE legacy_org_id = ANY($1::text[]) AND status = 'completed'
-GROUP BY legacy_org_id;
+-- name: get_job
+SELECT * FROM migration_jobs WHERE id = $1;
 
 -- name: get_account_job
-SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2;
+SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2 AND kind = $3;
 
 -- name: job_attempts
 SELECT attempts FROM migration_jobs WHERE id = $1;
-
--- name: list_account_jobs
-SELECT * FROM migration_jobs
-WHERE account_id = $1
-  AND ($2::text IS NULL OR status = $2)
-  AND ($3::text IS NULL OR id < $3)
-ORDER BY id DESC
-LIMIT $4;
 
 -- name: request_cancel
 -- A pending job is cancelled at once (no worker holds it); a running one is flagged and
@@ -40,22 +23,18 @@ LIMIT $4;
 UPDATE migration_jobs SET
     cancel_requested_at = coalesce(cancel_requested_at, now()),
     status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-    progress_detail = CASE WHEN status = 'pending'
-        THEN 'Migration cancelled before it started.'
+    progress_detail = CASE WHEN status = 'pending' THEN $4
         ELSE 'Cancellation requested: stopping at the next checkpoint.' END,
-    legacy_token_sealed = CASE WHEN status = 'pending' THEN NULL ELSE legacy_token_sealed END,
     updated_at = now()
-WHERE id = $1 AND account_id = $2 AND status IN ('pending', 'running')
+WHERE id = $1 AND account_id = $2 AND kind = $3 AND status IN ('pending', 'running')
 RETURNING *;
 
 -- name: requeue_failed_job
 UPDATE migration_jobs SET
-    status = 'pending', step = 'Queued', step_number = 0,
-    progress_detail = 'Migration job is waiting to start.',
+    status = 'pending', step = 'Queued', step_number = 0, progress_detail = $4,
     error = NULL, error_code = NULL, cancel_requested_at = NULL,
-    legacy_token_sealed = coalesce($3, legacy_token_sealed),
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-WHERE id = $1 AND account_id = $2 AND status = 'failed'
+    lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
+WHERE id = $1 AND account_id = $2 AND kind = $3 AND status = 'failed'
 RETURNING *;
 
 -- name: acquire_lease
@@ -63,6 +42,7 @@ RETURNING *;
 UPDATE migration_jobs SET
     status = 'running',
     lease_owner = $2,
+    worker_id = $4,
     lease_expires_at = now() + make_interval(secs => $3),
     attempts = attempts + 1,
     started_at = coalesce(started_at, now()),
@@ -79,7 +59,7 @@ RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
 
 -- name: release_lease
 UPDATE migration_jobs SET
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+    lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now(),
     progress_detail = $3
 WHERE id = $1 AND lease_owner = $2;
 
@@ -93,22 +73,22 @@ RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
 -- name: fail_job
 UPDATE migration_jobs SET
     status = 'failed', error = $3, error_code = $4, progress_detail = $5,
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
 WHERE id = $1 AND lease_owner = $2;
 
 -- name: cancel_job_now
 UPDATE migration_jobs SET
-    status = 'cancelled', progress_detail = $3, legacy_token_sealed = NULL,
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    status = 'cancelled', progress_detail = $3,
+    lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
 WHERE id = $1 AND lease_owner = $2;
 
 -- name: complete_job
--- The last statement of the commit transaction: if the lease was lost or the job was
--- cancelled meanwhile, nothing is updated and the caller rolls the whole commit back.
+-- Under the lease and unless cancelled: in a kind whose last step finishes the job, the
+-- last statement of that step's transaction (nothing updated: the caller rolls back).
 UPDATE migration_jobs SET
-    status = 'completed', step = 'Completed', step_number = 8, entity_id = $3,
-    progress_detail = $4, completed_at = clock_timestamp(), legacy_token_sealed = NULL,
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    status = 'completed', step = 'Completed', step_number = total_steps, entity_id = $3,
+    progress_detail = $4, completed_at = clock_timestamp(),
+    lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
 WHERE id = $1 AND lease_owner = $2 AND cancel_requested_at IS NULL AND status = 'running'
 RETURNING id;
 
@@ -122,3 +102,19 @@ WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
 ORDER BY id
 LIMIT $2;
+
+-- name: expire_leases_of_workers
+-- The leases of workers presumed dead, expired now so that the jobs move on at once.
+UPDATE migration_jobs SET lease_expires_at = now(), updated_at = now()
+WHERE worker_id = ANY($1::text[]) AND status = 'running' AND lease_owner IS NOT NULL
+RETURNING id;
+
+-- name: jobs_to_clean_up
+-- Completed or cancelled jobs whose kind's clean-up did not run (their worker died).
+SELECT id, kind FROM migration_jobs
+WHERE cleaned_up_at IS NULL AND status IN ('completed', 'cancelled')
+ORDER BY id
+LIMIT $1;
+
+-- name: mark_cleaned_up
+UPDATE migration_jobs SET cleaned_up_at = now() WHERE id = $1;

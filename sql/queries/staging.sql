@@ -15,15 +15,6 @@ WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
      skipped AS (DELETE FROM staging.skipped WHERE job_id = $1)
 DELETE FROM staging.organizations WHERE job_id = $1;
 
--- name: mark_staging_cleared
-UPDATE migration_jobs SET staging_cleared_at = now() WHERE id = $1;
-
--- name: jobs_with_staging_to_clear
-SELECT id FROM migration_jobs
-WHERE staging_cleared_at IS NULL AND status IN ('completed', 'cancelled')
-ORDER BY id
-LIMIT $1;
-
 -- name: stage_organization
 INSERT INTO staging.organizations (job_id, legacy_id, name, country, tax_number, currency)
 VALUES ($1, $2, $3, $4, $5, $6)

@@ -9,8 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from legacy_sim.orgs import ORGS, OTHER, SMALL
-from tests.conftest import create_key
 from tests.support.api import Api
+from tests.support.processes import create_key
 from worker.redis_keys import legacy_session_key
 
 JOBS = "/legacy-migration/jobs"

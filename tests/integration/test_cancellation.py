@@ -35,5 +35,6 @@ async def test_cancel_during_a_step(api: Api, db: asyncpg.Pool, sim: httpx.Clien
     steps = (await api.report(job["id"]))["steps"]
     assert all(s["status"] == "not_started" for s in steps[step:])
     # a cancelled job keeps no legacy credentials
-    assert await db.fetchval("SELECT legacy_token_sealed FROM migration_jobs WHERE id = $1",
-                             job["id"]) is None
+    assert await db.fetchval(
+        "SELECT legacy_token_sealed FROM legacy_migration_jobs WHERE job_id = $1",
+        job["id"]) is None

@@ -12,7 +12,7 @@ from tests.support.oracle import expected
 from tests.support.processes import Proc
 from tests.support.target import assert_migrated_exactly, entities_of_job
 from tests.support.workers import Workers
-from worker.queue import RUN_MIGRATION
+from worker.queue import RUN_JOB
 
 
 async def test_two_simultaneous_creates_one_wins(api: Api) -> None:
@@ -33,7 +33,7 @@ async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, worke
     arq: ArqRedis = await create_pool(RedisSettings.from_dsn(TEST_REDIS))
     try:
         # a second delivery of the same migration, as a duplicate arq job
-        await arq.enqueue_job(RUN_MIGRATION, job["id"], _job_id=job["id"] + "-again",
+        await arq.enqueue_job(RUN_JOB, job["id"], _job_id=job["id"] + "-again",
                               _queue_name=queue_name)
     finally:
         await arq.aclose()
@@ -57,7 +57,7 @@ async def test_two_workers_many_jobs_each_exactly_once(api: Api, db: asyncpg.Poo
         report = await api.report(job["id"])
         assert report["attempts"] == 1
         assert {s["attempts"] for s in report["steps"]} == {1}
-    started = {proc.name: {j["id"] for j in jobs if f"{j['id']}:run_migration(" in proc.log()}
+    started = {proc.name: {j["id"] for j in jobs if f"{j['id']}:run_job(" in proc.log()}
                for proc in (worker, rescuer)}
     assert started[worker.name], "the main worker ran none"  # both took a share
     assert started[rescuer.name], "the second worker ran none"
@@ -68,16 +68,16 @@ async def test_lease_is_taken_atomically(db: asyncpg.Pool, worker: Proc) -> None
     """Many concurrent takers of one lease: exactly one gets it."""
     await db.execute("INSERT INTO accounts (id) VALUES ('acc_lease') ON CONFLICT DO NOTHING")
     await db.execute(
-        "INSERT INTO migration_jobs (id, account_id, legacy_org_id, legacy_user_id, "
-        "environment, status) VALUES ('mig_0000000000000000000000ff', 'acc_lease', "
-        "'lease-test-org', 'u', 'sandbox', 'cancelled')")
+        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status) VALUES "
+        "('mig_0000000000000000000000ff', 'legacy_migration', 'acc_lease', 8, 'cancelled')")
     await db.execute("UPDATE migration_jobs SET status = 'pending' "
                      "WHERE id = 'mig_0000000000000000000000ff'")
     from worker.store.jobs import JobStore
 
     store = JobStore(db)
     got = await asyncio.gather(*(store.acquire_lease("mig_0000000000000000000000ff",
-                                                     f"taker-{i}", 30) for i in range(10)))
+                                                     worker_id="wrk_test", owner=f"taker-{i}",
+                                                     seconds=30) for i in range(10)))
     assert sum(r is not None for r in got) == 1
     await db.execute("UPDATE migration_jobs SET status = 'cancelled', lease_owner = NULL "
                      "WHERE id = 'mig_0000000000000000000000ff'")

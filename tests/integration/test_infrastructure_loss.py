@@ -85,7 +85,7 @@ async def test_sweep_clears_staging_a_dead_worker_left(api: Api, db: asyncpg.Poo
     await db.execute(
         "INSERT INTO staging.organizations (job_id, legacy_id, name, currency) "
         "VALUES ($1, 'x', 'left over', 'EUR')", job["id"])
-    await db.execute("UPDATE migration_jobs SET staging_cleared_at = NULL WHERE id = $1",
+    await db.execute("UPDATE migration_jobs SET cleaned_up_at = NULL WHERE id = $1",
                      job["id"])
     assert await staged_rows(db, job["id"]) == 1
 
@@ -93,7 +93,7 @@ async def test_sweep_clears_staging_a_dead_worker_left(api: Api, db: asyncpg.Poo
         return await staged_rows(db, job["id"]) == 0
 
     await eventually(cleared, "the sweep cleared the leftover staging", timeout=15)
-    assert await db.fetchval("SELECT staging_cleared_at FROM migration_jobs WHERE id = $1",
+    assert await db.fetchval("SELECT cleaned_up_at FROM migration_jobs WHERE id = $1",
                              job["id"]) is not None
 
 

@@ -15,8 +15,8 @@ from tests.support.target import (
     step_cursor,
 )
 from tests.support.waits import eventually
-from worker.sources.legacy.client import LegacyClient, RetryPolicy
-from worker.sources.legacy.errors import LegacyAuthFailed, LegacyTokenExpired
+from worker.kinds.legacy_migration.source.client import LegacyClient, RetryPolicy
+from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyTokenExpired
 
 
 async def test_a_job_rides_out_503s_429s_and_a_hang(api: Api, db: asyncpg.Pool,

@@ -2,13 +2,14 @@
 
 import asyncpg
 
-from tests.conftest import _database_url, recreate_database
+from tests.conftest import TEST_DB
+from tests.support.database import drop_database, recreate_database, sibling_database
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations, load_migrations
 
 EXPECTED_TABLES = {
     "public": {"accounts", "api_keys", "api_key_accounts", "migration_jobs",
-               "migration_step_runs", "schema_migrations"},
+               "legacy_migration_jobs", "migration_step_runs", "workers", "schema_migrations"},
     "staging": {"organizations", "taxes", "tax_rates", "customers", "items", "documents",
                 "document_lines", "payments", "skipped"},
     "target": {"entities", "taxes", "tax_rates", "customers", "items", "documents",
@@ -18,7 +19,7 @@ EXPECTED_TABLES = {
 
 
 async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
-    url = _database_url("migration_worker_schema_test")
+    url = sibling_database(TEST_DB, "migration_worker_schema_test")
     await recreate_database(url)
     conn = await connect(url)
     try:
@@ -32,8 +33,8 @@ async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
             found.setdefault(r["table_schema"], set()).add(r["table_name"])
         assert found == EXPECTED_TABLES
         indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
-        assert {"migration_jobs_one_active_per_org", "entities_one_live_per_legacy_org",
-            "migration_jobs_staging_to_clear"} <= indexes
+        assert {"migration_jobs_one_active_per_key", "entities_one_live_per_legacy_org",
+            "migration_jobs_cleanup_pending"} <= indexes
         # every target kind keeps its source ID unique per entity
         uniques = await conn.fetch(
             "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS d "
@@ -46,9 +47,7 @@ async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
         assert count == len(load_migrations())
     finally:
         await conn.close()
-        admin = await asyncpg.connect(_database_url("postgres"))
-        await admin.execute('DROP DATABASE IF EXISTS "migration_worker_schema_test" WITH (FORCE)')
-        await admin.close()
+        await drop_database(url)
 
 
 async def test_an_edited_migration_is_refused(db: asyncpg.Pool) -> None:

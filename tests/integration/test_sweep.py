@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import in_progress_key_prefix
 
 from tests.conftest import TEST_REDIS
-from worker import redis_keys
 from worker.queue import JOB_TIMEOUT_SECONDS, STUCK_PICK_SECONDS, enqueue_run, ensure_queued
 
 
@@ -25,7 +25,7 @@ async def _picked(arq: ArqRedis, seconds_ago: float) -> tuple[str, str, str]:
     """A job on a queue no worker reads, marked in progress `seconds_ago` as arq does."""
     queue, job_id = f"test:idle:{uuid.uuid4().hex[:6]}", f"mig_{uuid.uuid4().hex[:24]}"
     assert await enqueue_run(arq, job_id, queue)
-    marker = redis_keys.ARQ_IN_PROGRESS.format(job_id=job_id)
+    marker = in_progress_key_prefix + job_id
     ttl_ms = int((JOB_TIMEOUT_SECONDS + 10 - seconds_ago) * 1000)
     await arq.psetex(marker, ttl_ms, b"1")
     return queue, job_id, marker

@@ -91,6 +91,15 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
+def create_key(env: dict[str, str], *accounts: str) -> str:
+    """A new API key for `accounts`, made as an operator makes one (the CLI)."""
+    args = python_module("api_stub", "create-key")
+    for account in accounts:
+        args += ["--account", account]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 def base_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(overrides)

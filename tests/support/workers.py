@@ -24,16 +24,16 @@ class Workers:
         self.procs[name] = proc.start()
         return proc
 
-    def holding(self, lease_owner: str) -> Proc:
-        """The process whose lease this is (lease owners are `host:pid/run`)."""
-        pid = int(lease_owner.split("/")[0].rsplit(":", 1)[1])
+    def with_pid(self, pid: int) -> Proc:
         return next(p for p in self.procs.values() if p.popen and p.pid == pid)
 
     async def holder_of(self, db: asyncpg.Pool, job_id: str) -> Proc:
-        """The worker running the job."""
-        owner = await db.fetchval("SELECT lease_owner FROM migration_jobs WHERE id = $1", job_id)
-        assert owner, f"job {job_id} holds no lease"
-        return self.holding(owner)
+        """The worker running the job (the registered worker holding its lease)."""
+        pid = await db.fetchval(
+            "SELECT w.pid FROM migration_jobs j JOIN workers w ON w.id = j.worker_id "
+            "WHERE j.id = $1 AND j.lease_owner IS NOT NULL", job_id)
+        assert pid, f"job {job_id} holds no lease"
+        return self.with_pid(pid)
 
     async def kill_holder(self, db: asyncpg.Pool, job_id: str) -> Proc:
         """SIGKILL the worker running the job."""

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from worker.sources.legacy import convert
-from worker.sources.legacy.client import parse_json
+from worker.kinds.legacy_migration.source import convert
+from worker.kinds.legacy_migration.source.client import parse_json
 
 DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",
   "date": "2021-03-01", "dateDue": "2021-03-31T00:00:00.000Z", "currencyId": "EUR",

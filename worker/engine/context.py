@@ -1,4 +1,6 @@
-"""What a step works with: the job, its lease, the legacy client and checkpoints."""
+"""One run of one job by one worker under one lease: what every step works with,
+whatever its kind (checkpoints, progress, the step's counts), beside the kind's own
+context."""
 
 from __future__ import annotations
 
@@ -11,49 +13,64 @@ from typing import Any
 import asyncpg
 import structlog
 
-from worker.config import Settings
 from worker.db.types import Conn
-from worker.engine.errors import JobCancelled, LeaseLost, WorkerStopping
-from worker.models import STEP_NAMES
-from worker.sources.legacy.client import LegacyClient
-from worker.store.jobs import checkpoint
+from worker.engine.stops import JobCancelled, LeaseLost, WorkerStopping
+from worker.settings import Settings
+from worker.store.jobs import JobStore
 from worker.store.steps import StepRun, StepStore
 
 
 @dataclass
-class JobContext:
+class Completion:
+    """What a completed job shows: its final progress text and, if it made one, the
+    entity it created."""
+
+    detail: str = "Completed."
+    entity_id: str | None = None
+
+
+@dataclass
+class JobRun:
     """One run of one job by one worker (one lease)."""
 
     job_id: str
+    kind: str
     owner: str
     pool: asyncpg.Pool
     settings: Settings
-    legacy: LegacyClient
-    legacy_org_id: str
-    environment: str
-    confirm_unsupported_data: bool
+    jobs: JobStore
     steps: StepStore
+    step_names: dict[int, str]
     # set when the worker shuts down: the next checkpoint hands the job on
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    run: StepRun = field(init=False)
+    step_run: StepRun = field(init=False)
     detail: str = ""
+    completion: Completion = field(default_factory=Completion)
     log: Any = field(default_factory=lambda: structlog.get_logger("worker.engine"))
 
     @property
     def step_name(self) -> str:
-        return STEP_NAMES[self.run.number]
+        return self.step_names[self.step_run.number]
+
+    @property
+    def step_started(self) -> bool:
+        """Whether a step has started in this run (`step_run` is set)."""
+        return "step_run" in self.__dict__
+
+    async def _guard(self, conn: Conn, number: int, detail: str) -> None:
+        """Write progress under the lease; stop if the lease is lost or the job cancelled."""
+        cancel = await self.jobs.checkpoint(conn, self.job_id, self.owner,
+                                            self.step_names[number], number, detail)
+        if cancel is None:
+            raise LeaseLost(self.job_id)
+        if cancel:
+            raise JobCancelled(self.job_id)
 
     async def _checkpoint(self, conn: Conn, detail: str) -> None:
         if self.stopping.is_set():
             raise WorkerStopping(self.job_id)
         self.detail = detail
-        cancel = await checkpoint(
-            conn, self.job_id, self.owner, self.step_name, self.run.number, detail
-        )
-        if cancel is None:
-            raise LeaseLost(self.job_id)
-        if cancel:
-            raise JobCancelled(self.job_id)
+        await self._guard(conn, self.step_run.number, detail)
 
     @asynccontextmanager
     async def page(self, detail: str) -> AsyncIterator[Conn]:
@@ -62,21 +79,53 @@ class JobContext:
         async with self.pool.acquire() as conn, conn.transaction():
             await self._checkpoint(conn, detail)
             yield conn
-            await self.run.save(conn)
+            await self.step_run.save(conn)
 
     async def progress(self, detail: str) -> None:
         """A checkpoint with nothing staged: progress text, lease and cancellation check."""
         async with self.page(detail):
             pass
 
-    async def on_legacy_retry(self, reason: str, wait: float, retry: int) -> None:
-        """Shown to the user while the legacy API is retried; counted on the step."""
+    def complete_with(self, detail: str, entity_id: str | None = None) -> None:
+        """What the job shows once completed (set by a step before the job completes)."""
+        self.completion = Completion(detail, entity_id)
+
+    @asynccontextmanager
+    async def final_transaction(self, detail: str) -> AsyncIterator[Conn]:
+        """For a step that finishes the job: one transaction in which the step writes its
+        results. On leaving it, the lease and the cancel flag are checked (the job row is
+        locked only now, so that heartbeats are not held up meanwhile), and the step's
+        counts, the step's end and the job's completion are written: all of it commits
+        together, or nothing does."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+            await self._checkpoint(conn, detail)
+            await self.step_run.save(conn)
+            await self.steps.finish(self.job_id, self.step_run.number, conn)
+            if not await self.jobs.complete(conn, self.job_id, self.owner,
+                                            entity_id=self.completion.entity_id,
+                                            detail=self.completion.detail):
+                raise LeaseLost(self.job_id)
+
+    async def complete_job(self) -> None:
+        """Complete the job after its last step, unless it was cancelled meanwhile (for
+        kinds whose last step does not complete the job itself)."""
+        last = max(self.step_names)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._guard(conn, last, self.completion.detail)
+            if not await self.jobs.complete(conn, self.job_id, self.owner,
+                                            entity_id=self.completion.entity_id,
+                                            detail=self.completion.detail):
+                raise LeaseLost(self.job_id)
+
+    async def on_source_retry(self, reason: str, wait: float, retry: int) -> None:
+        """A source is retried after a transient fault: shown to the user, counted on the
+        step (`reason` says what failed, e.g. "legacy API rate limited (429)")."""
         base = self.detail.split(" — ")[0] or self.step_name
-        self.log.warning("legacy API retry", reason=reason, wait_seconds=round(wait, 2),
+        self.log.warning("source retry", reason=reason, wait_seconds=round(wait, 2),
                          retry=retry)
-        await self.steps.count_retry(self.job_id, self.run.number)
+        await self.steps.count_retry(self.job_id, self.step_run.number)
         async with self.pool.acquire() as conn, conn.transaction():
             await self._checkpoint(
-                conn, f"{base} — legacy API {reason}; retrying in {wait:.1f} s (retry {retry})"
-            )
+                conn, f"{base} — {reason}; retrying in {wait:.1f} s (retry {retry})")
         self.detail = base

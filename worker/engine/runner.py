@@ -1,4 +1,4 @@
-"""Runs one migration job: lease, steps from the first unfinished one, outcome."""
+"""Runs one job of any kind: lease, the kind's steps from the first unfinished one, outcome."""
 
 from __future__ import annotations
 
@@ -6,181 +6,206 @@ import asyncio
 import contextlib
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import structlog
 
-from worker.engine.context import JobContext
-from worker.engine.errors import JobCancelled, LeaseLost, StepFailed, WorkerStopping
+from worker.engine.context import JobRun
 from worker.engine.heartbeat import Heartbeat
-from worker.engine.outcomes import legacy_failure
+from worker.engine.kind import JobKind, Step
+from worker.engine.outcomes import Outcome
+from worker.engine.stops import JobCancelled, LeaseLost, WorkerStopping
 from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, transient_backoff
-from worker.models import STEP_NAMES
+from worker.errors import InternalError, ServiceError, StepFailed
 from worker.services import Services
-from worker.sources.legacy.client import LegacyClient, RetryPolicy
-from worker.sources.legacy.convert import RecordError
-from worker.sources.legacy.errors import LegacyError
-from worker.staging.cleanup import clear_staging
-from worker.steps import STEPS, Step
 
 log = structlog.get_logger("worker.engine")
 
-# Outcomes after which the job goes back on the queue (worker.tasks).
-PAUSED = "paused"
-RETRY_SOON = "retry soon"
 PAUSED_DETAIL = "Paused while a worker restarts; resuming shortly."
 RETRY_DETAIL = "The service's database or queue was briefly unavailable; resuming shortly."
+CANCELLED_DETAIL = "Migration cancelled; nothing was written to the target."
+# Not failures of the job: run_job hands the job on for these.
+_HANDLED_BY_CALLER: tuple[type[BaseException], ...] = (WorkerStopping, *TRANSIENT_ERRORS)
 
 
 @dataclass
 class WorkerDeps(Services):
-    """A worker process's services, its ID (the prefix of the leases it takes), and the
-    flag its shutdown sets so that running jobs stop at their next checkpoint."""
+    """A worker process's services, the job kinds it runs, its registered ID (the prefix
+    of the leases it takes), the flag its shutdown sets so that running jobs stop at their
+    next checkpoint, and the jobs it runs now."""
 
+    kinds: Mapping[str, JobKind[Any]] = field(default_factory=dict)
     worker_id: str = ""
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    running: set[str] = field(default_factory=set)
 
 
-async def run_job(deps: WorkerDeps, job_id: str) -> str:
+async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
     """Run the job if its lease can be taken; returns how this run ended.
 
-    Returns PAUSED when the worker is shutting down, RETRY_SOON after a lost database
-    or Redis connection outside a step: the lease is released and the job must go back on
-    the queue.
+    PAUSED (the worker is shutting down) and RETRY_SOON (a lost database or Redis
+    connection outside a step, or a kind this worker does not run) release the lease:
+    the job must go back on the queue.
     """
     if deps.stopping.is_set():
-        return PAUSED
+        return Outcome.PAUSED
     owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
-    row = await deps.jobs.acquire_lease(job_id, owner, deps.settings.lease_seconds)
+    row = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
+                                        seconds=deps.settings.lease_seconds)
     if row is None:
         log.info("job not runnable here (finished, or leased by another worker)", job_id=job_id)
-        return "skipped"
-    with structlog.contextvars.bound_contextvars(job_id=job_id, attempt=row["attempts"]):
-        async with Heartbeat(deps.jobs, job_id, owner, lease_seconds=deps.settings.lease_seconds,
-                             every=deps.settings.heartbeat_seconds):
-            try:
-                return await _run(deps, row, owner)
-            except WorkerStopping:
-                await deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL)
-                log.info("job paused at a checkpoint for the worker's shutdown")
-                return PAUSED
-            except TRANSIENT_ERRORS as exc:
-                # lost outside a step's own retries (between steps, or while failing or
-                # cancelling the job): hand the job back rather than hold it
-                log.warning("transient failure between steps; re-queueing the job",
-                            error=type(exc).__name__)
-                with contextlib.suppress(*TRANSIENT_ERRORS):
-                    await deps.jobs.release_lease(job_id, owner, RETRY_DETAIL)
-                return RETRY_SOON
-            except asyncio.CancelledError:
-                # the shutdown's grace period ran out before a checkpoint: hand the job on
-                # at once rather than wait for the lease to expire
-                await asyncio.shield(deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL))
-                raise
+        return Outcome.SKIPPED
+    kind = deps.kinds.get(row["kind"])
+    with structlog.contextvars.bound_contextvars(job_id=job_id, kind=row["kind"],
+                                                 attempt=row["attempts"]):
+        if kind is None:
+            log.error("this worker does not run jobs of this kind; handing the job back")
+            await deps.jobs.release_lease(job_id, owner, f"Waiting for a worker that runs "
+                                                         f"{row['kind']} jobs.")
+            return Outcome.RETRY_SOON
+        deps.running.add(job_id)
+        try:
+            async with Heartbeat(deps.jobs, job_id, owner,
+                                 lease_seconds=deps.settings.lease_seconds,
+                                 every=deps.settings.heartbeat_seconds):
+                return await _run_leased(deps, kind, row, owner)
+        finally:
+            deps.running.discard(job_id)
 
 
-async def _run(deps: WorkerDeps, row: asyncpg.Record, owner: str) -> str:
+async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
+                      owner: str) -> Outcome:
     job_id = row["id"]
+    try:
+        return await _run(deps, kind, row, owner)
+    except WorkerStopping:
+        await deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL)
+        log.info("job paused at a checkpoint for the worker's shutdown")
+        return Outcome.PAUSED
+    except TRANSIENT_ERRORS as exc:
+        # lost outside a step's own retries (between steps, or while failing or
+        # cancelling the job): hand the job back rather than hold it
+        log.warning("transient failure between steps; re-queueing the job",
+                    error=type(exc).__name__)
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            await deps.jobs.release_lease(job_id, owner, RETRY_DETAIL)
+        return Outcome.RETRY_SOON
+    except asyncio.CancelledError:
+        # the shutdown's grace period ran out before a checkpoint: hand the job on at
+        # once rather than wait for the lease to expire
+        await asyncio.shield(deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL))
+        raise
+
+
+async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
+               owner: str) -> Outcome:
+    run = JobRun(job_id=row["id"], kind=kind.name, owner=owner, pool=deps.pool,
+                 settings=deps.settings, jobs=deps.jobs, steps=deps.steps,
+                 step_names=kind.step_names(), stopping=deps.stopping)
     if row["cancel_requested_at"] is not None:
-        return await _cancel(deps, job_id, owner)
+        return await _cancel(deps, kind, run)
+    step: Step[Any] | None = None
     try:
-        token = deps.box.open(row["legacy_token_sealed"])
-    except (ValueError, TypeError):
-        await deps.jobs.fail(job_id, owner, code="LEGACY_SESSION_MISSING", detail="Failed.",
-                             error="The job's legacy session cannot be read (it was removed or "
-                                   "the service's SECRET_KEY changed). Log in again and retry "
-                                   "the job with the new legacy_session_id.")
-        return "failed"
-    settings = deps.settings
-    legacy = LegacyClient(
-        settings.legacy_api_url, token=token, timeout=settings.legacy_timeout_seconds,
-        policy=RetryPolicy(settings.legacy_max_retries, settings.legacy_backoff_base_seconds,
-                           settings.legacy_backoff_max_seconds),
-    )
-    ctx = JobContext(
-        job_id=job_id, owner=owner, pool=deps.pool, settings=settings, legacy=legacy,
-        legacy_org_id=row["legacy_org_id"], environment=row["environment"],
-        confirm_unsupported_data=row["confirm_unsupported_data"], steps=deps.steps,
-        stopping=deps.stopping,
-    )
-    legacy.on_retry = ctx.on_legacy_retry
-    try:
-        finished = await deps.steps.finished(job_id)
-        for number, step in STEPS.items():
-            if number not in finished:
-                if deps.stopping.is_set():
-                    raise WorkerStopping(job_id)
-                await _run_step(deps, ctx, number, step)
-        await _clear_committed_staging(deps, job_id)
-        return "completed"
+        async with kind.open(run, row, deps) as ctx:
+            finished = await deps.steps.finished(run.job_id)
+            for step in kind.steps:
+                if step.number not in finished:
+                    if deps.stopping.is_set():
+                        raise WorkerStopping(run.job_id)
+                    await _run_step(deps, run, step, ctx)
+            if not kind.steps[-1].finishes_job:
+                await run.complete_job()
+        await clean_up(deps, kind, run.job_id, after="completion")
+        return Outcome.COMPLETED
     except JobCancelled:
-        return await _cancel(deps, job_id, owner)
+        return await _cancel(deps, kind, run)
     except LeaseLost:
         log.warning("lease lost: another worker has taken the job over")
-        return "lease lost"
-    except StepFailed as exc:
-        return await _fail(deps, ctx, exc.code, exc.message)
-    except LegacyError as exc:
-        return await _fail(deps, ctx, *legacy_failure(exc, ctx.step_name))
-    except RecordError as exc:
-        return await _fail(deps, ctx, "INVALID_SOURCE_DATA", (
-            f"The legacy {exc.kind} {exc.legacy_id} cannot be migrated: it {exc.problem}. "
-            "Correct it in the legacy account and retry the job."))
-    finally:
-        await legacy.aclose()
+        return Outcome.LEASE_LOST
+    except _HANDLED_BY_CALLER:
+        raise
+    except Exception as exc:
+        return await _fail(deps, run, _failure_of(kind, exc, step or kind.steps[0]))
 
 
-async def _run_step(deps: WorkerDeps, ctx: JobContext, number: int, step: Step) -> None:
+def _failure_of(kind: JobKind[Any], exc: Exception, step: Step[Any]) -> ServiceError:
+    """What the user reads about an exception that ended the run."""
+    described = kind.describe_failure(exc, step)
+    if described is not None:
+        return ServiceError(described.message, code=described.code)
+    if isinstance(exc, ServiceError):
+        return exc
+    log.exception("unexpected error", step=step.number)
+    return InternalError(f"The service failed unexpectedly while {step.name.lower()} "
+                         f"({type(exc).__name__}). Retry the job; it resumes where it "
+                         "stopped. If it fails again, contact support.")
+
+
+async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any) -> None:
     """Run one step; lost connections are retried from the step's last checkpoint."""
     for retry in range(MAX_TRANSIENT_RETRIES + 1):
-        run = await deps.steps.start(ctx.job_id, number, ctx.owner)
-        if run is None:
-            raise LeaseLost(ctx.job_id)
-        ctx.run = run
-        with structlog.contextvars.bound_contextvars(step=number, attempt=run.attempts):
+        step_run = await deps.steps.start(run.job_id, step.number, run.owner)
+        if step_run is None:
+            raise LeaseLost(run.job_id)
+        run.step_run = step_run
+        with structlog.contextvars.bound_contextvars(step=step.number,
+                                                     attempt=step_run.attempts):
             started = time.monotonic()
             try:
-                await step(ctx)
+                await step.run(ctx)
             except TRANSIENT_ERRORS as exc:
                 if retry == MAX_TRANSIENT_RETRIES:
-                    raise StepFailed("INFRASTRUCTURE_UNAVAILABLE", (
+                    raise StepFailed(
                         f"The service's database or queue kept failing while "
-                        f"{STEP_NAMES[number].lower()} ({type(exc).__name__}). "
-                        "Retry the job; it resumes where it stopped.")) from exc
+                        f"{step.name.lower()} ({type(exc).__name__}). Retry the job; it "
+                        "resumes where it stopped.", code="INFRASTRUCTURE_UNAVAILABLE",
+                    ) from exc
                 wait = transient_backoff(retry + 1)
                 log.warning("transient failure; resuming the step from its checkpoint",
                             error=type(exc).__name__, wait_seconds=round(wait, 2))
                 await asyncio.sleep(wait)
                 continue
-            if number != 8:  # step 8 finishes itself inside its commit transaction
-                await deps.steps.finish(ctx.job_id, number)
+            if not step.finishes_job:  # one that does finished in its own transaction
+                await deps.steps.finish(run.job_id, step.number)
             log.info("step finished", seconds=round(time.monotonic() - started, 3),
-                     source=run.source_count, created=run.created_count,
-                     skipped=run.skipped_count, errors=run.error_count)
+                     source=step_run.source_count, created=step_run.created_count,
+                     skipped=step_run.skipped_count, errors=step_run.error_count)
             return
 
 
-async def _clear_committed_staging(deps: WorkerDeps, job_id: str) -> None:
-    # The job is already completed: a failure here must not look like the job's, and
-    # the sweep clears what is left (worker.staging.cleanup).
+async def clean_up(services: Services, kind: JobKind[Any], job_id: str, *,
+                   after: str) -> bool:
+    """Run the kind's clean-up of a completed or cancelled job and note it done. A failure
+    is logged, not raised: it must not look like the job's, and the sweep retries it."""
     try:
-        await clear_staging(deps.pool, job_id)
+        await kind.clean_up(services, job_id)
+        await services.jobs.mark_cleaned_up(services.pool, job_id)
     except TRANSIENT_ERRORS as exc:
-        log.warning("staging not cleared; the sweep will", error=type(exc).__name__)
+        log.warning("clean-up not done; the sweep will retry it", after=after,
+                    error=type(exc).__name__)
+        return False
+    return True
 
 
-async def _fail(deps: WorkerDeps, ctx: JobContext, code: str, message: str) -> str:
-    log.warning("job failed", error_code=code)
-    await deps.steps.fail(ctx.job_id, ctx.run.number)
-    await deps.jobs.fail(ctx.job_id, ctx.owner, error=message, code=code,
-                         detail=f"Failed at step {ctx.run.number}: {ctx.step_name}.")
-    return "failed"
+async def _fail(deps: WorkerDeps, run: JobRun, error: ServiceError) -> Outcome:
+    log.warning("job failed", error_code=error.code)
+    detail = "Failed."
+    if run.step_started:
+        await deps.steps.fail(run.job_id, run.step_run.number)
+        detail = f"Failed at step {run.step_run.number}: {run.step_name}."
+    await deps.jobs.fail(run.job_id, run.owner, error=error.message, code=error.code,
+                         detail=detail)
+    return Outcome.FAILED
 
 
-async def _cancel(deps: WorkerDeps, job_id: str, owner: str) -> str:
-    await clear_staging(deps.pool, job_id)
-    await deps.jobs.cancel_now(job_id, owner, "Migration cancelled; nothing was written to "
-                                              "the target.")
+async def _cancel(deps: WorkerDeps, kind: JobKind[Any], run: JobRun) -> Outcome:
+    # cleaned up first, so that a job seen cancelled has nothing left behind; if the
+    # cancel below is lost, the next run finds the cancel flag and cleans up again
+    await kind.clean_up(deps, run.job_id)
+    await deps.jobs.mark_cleaned_up(deps.pool, run.job_id)
+    await deps.jobs.cancel_now(run.job_id, run.owner, CANCELLED_DETAIL)
     log.info("job cancelled")
-    return "cancelled"
+    return Outcome.CANCELLED

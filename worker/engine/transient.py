@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import random
-
 import asyncpg
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from worker.backoff import backoff_seconds
 
 # Lost or refused Postgres connections (pg_terminate_backend, a restart, a failover),
 # serialisation conflicts, and lost Redis connections.
@@ -27,7 +27,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 MAX_TRANSIENT_RETRIES = 8
 
 
-def transient_backoff(retry: int, base: float = 0.2, cap: float = 10.0) -> float:
-    """Exponential backoff with jitter for retry number `retry` (1-based)."""
-    ceiling = min(cap, base * 2 ** (retry - 1))
-    return random.uniform(ceiling / 2, ceiling)
+def transient_backoff(retry: int) -> float:
+    """Seconds to wait before resuming a step after transient failure number `retry`."""
+    return backoff_seconds(retry, base=0.2, cap=10.0)

@@ -1,66 +1,69 @@
-"""Reads and writes of `migration_jobs` for the API, the enqueue layer and the workers."""
+"""Every read and write of `migration_jobs`, the row every job has whatever its kind.
+
+The job manager of the service: the enqueue layer creates and re-queues jobs through it,
+the API reads and cancels them, workers lease, checkpoint and finish them, the sweep finds
+the lost ones. Worker-side writes take the lease owner and do nothing without it. A kind's
+own fields are in its own table, behind its own store (worker/kinds/<kind>/store.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
 from worker.db.queries import q
-from worker.db.types import Conn
-from worker.models import Job
+from worker.db.types import Conn, Executor
+from worker.models import CANCELLED_BEFORE_START_DETAIL, QUEUED_DETAIL
 
 Record = asyncpg.Record
 
 
-@dataclass(frozen=True)
-class JobPage:
-    jobs: list[Job]
-    has_more: bool
-
-
 class JobStore:
-    """The job manager. Worker-side writes take the lease owner and do nothing without it."""
+    """The job manager. Methods that take `conn` run inside the caller's transaction."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def get_for_account(self, job_id: str, account_id: str) -> Job | None:
-        row = await self.pool.fetchrow(q("get_account_job"), job_id, account_id)
-        return Job.from_row(row) if row else None
+    # --- enqueue layer and API -----------------------------------------------------------
 
-    async def list_for_account(
-        self, account_id: str, *, status: str | None, starting_after: str | None, limit: int
-    ) -> JobPage:
-        rows = await self.pool.fetch(
-            q("list_account_jobs"), account_id, status, starting_after, limit + 1
-        )
-        return JobPage([Job.from_row(r) for r in rows[:limit]], has_more=len(rows) > limit)
+    async def insert(self, conn: Conn, job_id: str, *, kind: str, account_id: str,
+                     singleton_key: str | None, total_steps: int) -> Record:
+        """A new pending job. Raises asyncpg.UniqueViolationError when `singleton_key`
+        already has an active job of this kind."""
+        row: Record | None = await conn.fetchrow(q("insert_job"), job_id, kind, account_id,
+                                                 singleton_key, total_steps, QUEUED_DETAIL)
+        assert row is not None  # INSERT … RETURNING returns the row or raises
+        return row
 
-    async def migrated_environments(self, org_ids: list[str]) -> dict[str, set[str]]:
-        rows = await self.pool.fetch(q("migrated_environments"), org_ids)
-        return {r["legacy_org_id"]: set(r["environments"]) for r in rows}
+    async def get(self, job_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("get_job"), job_id)
+
+    async def get_for_account(self, job_id: str, account_id: str, kind: str) -> Record | None:
+        return await self.pool.fetchrow(q("get_account_job"), job_id, account_id, kind)
 
     async def attempts(self, job_id: str) -> int:
         """How many times a worker took the job (1 if it never had to be resumed)."""
         return int(await self.pool.fetchval(q("job_attempts"), job_id) or 0)
 
-    async def request_cancel(self, job_id: str, account_id: str) -> Job | None:
+    async def request_cancel(self, job_id: str, account_id: str, kind: str) -> Record | None:
         """The job after asking it to stop; None when it is not active (or not found)."""
-        row = await self.pool.fetchrow(q("request_cancel"), job_id, account_id)
-        return Job.from_row(row) if row else None
+        return await self.pool.fetchrow(q("request_cancel"), job_id, account_id, kind,
+                                        CANCELLED_BEFORE_START_DETAIL)
 
-    async def requeue_failed(
-        self, job_id: str, account_id: str, sealed_token: bytes | None
-    ) -> Job | None:
-        row = await self.pool.fetchrow(q("requeue_failed_job"), job_id, account_id, sealed_token)
-        return Job.from_row(row) if row else None
+    async def requeue_failed(self, conn: Conn, job_id: str, account_id: str,
+                             kind: str) -> Record | None:
+        """The failed job back to pending; None when it is not failed. Raises
+        asyncpg.UniqueViolationError when another job holds its singleton key."""
+        return await conn.fetchrow(q("requeue_failed_job"), job_id, account_id, kind,
+                                   QUEUED_DETAIL)
 
-    # --- worker side -------------------------------------------------------------------
+    # --- workers -------------------------------------------------------------------------
 
-    async def acquire_lease(self, job_id: str, owner: str, seconds: float) -> Record | None:
-        return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds)
+    async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str,
+                            seconds: float) -> Record | None:
+        """The job row with the lease taken; None when it is finished or leased."""
+        return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds, worker_id)
 
     async def renew_lease(self, job_id: str, owner: str, seconds: float) -> bool | None:
         """Whether cancellation was requested; None when the lease is lost."""
@@ -70,23 +73,40 @@ class JobStore:
     async def release_lease(self, job_id: str, owner: str, detail: str) -> None:
         await self.pool.execute(q("release_lease"), job_id, owner, detail)
 
-    async def fail(self, job_id: str, owner: str, *, error: str, code: str, detail: str) -> None:
+    async def checkpoint(self, conn: Conn, job_id: str, owner: str, step: str, number: int,
+                         detail: str) -> bool | None:
+        """Write progress under the lease inside the caller's transaction (the job row stays
+        locked until it ends). Whether cancellation was requested; None: lease lost."""
+        row: Any = await conn.fetchrow(q("checkpoint_job"), job_id, owner, step, number,
+                                       detail)
+        return None if row is None else bool(row["cancel_requested"])
+
+    async def fail(self, job_id: str, owner: str, *, error: str, code: str,
+                   detail: str) -> None:
         await self.pool.execute(q("fail_job"), job_id, owner, error, code, detail)
 
     async def cancel_now(self, job_id: str, owner: str, detail: str) -> None:
         await self.pool.execute(q("cancel_job_now"), job_id, owner, detail)
 
+    async def complete(self, conn: Executor, job_id: str, owner: str, *,
+                       entity_id: str | None, detail: str) -> bool:
+        """Completed, under the lease and unless cancelled; False when neither holds."""
+        return await conn.fetchval(q("complete_job"), job_id, owner, entity_id,
+                                   detail) is not None
+
+    # --- the sweep -----------------------------------------------------------------------
+
     async def to_sweep(self, min_age_seconds: float, limit: int) -> list[Record]:
         return await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds, limit)
 
+    async def expire_leases_of_workers(self, worker_ids: list[str]) -> list[str]:
+        """Expire the leases the given (dead) workers hold; the IDs of their jobs."""
+        rows = await self.pool.fetch(q("expire_leases_of_workers"), worker_ids)
+        return [r["id"] for r in rows]
 
+    async def to_clean_up(self, limit: int) -> list[Record]:
+        """Completed or cancelled jobs whose clean-up has not run (id, kind)."""
+        return await self.pool.fetch(q("jobs_to_clean_up"), limit)
 
-async def checkpoint(
-    conn: Conn, job_id: str, owner: str, step: str, number: int, detail: str
-) -> bool | None:
-    """Write progress under the lease inside the caller's transaction.
-
-    Returns whether cancellation was requested, or None when the lease is lost.
-    """
-    row: Any = await conn.fetchrow(q("checkpoint_job"), job_id, owner, step, number, detail)
-    return None if row is None else bool(row["cancel_requested"])
+    async def mark_cleaned_up(self, conn: Executor, job_id: str) -> None:
+        await conn.execute(q("mark_cleaned_up"), job_id)

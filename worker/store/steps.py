@@ -1,4 +1,5 @@
-"""Reads and writes of `migration_step_runs`: attempts, counts, cursor, report."""
+"""Every read and write of `migration_step_runs`: each step of each job, with its
+attempts, counts, resume cursor and checks."""
 
 from __future__ import annotations
 
@@ -62,8 +63,9 @@ class StepStore:
         row = await self.pool.fetchrow(q("start_step"), job_id, number, owner)
         return StepRun.from_row(row) if row else None
 
-    async def finish(self, job_id: str, number: int) -> None:
-        await self.pool.execute(q("finish_step"), job_id, number)
+    async def finish(self, job_id: str, number: int, conn: Executor | None = None) -> None:
+        """The step is done (inside `conn`'s transaction when given)."""
+        await (conn or self.pool).execute(q("finish_step"), job_id, number)
 
     async def fail(self, job_id: str, number: int) -> None:
         await self.pool.execute(q("fail_step"), job_id, number)

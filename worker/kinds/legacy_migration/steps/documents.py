@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from worker.db.types import Conn
-from worker.engine.context import JobContext
-from worker.engine.errors import StepFailed
-from worker.sources.legacy import convert
+from worker.errors import StepFailed
+from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.source import convert
+from worker.kinds.legacy_migration.steps.paging import PageOutcome, stage_resource
 from worker.staging.copy import copy_rows
-from worker.steps.paging import PageOutcome, stage_resource
 
 
-async def _stage_documents(ctx: JobContext, conn: Conn,
+async def _stage_documents(ctx: LegacyContext, conn: Conn,
                            rows: list[dict[str, Any]]) -> PageOutcome:
     outcome = PageOutcome()
     documents, lines, skipped = [], [], []
@@ -21,14 +21,14 @@ async def _stage_documents(ctx: JobContext, conn: Conn,
         if reason is not None:
             if not ctx.confirm_unsupported_data:
                 raise StepFailed(
-                    "UNSUPPORTED_DATA",
                     f"Document {raw.get('id')} appeared in the legacy account during the "
                     f"migration and cannot be migrated ({reason}). Retry the job with "
                     "confirm_unsupported_data: true, or remove it from the legacy account.",
+                    code="UNSUPPORTED_DATA",
                 )
-            skipped.append((ctx.job_id, "document", str(raw.get("id")), reason))
+            skipped.append((ctx.job.job_id, "document", str(raw.get("id")), reason))
             continue
-        document, document_lines = convert.document_rows(ctx.job_id, raw)
+        document, document_lines = convert.document_rows(ctx.job.job_id, raw)
         documents.append(document)
         lines.extend(document_lines)
         outcome.add_total(document[convert.DOCUMENT_CURRENCY], document[convert.DOCUMENT_TOTAL])
@@ -38,7 +38,7 @@ async def _stage_documents(ctx: JobContext, conn: Conn,
     return outcome
 
 
-async def migrate_documents(ctx: JobContext) -> None:
+async def migrate_documents(ctx: LegacyContext) -> None:
     """Step 5: invoices, estimates, credit notes and advance invoices, with lines."""
     await stage_resource(ctx, resource="documents", label="documents",
                          stage_page=_stage_documents)

@@ -6,10 +6,10 @@ from collections import Counter
 from typing import Any
 
 from worker.db.queries import q
-from worker.engine.context import JobContext
-from worker.engine.errors import StepFailed
+from worker.errors import StepFailed
+from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.source.convert import unsupported_reason
 from worker.money import is_iso_currency
-from worker.sources.legacy.convert import unsupported_reason
 
 PAYMENTS_OF_UNSUPPORTED = "payments of unsupported documents"
 
@@ -19,58 +19,58 @@ def describe_unsupported(found: dict[str, int]) -> str:
     return "; ".join(f"{count} {kind}" for kind, count in sorted(found.items()))
 
 
-async def _scan_unsupported(ctx: JobContext) -> Counter[str]:
+async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     """Count what the target cannot hold. Documents are read once; payments only when
     some documents are unsupported (a payment is unsupported only through its document)."""
     found: Counter[str] = Counter()
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
-    page_size = ctx.settings.legacy_page_size
+    page_size = ctx.job.settings.legacy_page_size
     async for skip, rows in ctx.legacy.pages(ctx.legacy_org_id, "documents", page_size=page_size):
         for raw in rows:
             reason = unsupported_reason(raw)
             if reason is not None:
                 found[reason] += 1
                 unsupported_documents.add(str(raw.get("id")))
-        await ctx.progress(f"Connecting to legacy account: checked {skip + len(rows)} of "
+        await ctx.job.progress(f"Connecting to legacy account: checked {skip + len(rows)} of "
                            f"{total} documents for unsupported data")
     if unsupported_documents:
         async for _, rows in ctx.legacy.pages(ctx.legacy_org_id, "payments", page_size=page_size):
             for raw in rows:
                 if str(raw.get("documentId")) in unsupported_documents:
                     found[PAYMENTS_OF_UNSUPPORTED] += 1
-            await ctx.progress("Connecting to legacy account: checking payments")
+            await ctx.job.progress("Connecting to legacy account: checking payments")
     return found
 
 
-async def connect(ctx: JobContext) -> None:
+async def connect(ctx: LegacyContext) -> None:
     """Step 1."""
-    await ctx.progress("Connecting to legacy account: checking the legacy session")
+    await ctx.job.progress("Connecting to legacy account: checking the legacy session")
     org: dict[str, Any] = await ctx.legacy.organization(ctx.legacy_org_id)
     currency = org.get("currencyId")
     if not is_iso_currency(currency):
         raise StepFailed(
-            "UNSUPPORTED_DATA",
             f"The legacy organisation's currency {currency!r} is not an ISO 4217 currency, "
             "which the new platform requires. Change it in the legacy account and retry.",
+            code="UNSUPPORTED_DATA",
         )
     found = await _scan_unsupported(ctx)
-    ctx.run.checks = {"organization": {"name": org.get("name"), "currency": currency},
+    ctx.job.step_run.checks = {"organization": {"name": org.get("name"), "currency": currency},
                       "unsupported": dict(found)}
-    ctx.run.skipped_count = sum(found.values())
+    ctx.job.step_run.skipped_count = sum(found.values())
     if found and not ctx.confirm_unsupported_data:
-        ctx.run.error_count = sum(found.values())
-        async with ctx.page("Connecting to legacy account: unsupported data found"):
+        ctx.job.step_run.error_count = sum(found.values())
+        async with ctx.job.page("Connecting to legacy account: unsupported data found"):
             pass
         raise StepFailed(
-            "UNSUPPORTED_DATA",
             "The legacy organisation holds data the new platform cannot store: "
             f"{describe_unsupported(found)}. Create the job again with "
             "confirm_unsupported_data: true to migrate everything else and skip these, or "
             "remove them from the legacy account first.",
+            code="UNSUPPORTED_DATA",
         )
-    async with ctx.page("Connecting to legacy account: organisation loaded") as conn:
+    async with ctx.job.page("Connecting to legacy account: organisation loaded") as conn:
         await conn.execute(
-            q("stage_organization"), ctx.job_id, str(org.get("id")), str(org.get("name") or ""),
+            q("stage_organization"), ctx.job.job_id, str(org.get("id")), str(org.get("name") or ""),
             org.get("countryAlpha2Code") or org.get("country"), org.get("taxNumber"), currency,
         )

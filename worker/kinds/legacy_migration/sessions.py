@@ -17,10 +17,10 @@ import orjson
 from redis.asyncio import Redis
 
 from worker.ids import new_token
+from worker.kinds.legacy_migration.source.client import LegacyClient
 from worker.models import iso_millis
 from worker.redis_keys import legacy_session_key
 from worker.secrets_box import SecretBox
-from worker.sources.legacy.client import LegacyClient
 
 SESSION_PREFIX = "lm_session_"
 

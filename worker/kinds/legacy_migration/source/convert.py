@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from worker.errors import ServiceError
 from worker.money import MoneyError, UnknownCurrency, is_iso_currency, to_decimal, to_minor_half_up
 
 # legacy document type -> target document kind
@@ -47,8 +48,10 @@ PAYMENT_AMOUNT = PAYMENT_COLUMNS.index("amount_minor")
 Row = tuple[Any, ...]
 
 
-class RecordError(ValueError):
+class RecordError(ServiceError):
     """A source record that does not follow the legacy API's contract."""
+
+    code = "INVALID_SOURCE_DATA"
 
     def __init__(self, kind: str, legacy_id: object, problem: str) -> None:
         super().__init__(f"{kind} {legacy_id}: {problem}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from worker.db.queries import q
-from worker.engine.context import JobContext
-from worker.engine.errors import StepFailed
+from worker.errors import StepFailed
+from worker.kinds.legacy_migration.context import LegacyContext
 
 # staging kind -> (step that staged it, skipped kind in staging.skipped)
 _KINDS = {"taxes": (2, None), "clients": (3, None), "items": (4, None),
@@ -19,19 +19,19 @@ def _failed(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in checks if not c["passed"]]
 
 
-async def build_checks(ctx: JobContext) -> list[dict[str, Any]]:
+async def build_checks(ctx: LegacyContext) -> list[dict[str, Any]]:
     """Every check of step 7, each with its figures and outcome."""
-    runs = {r["step_number"]: r for r in await ctx.steps.report(ctx.job_id)}
-    async with ctx.pool.acquire() as conn:
-        staged = {r["kind"]: r["n"] for r in await conn.fetch(q("staged_counts"), ctx.job_id)}
-        skipped = {r["kind"]: r["n"] for r in await conn.fetch(q("skipped_counts"), ctx.job_id)}
+    runs = {r["step_number"]: r for r in await ctx.job.steps.report(ctx.job.job_id)}
+    async with ctx.job.pool.acquire() as conn:
+        staged = {r["kind"]: r["n"] for r in await conn.fetch(q("staged_counts"), ctx.job.job_id)}
+        skipped = {r["kind"]: r["n"] for r in await conn.fetch(q("skipped_counts"), ctx.job.job_id)}
         totals = {
             "documents": {r["currency"]: r["total"]
-                          for r in await conn.fetch(q("staged_document_totals"), ctx.job_id)},
+                          for r in await conn.fetch(q("staged_document_totals"), ctx.job.job_id)},
             "payments": {r["currency"]: r["total"]
-                         for r in await conn.fetch(q("staged_payment_totals"), ctx.job_id)},
+                         for r in await conn.fetch(q("staged_payment_totals"), ctx.job.job_id)},
         }
-        references = await conn.fetch(q("unresolved_references"), ctx.job_id)
+        references = await conn.fetch(q("unresolved_references"), ctx.job.job_id)
     checks: list[dict[str, Any]] = []
     for kind, (step, skipped_kind) in _KINDS.items():
         source = runs[step]["source_count"]
@@ -65,26 +65,26 @@ def describe_failures(failed: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-async def validate(ctx: JobContext) -> None:
+async def validate(ctx: LegacyContext) -> None:
     """Step 7."""
-    await ctx.progress("Validating migrated data: comparing staged data with the source")
-    async with ctx.pool.acquire() as conn:
+    await ctx.job.progress("Validating migrated data: comparing staged data with the source")
+    async with ctx.job.pool.acquire() as conn:
         for table in _STAGING_TABLES:
             # fresh statistics, so that step 8's set-wise joins get good plans
             await conn.execute(f"ANALYZE staging.{table}")
     checks = await build_checks(ctx)
-    ctx.run.checks = checks
-    ctx.run.source_count = len(checks)
+    ctx.job.step_run.checks = checks
+    ctx.job.step_run.source_count = len(checks)
     failed = _failed(checks)
-    ctx.run.created_count = len(checks) - len(failed)
-    ctx.run.error_count = len(failed)
-    async with ctx.page(f"Validating migrated data: {len(checks) - len(failed)} of "
+    ctx.job.step_run.created_count = len(checks) - len(failed)
+    ctx.job.step_run.error_count = len(failed)
+    async with ctx.job.page(f"Validating migrated data: {len(checks) - len(failed)} of "
                         f"{len(checks)} checks passed"):
         pass
     if failed:
         raise StepFailed(
-            "VALIDATION_FAILED",
             "The staged data does not match the legacy source, so nothing was committed: "
             f"{describe_failures(failed)}. The legacy data may have changed during the "
             "migration; retry the job to read it again.",
+            code="VALIDATION_FAILED",
         )

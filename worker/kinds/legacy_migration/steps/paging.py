@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.db.types import Conn
-from worker.engine.context import JobContext
+from worker.kinds.legacy_migration.context import LegacyContext
 
 
 @dataclass
@@ -29,26 +29,26 @@ class PageOutcome:
         self.totals[currency] = self.totals.get(currency, 0) + amount
 
 
-StagePage = Callable[[JobContext, Conn, list[dict[str, Any]]],
+StagePage = Callable[[LegacyContext, Conn, list[dict[str, Any]]],
                      Awaitable[PageOutcome]]
 
 
 async def stage_resource(
-    ctx: JobContext, *, resource: str, label: str, stage_page: StagePage
+    ctx: LegacyContext, *, resource: str, label: str, stage_page: StagePage
 ) -> None:
     """Stream `resource` from the step's cursor, staging each page with `stage_page`."""
-    run = ctx.run
+    run = ctx.job.step_run
     run.source_count = await ctx.legacy.count(ctx.legacy_org_id, resource)
-    await ctx.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
+    await ctx.job.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
     async for skip, rows in ctx.legacy.pages(
-        ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.settings.legacy_page_size
+        ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.job.settings.legacy_page_size
     ):
         done = skip + len(rows)
-        async with ctx.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
+        async with ctx.job.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
             outcome = await stage_page(ctx, conn, rows)
             run.created_count += outcome.created
             run.skipped_count += outcome.skipped
             run.error_count += outcome.errors
             run.add_totals(outcome.totals)
             run.cursor = done
-        ctx.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))
+        ctx.job.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))

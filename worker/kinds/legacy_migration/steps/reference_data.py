@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from worker.db.types import Conn
-from worker.engine.context import JobContext
-from worker.sources.legacy import convert
+from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.source import convert
+from worker.kinds.legacy_migration.steps.paging import PageOutcome, stage_resource
 from worker.staging.copy import copy_rows
-from worker.steps.paging import PageOutcome, stage_resource
 
 
-async def _stage_taxes(ctx: JobContext, conn: Conn, rows: list[dict[str, Any]]
+async def _stage_taxes(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]]
                        ) -> PageOutcome:
     taxes, rates = [], []
     for raw in rows:
-        tax, tax_rates = convert.tax_rows(ctx.job_id, raw)
+        tax, tax_rates = convert.tax_rows(ctx.job.job_id, raw)
         taxes.append(tax)
         rates.extend(tax_rates)
     created = await copy_rows(conn, "taxes", convert.TAX_COLUMNS, taxes)
@@ -23,30 +23,30 @@ async def _stage_taxes(ctx: JobContext, conn: Conn, rows: list[dict[str, Any]]
     return PageOutcome(created=created)
 
 
-async def _stage_customers(ctx: JobContext, conn: Conn,
+async def _stage_customers(ctx: LegacyContext, conn: Conn,
                            rows: list[dict[str, Any]]) -> PageOutcome:
-    records = [convert.customer_row(ctx.job_id, raw) for raw in rows]
+    records = [convert.customer_row(ctx.job.job_id, raw) for raw in rows]
     return PageOutcome(created=await copy_rows(conn, "customers", convert.CUSTOMER_COLUMNS,
                                                records))
 
 
-async def _stage_items(ctx: JobContext, conn: Conn, rows: list[dict[str, Any]]
+async def _stage_items(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]]
                        ) -> PageOutcome:
-    records = [convert.item_row(ctx.job_id, raw) for raw in rows]
+    records = [convert.item_row(ctx.job.job_id, raw) for raw in rows]
     return PageOutcome(created=await copy_rows(conn, "items", convert.ITEM_COLUMNS, records))
 
 
-async def migrate_taxes(ctx: JobContext) -> None:
+async def migrate_taxes(ctx: LegacyContext) -> None:
     """Step 2: taxes with their rate history."""
     await stage_resource(ctx, resource="taxes", label="tax rates", stage_page=_stage_taxes)
 
 
-async def migrate_customers(ctx: JobContext) -> None:
+async def migrate_customers(ctx: LegacyContext) -> None:
     """Step 3: clients (customers and suppliers; the legacy type is kept)."""
     await stage_resource(ctx, resource="clients", label="customers",
                          stage_page=_stage_customers)
 
 
-async def migrate_items(ctx: JobContext) -> None:
+async def migrate_items(ctx: LegacyContext) -> None:
     """Step 4: products and services."""
     await stage_resource(ctx, resource="items", label="items", stage_page=_stage_items)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +17,8 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from worker.sources.legacy.errors import (
+from worker.backoff import backoff_seconds
+from worker.kinds.legacy_migration.source.errors import (
     LegacyAuthFailed,
     LegacyBadResponse,
     LegacyNotFound,
@@ -52,8 +52,7 @@ class RetryPolicy:
         server gave one, else exponential backoff with jitter."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_seconds)
-        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (retry - 1))
-        return random.uniform(ceiling / 2, ceiling)
+        return backoff_seconds(retry, self.base_seconds, self.max_seconds)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from worker.errors import ServiceError
 
-class LegacyError(Exception):
-    """Any failure of the legacy API."""
 
-    #: a stable machine-readable code, used in the job's error_code
+class LegacyError(ServiceError):
+    """The legacy API failed."""
+
     code = "LEGACY_ERROR"
 
 

@@ -1,0 +1,63 @@
+"""The one root of every error a user or a calling service is told about.
+
+Each error has a stable machine-readable `code` and a `message` that says what went wrong
+and what to do; the message defaults to the class docstring. The web layer maps classes to
+HTTP statuses in one table (api_stub/errors.py); the engine stores `code` and `message` on
+a failed job. Errors of one job kind live in that kind's folder and derive from these.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+
+class ServiceError(Exception):
+    """The service could not do what was asked."""
+
+    code: str = "SERVICE_ERROR"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or inspect.cleandoc(type(self).__doc__ or type(self).__name__)
+        if code is not None:
+            self.code = code  # one instance's own code, e.g. a StepFailed's
+        super().__init__(self.message)
+
+
+# --- jobs, whatever their kind -----------------------------------------------------------
+
+class JobNotFound(ServiceError):
+    """There is no such job in this account."""
+
+    code = "JOB_NOT_FOUND"
+
+
+class JobFinished(ServiceError):
+    """The job has already finished and cannot be cancelled."""
+
+    code = "JOB_FINISHED"
+
+
+class JobNotFailed(ServiceError):
+    """Only failed jobs can be retried."""
+
+    code = "JOB_NOT_FAILED"
+
+
+class ActiveJobExists(ServiceError):
+    """Another job for the same thing is pending or running: wait for it or cancel it."""
+
+    code = "ACTIVE_JOB_EXISTS"
+
+
+class StepFailed(ServiceError):
+    """A step failed for good: the job fails with this code and message, which tell the
+    user what went wrong and what to do."""
+
+    code = "STEP_FAILED"
+
+
+class InternalError(ServiceError):
+    """Something unexpected went wrong inside the service. Retry; if it happens again,
+    contact support."""
+
+    code = "INTERNAL_ERROR"

@@ -1,0 +1,85 @@
+"""The legacy migration as a job kind: its 8 steps, how a run opens the legacy API with the
+job's sealed token, its failures, and what it cleans up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from worker.engine.context import JobRun
+from worker.engine.kind import JobKind, Step
+from worker.errors import StepFailed
+from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.failures import describe_failure
+from worker.kinds.legacy_migration.source.client import LegacyClient, RetryPolicy
+from worker.kinds.legacy_migration.steps.commit import commit
+from worker.kinds.legacy_migration.steps.connect import connect
+from worker.kinds.legacy_migration.steps.documents import migrate_documents
+from worker.kinds.legacy_migration.steps.payments import migrate_payments
+from worker.kinds.legacy_migration.steps.reference_data import (
+    migrate_customers,
+    migrate_items,
+    migrate_taxes,
+)
+from worker.kinds.legacy_migration.steps.validate import validate
+from worker.kinds.legacy_migration.store import LegacyMigrationStore
+from worker.services import Services
+from worker.staging.cleanup import clear_staging
+
+NAME = "legacy_migration"
+
+STEPS: tuple[Step[LegacyContext], ...] = (
+    Step(1, "Connecting to legacy account", connect),
+    Step(2, "Migrating tax rates", migrate_taxes),
+    Step(3, "Migrating customers", migrate_customers),
+    Step(4, "Migrating items", migrate_items),
+    Step(5, "Migrating documents", migrate_documents),
+    Step(6, "Migrating payments", migrate_payments),
+    Step(7, "Validating migrated data", validate),
+    Step(8, "Committing to target", commit, finishes_job=True),
+)
+
+
+@asynccontextmanager
+async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[LegacyContext]:
+    """The legacy API client, logged in with the job's token, and the job's fields."""
+    details = await LegacyMigrationStore(services.pool).details(run.job_id)
+    try:
+        token = services.box.open(details["legacy_token_sealed"]) if details else None
+    except (ValueError, TypeError):
+        token = None
+    if details is None or token is None:
+        raise StepFailed(
+            "The job's legacy session cannot be read (it was removed or the service's "
+            "SECRET_KEY changed). Log in again and retry the job with the new "
+            "legacy_session_id.", code="LEGACY_SESSION_MISSING")
+    settings = services.settings
+    legacy = LegacyClient(
+        settings.legacy_api_url, token=token, timeout=settings.legacy_timeout_seconds,
+        policy=RetryPolicy(settings.legacy_max_retries, settings.legacy_backoff_base_seconds,
+                           settings.legacy_backoff_max_seconds),
+    )
+
+    async def on_retry(reason: str, wait: float, retry: int) -> None:
+        await run.on_source_retry(f"legacy API {reason}", wait, retry)
+
+    legacy.on_retry = on_retry
+    try:
+        yield LegacyContext(job=run, legacy=legacy, legacy_org_id=details["legacy_org_id"],
+                            environment=details["environment"],
+                            confirm_unsupported_data=details["confirm_unsupported_data"])
+    finally:
+        await legacy.aclose()
+
+
+async def clean_up(services: Services, job_id: str) -> None:
+    """Once completed or cancelled: the staged rows go, and so does the sealed token."""
+    await clear_staging(services.pool, job_id)
+    await LegacyMigrationStore(services.pool).wipe_token(services.pool, job_id)
+
+
+LEGACY_MIGRATION: JobKind[LegacyContext] = JobKind(
+    name=NAME, steps=STEPS, open=open_run, describe_failure=describe_failure,
+    clean_up=clean_up,
+)

@@ -1,0 +1,71 @@
+"""A worker's entry in the registry: registered at start, a heartbeat every
+WORKER_HEARTBEAT_SECONDS with the jobs it runs, deregistered at a graceful exit.
+
+Each beat also looks for workers that fell silent for WORKER_DEAD_AFTER_SECONDS (SIGKILLed,
+their host gone): they are marked dead and the leases they held are expired at once, so
+their jobs move on now instead of when each lease would have run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+from worker.engine.runner import WorkerDeps
+from worker.engine.transient import TRANSIENT_ERRORS
+from worker.queue import ensure_queued
+from worker.services import Services
+from worker.store.workers import WorkerInfo
+
+log = structlog.get_logger(__name__)
+
+
+async def free_jobs_of_dead_workers(services: Services, dead_after_seconds: float) -> int:
+    """Mark silent workers dead, expire their leases and put their jobs back on the queue
+    at once; returns how many jobs were freed."""
+    dead = await services.workers.mark_silent_dead(dead_after_seconds)
+    if not dead:
+        return 0
+    freed = await services.jobs.expire_leases_of_workers(dead)
+    for job_id in freed:
+        await ensure_queued(services.redis, job_id, services.settings.queue_name,
+                            lease_expired=True)
+    log.warning("workers presumed dead; their jobs move on", workers=dead, jobs=len(freed))
+    return len(freed)
+
+
+class Presence:
+    """The registry heartbeat of one worker process, in the background."""
+
+    def __init__(self, deps: WorkerDeps, info: WorkerInfo) -> None:
+        self.deps, self.info = deps, info
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> Presence:
+        await self.deps.workers.register(self.info)
+        log.info("worker registered", worker_id=self.info.id, version=self.info.version,
+                 concurrency=self.info.concurrency)
+        self._task = asyncio.create_task(self._beat(), name="worker-presence")
+        return self
+
+    async def _beat(self) -> None:
+        settings = self.deps.settings
+        while True:
+            await asyncio.sleep(settings.worker_heartbeat_seconds)
+            try:
+                await self.deps.workers.heartbeat(self.info.id, len(self.deps.running))
+                await free_jobs_of_dead_workers(self.deps, settings.worker_dead_after_seconds)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("worker heartbeat failed; trying again", error=type(exc).__name__)
+
+    async def stop(self) -> None:
+        """Stop beating and deregister."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            await self.deps.workers.deregister(self.info.id)
+            log.info("worker deregistered", worker_id=self.info.id)

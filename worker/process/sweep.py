@@ -1,0 +1,73 @@
+"""The periodic sweep that makes Postgres, not Redis, the truth about which jobs exist.
+
+Runs in the background of every worker, every SWEEP_EVERY_SECONDS, for jobs of every kind.
+It re-enqueues pending jobs missing from the queue and running jobs whose worker stopped
+renewing its lease (clearing a dead worker's arq in-progress marker so the job is picked up
+at once); it runs the kind's clean-up of completed or cancelled jobs whose worker died
+before doing it; and it forgets workers that stopped long ago. Safe when several workers
+sweep at once: enqueueing is by job ID, taking a lease is atomic and clean-ups are
+idempotent. (Workers that die are noticed sooner, by the registry: process.presence.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+
+import structlog
+
+from worker.engine.runner import WorkerDeps, clean_up
+from worker.engine.transient import TRANSIENT_ERRORS
+from worker.queue import ensure_queued
+
+log = structlog.get_logger(__name__)
+
+# A pending job younger than this is still being enqueued by whoever created it.
+PENDING_GRACE_SECONDS = 2.0
+BATCH = 1000
+# Stopped and dead workers stay listed this long, for operators to see.
+FORGET_WORKERS_AFTER_SECONDS = 24 * 3600.0
+
+
+async def sweep_once(deps: WorkerDeps) -> Counter[str]:
+    """One pass; returns what it did, by action."""
+    done: Counter[str] = Counter()
+    queue_name = deps.settings.queue_name
+    for row in await deps.jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
+        done[await ensure_queued(deps.redis, row["id"], queue_name,
+                                 lease_expired=row["lease_expired"])] += 1
+    for row in await deps.jobs.to_clean_up(BATCH):
+        kind = deps.kinds.get(row["kind"])
+        if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
+            done["cleaned_up"] += 1
+    done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
+    if done["enqueued"] or done["unblocked"] or done["cleaned_up"]:
+        log.info("sweep re-queued jobs or cleaned up after finished ones", **done)
+    return done
+
+
+class Sweeper:
+    """sweep_once every SWEEP_EVERY_SECONDS, in the background, from the start."""
+
+    def __init__(self, deps: WorkerDeps) -> None:
+        self.deps = deps
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> Sweeper:
+        self._task = asyncio.create_task(self._loop(), name="sweep")
+        return self
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await sweep_once(self.deps)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("sweep failed; trying again later", error=type(exc).__name__)
+            await asyncio.sleep(self.deps.settings.sweep_every_seconds)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,1 +1,0 @@
-"""Where migrations read from: the legacy v1 API (`legacy`) and exported workbooks."""
