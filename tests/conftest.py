@@ -14,8 +14,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from arq.connections import ArqRedis, RedisSettings
+from arq.connections import create_pool as create_arq_pool
 from redis.asyncio import Redis
 
+from tests.kinds.toy import TOY_SCHEMA
 from tests.support.api import Api
 from tests.support.database import recreate_database
 from tests.support.processes import (
@@ -44,11 +47,13 @@ def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 async def database() -> str:
-    """A freshly created test database with every migration applied."""
+    """A freshly created test database with every migration applied, and the tables of
+    the tests' own job kinds."""
     await recreate_database(TEST_DB)
     conn = await connect(TEST_DB)
     try:
         await apply_migrations(conn)
+        await conn.execute(TOY_SCHEMA)
     finally:
         await conn.close()
     return TEST_DB
@@ -67,6 +72,14 @@ async def redis() -> AsyncIterator[Redis]:
     await client.flushdb()
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+async def arq_redis(redis: Redis) -> AsyncIterator[ArqRedis]:
+    """An arq connection, as the enqueue layer takes one."""
+    pool = await create_arq_pool(RedisSettings.from_dsn(TEST_REDIS))
+    yield pool
+    await pool.aclose()
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +117,7 @@ def service_env(database: str, redis: Redis, simulator: str, queue_name: str
         QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
         LEASE_SECONDS="4", HEARTBEAT_SECONDS="0.5", SWEEP_EVERY_SECONDS="1",
         WORKER_HEARTBEAT_SECONDS="0.5", WORKER_DEAD_AFTER_SECONDS="4",
+        EXTRA_JOB_KINDS="tests.kinds.toy:TOY",
         LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
         LEGACY_TIMEOUT_SECONDS="3", SHUTDOWN_GRACE_SECONDS=str(SHUTDOWN_GRACE_SECONDS),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from typing import Any
 
 import asyncpg
@@ -15,19 +14,10 @@ from legacy_sim.orgs import MEDIUM, ORGS
 from tests.conftest import SHUTDOWN_GRACE_SECONDS
 from tests.support.api import Api
 from tests.support.oracle import expected
-from tests.support.processes import Proc
+from tests.support.processes import Proc, exit_code
 from tests.support.target import assert_migrated_exactly, step_cursor, step_started
 from tests.support.waits import eventually
 from tests.support.workers import Workers
-
-
-async def _exit_code(proc: Proc, timeout: float) -> int:
-    assert proc.popen is not None
-    deadline = time.monotonic() + timeout
-    while proc.alive():
-        assert time.monotonic() < deadline, f"{proc.name} still running after {timeout} s"
-        await asyncio.sleep(0.05)
-    return int(proc.popen.returncode)
 
 
 async def _lease_of(db: asyncpg.Pool, job_id: str) -> Any:
@@ -48,7 +38,7 @@ async def test_sigterm_pauses_the_job_at_a_checkpoint(
     holder = await workers.holder_of(db, job["id"])
     old_lease = await _lease_of(db, job["id"])
     holder.signal(signal.SIGTERM)
-    assert await _exit_code(holder, SHUTDOWN_GRACE_SECONDS) == 0
+    assert await exit_code(holder, SHUTDOWN_GRACE_SECONDS) == 0
     assert "job paused at a checkpoint for the worker's shutdown" in holder.log()
     assert await _lease_of(db, job["id"]) != old_lease  # released, not left to expire
     sim.put("/_sim/faults", json={})
@@ -73,7 +63,7 @@ async def test_a_second_sigterm_cancels_at_once_and_still_hands_the_job_on(
     holder.signal(signal.SIGTERM)
     await asyncio.sleep(0.3)  # two signals at once would merge into one
     holder.signal(signal.SIGTERM)
-    assert await _exit_code(holder, 5) == 0
+    assert await exit_code(holder, 5) == 0
     assert "second signal: cancelling running jobs now" in holder.log()
     assert await _lease_of(db, job["id"]) != old_lease
     done = await api.wait_for(job["id"], timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -34,9 +35,9 @@ class Proc:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> Proc:
-        log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=log,
-                                      stderr=subprocess.STDOUT)
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the fd
+            self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT)
         return self
 
     @property
@@ -71,6 +72,16 @@ class Proc:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+async def exit_code(proc: Proc, timeout: float) -> int:
+    """Wait for the process to exit (it must within `timeout`); its exit code."""
+    assert proc.popen is not None
+    deadline = time.monotonic() + timeout
+    while proc.alive():
+        assert time.monotonic() < deadline, f"{proc.name} still running after {timeout} s"
+        await asyncio.sleep(0.05)
+    return int(proc.popen.returncode)
 
 
 def wait_http(url: str, timeout: float = 30.0, proc: Proc | None = None) -> None:

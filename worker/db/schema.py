@@ -48,8 +48,10 @@ def load_migrations(folder: Path | None = None) -> list[Migration]:
     return found
 
 
-async def apply_migrations(conn: asyncpg.Connection) -> list[Migration]:
-    """Apply the migrations not yet applied; returns those it applied."""
+async def apply_migrations(conn: asyncpg.Connection, *,
+                           up_to: int | None = None) -> list[Migration]:
+    """Apply the migrations not yet applied (only those numbered up to `up_to`, when
+    given: how a test builds an older schema to upgrade); returns those it applied."""
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
         await conn.execute(
@@ -65,6 +67,8 @@ async def apply_migrations(conn: asyncpg.Connection) -> list[Migration]:
         }
         applied = []
         for migration in load_migrations():
+            if up_to is not None and migration.version > up_to:
+                break
             if migration.version in done:
                 if done[migration.version] != migration.checksum:
                     raise RuntimeError(

@@ -120,7 +120,7 @@ class JobRun:
 
     async def on_source_retry(self, reason: str, wait: float, retry: int) -> None:
         """A source is retried after a transient fault: shown to the user, counted on the
-        step (`reason` says what failed, e.g. "legacy API rate limited (429)")."""
+        step (`reason` says what failed, e.g. "source API rate limited (429)")."""
         base = self.detail.split(" — ")[0] or self.step_name
         self.log.warning("source retry", reason=reason, wait_seconds=round(wait, 2),
                          retry=retry)

@@ -30,7 +30,7 @@ class Step(Generic[C]):
     name: str
     run: Callable[[C], Awaitable[None]]
     # The step completes the job itself, inside its own transaction
-    # (JobRun.final_transaction), as the legacy migration's commit does.
+    # (JobRun.final_transaction), as a step that commits everything at once does.
     finishes_job: bool = False
 
 

@@ -1,0 +1,49 @@
+"""Jobs of the tests' toy kind (tests/kinds/toy.py), created through the enqueue layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from arq.connections import ArqRedis
+
+from tests.kinds.toy import TOY
+from worker.db.types import Conn
+from worker.enqueue import create_job
+
+TOY_ACCOUNT = "acc_toy"
+
+
+async def create_toy_job(db: asyncpg.Pool, arq: ArqRedis, queue_name: str, *, ticks: int,
+                         tick_seconds: float = 0.02) -> str:
+    """A pending toy job, on the queue; its ID."""
+    await db.execute("INSERT INTO accounts (id) VALUES ($1) ON CONFLICT DO NOTHING",
+                     TOY_ACCOUNT)
+
+    async def fields(conn: Conn, job_id: str) -> None:
+        await conn.execute("INSERT INTO toy_jobs (job_id, ticks, tick_seconds) "
+                           "VALUES ($1, $2, $3)", job_id, ticks, tick_seconds)
+
+    row = await create_job(db, arq, kind=TOY, account_id=TOY_ACCOUNT, queue_name=queue_name,
+                           fields=fields)
+    return str(row["id"])
+
+
+async def job_row(db: asyncpg.Pool, job_id: str) -> dict[str, Any]:
+    row = await db.fetchrow("SELECT * FROM migration_jobs WHERE id = $1", job_id)
+    assert row is not None, job_id
+    return dict(row)
+
+
+async def step_runs(db: asyncpg.Pool, job_id: str) -> dict[int, dict[str, Any]]:
+    rows = await db.fetch("SELECT * FROM migration_step_runs WHERE job_id = $1", job_id)
+    return {r["step_number"]: dict(r) for r in rows}
+
+
+async def events(db: asyncpg.Pool, job_id: str) -> list[str]:
+    rows = await db.fetch("SELECT event FROM toy_events WHERE job_id = $1 ORDER BY at", job_id)
+    return [r["event"] for r in rows]
+
+
+async def ticks_written(db: asyncpg.Pool, job_id: str) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM toy_ticks WHERE job_id = $1", job_id))

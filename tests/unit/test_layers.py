@@ -1,0 +1,96 @@
+"""Data flows one way: API → enqueue → queue → engine → kinds' sources → staging → target.
+Read from the source's import statements (those inside functions included): a lower layer
+never imports a higher one, the engine knows no kind, and a kind knows no other kind."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# module prefix -> what modules under it must not import
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "worker": ("api_stub", "legacy_sim", "tests", "bench", "scripts"),
+    "worker.db": ("worker.store", "worker.services", "worker.engine", "worker.kinds",
+                  "worker.staging", "worker.queue", "worker.enqueue", "worker.process"),
+    "worker.store": ("worker.services", "worker.engine", "worker.kinds", "worker.staging",
+                     "worker.queue", "worker.enqueue", "worker.process"),
+    "worker.queue": ("worker.store", "worker.engine", "worker.kinds", "worker.enqueue",
+                     "worker.process"),
+    "worker.engine": ("worker.kinds", "worker.staging", "worker.queue", "worker.enqueue",
+                      "worker.process", "worker.redis_keys", "worker.money"),
+    "worker.staging": ("worker.engine", "worker.kinds", "worker.enqueue", "worker.process"),
+    "worker.enqueue": ("worker.kinds", "worker.process"),
+    "worker.kinds": ("worker.process",),
+    "api_stub": ("worker.process", "legacy_sim"),
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module the file imports (absolute names), wherever the import statement is."""
+    found: set[str] = set()
+    package = _module_name(path).rsplit(".", 0 if path.name == "__init__.py" else 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the importing package
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+SOURCES = sorted([*ROOT.glob("worker/**/*.py"), *ROOT.glob("api_stub/**/*.py")])
+
+
+def test_the_sources_are_found() -> None:
+    names = {_module_name(p) for p in SOURCES}
+    assert {"worker.engine.runner", "worker.kinds.legacy_migration.kind",
+            "api_stub.app"} <= names
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: _module_name(p))
+def test_no_import_against_the_flow(path: Path) -> None:
+    module = _module_name(path)
+    wrong = sorted(
+        f"{module} imports {name} (forbidden under {prefix})"
+        for prefix, forbidden in FORBIDDEN.items() if _under(module, prefix)
+        for name in _imports(path) for banned in forbidden if _under(name, banned)
+    )
+    assert wrong == []
+
+
+def test_a_kind_imports_no_other_kind() -> None:
+    kinds = [p.name for p in (ROOT / "worker" / "kinds").iterdir()
+             if p.is_dir() and (p / "__init__.py").exists()]
+    assert "legacy_migration" in kinds
+    for kind in kinds:
+        for path in (ROOT / "worker" / "kinds" / kind).rglob("*.py"):
+            others = {name for name in _imports(path) for other in kinds
+                      if other != kind and _under(name, f"worker.kinds.{other}")}
+            assert others == set(), f"{_module_name(path)} imports another kind: {others}"
+
+
+def test_the_engine_names_no_kind() -> None:
+    kind_words = re.compile(r"legacy|wizard|staging", re.IGNORECASE)
+    for path in (ROOT / "worker" / "engine").rglob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not kind_words.search(line), f"{path.name}:{number}: {line.strip()}"
