@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-QUEUED_STEP = "Queued"
 QUEUED_DETAIL = "Migration job is waiting to start."
 CANCELLED_BEFORE_START_DETAIL = "Migration cancelled before it started."
-COMPLETED_STEP = "Completed"
 
 
 class JobStatus(StrEnum):
@@ -17,10 +15,6 @@ class JobStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
-
-
-ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
-TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 def iso_millis(value: datetime | None) -> str | None:

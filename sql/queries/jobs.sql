@@ -8,14 +8,8 @@ INSERT INTO migration_jobs (id, kind, account_id, singleton_key, total_steps,
 VALUES ($1, $2, $3, $4, $5, 'Queued', 0, $6)
 RETURNING *;
 
--- name: get_job
-SELECT * FROM migration_jobs WHERE id = $1;
-
 -- name: get_account_job
 SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2 AND kind = $3;
-
--- name: job_attempts
-SELECT attempts FROM migration_jobs WHERE id = $1;
 
 -- name: request_cancel
 -- A pending job is cancelled at once (no worker holds it); a running one is flagged and

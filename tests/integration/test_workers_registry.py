@@ -21,6 +21,7 @@ from tests.support.target import step_cursor
 from tests.support.toys import create_toy_job, job_row, step_runs, ticks_written
 from tests.support.waits import eventually
 from tests.support.workers import Workers
+from worker.store.workers import WorkerStore
 
 # A lease this long never expires during a test: only the registry can free the job.
 LONG_LEASE = "120"
@@ -62,6 +63,8 @@ async def test_a_worker_registers_heartbeats_and_deregisters(
 
     await eventually(running_one, "its heartbeat shows the job it runs", timeout=15)
     assert (await job_row(db, job_id))["worker_id"] == row["id"]
+    listed = {w["id"]: w for w in await WorkerStore(db).list()}
+    assert listed[row["id"]]["last_seen_seconds_ago"] < 5
     await eventually(lambda: _completed(db, job_id), "the job completed")
 
     proc.signal(signal.SIGTERM)

@@ -36,15 +36,8 @@ class JobStore:
         assert row is not None  # INSERT … RETURNING returns the row or raises
         return row
 
-    async def get(self, job_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("get_job"), job_id)
-
     async def get_for_account(self, job_id: str, account_id: str, kind: str) -> Record | None:
         return await self.pool.fetchrow(q("get_account_job"), job_id, account_id, kind)
-
-    async def attempts(self, job_id: str) -> int:
-        """How many times a worker took the job (1 if it never had to be resumed)."""
-        return int(await self.pool.fetchval(q("job_attempts"), job_id) or 0)
 
     async def request_cancel(self, job_id: str, account_id: str, kind: str) -> Record | None:
         """The job after asking it to stop; None when it is not active (or not found)."""
