@@ -112,6 +112,11 @@ def sim(simulator: str) -> Iterator[httpx.Client]:
 def service_env(database: str, redis: Redis, simulator: str, queue_name: str
                 ) -> dict[str, str]:
     """The environment every service process of the suite runs with."""
+    return service_settings(database, simulator, queue_name)
+
+
+def service_settings(database: str, simulator: str, queue_name: str) -> dict[str, str]:
+    """The suite's service settings, on a database and a queue of one's own."""
     return base_env(
         DATABASE_URL=database, REDIS_URL=TEST_REDIS, LEGACY_API_URL=simulator,
         QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
