@@ -46,6 +46,18 @@ async def _completed(db: asyncpg.Pool, job_id: str) -> bool:
     return (await job_row(db, job_id))["status"] == "completed"
 
 
+async def _a_job_held_by(proc: Proc, db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str,
+                         workers: Workers) -> str:
+    """A toy job (80 ticks) that `proc`, not the suite's other workers, is running."""
+    await eventually(lambda: _registered(db, proc), f"{proc.name} registered")
+    for _ in range(20):
+        job_id = await create_toy_job(db, arq_redis, queue_name, ticks=80, tick_seconds=0.05)
+        await eventually(lambda: _ticked(db, job_id, 1), "the job started")  # noqa: B023
+        if (await workers.holder_of(db, job_id)).pid == proc.pid:
+            return job_id
+    raise AssertionError(f"{proc.name} never took a job")
+
+
 async def test_a_worker_registers_heartbeats_and_deregisters(
         db: asyncpg.Pool, arq_redis: ArqRedis, workers: Workers) -> None:
     queue = f"test:registry:{uuid.uuid4().hex[:6]}"  # its own queue: the job runs on it
@@ -78,16 +90,7 @@ async def test_a_silent_worker_is_marked_dead_and_its_job_moves_on_at_once(
         db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, workers: Workers,
         worker: Proc) -> None:
     victim = workers.start("victim", LEASE_SECONDS=LONG_LEASE)
-    await eventually(lambda: _registered(db, victim), "the victim registered")
-    job_id = None
-    for _ in range(20):  # until the victim, not the suite's other worker, takes one
-        candidate = await create_toy_job(db, arq_redis, queue_name, ticks=80,
-                                         tick_seconds=0.05)
-        await eventually(lambda: _ticked(db, candidate, 1), "the job started")  # noqa: B023
-        if (await workers.holder_of(db, candidate)).pid == victim.pid:
-            job_id = candidate
-            break
-    assert job_id is not None, "the victim never took a job"
+    job_id = await _a_job_held_by(victim, db, arq_redis, queue_name, workers)
     victim.kill()
     killed_at = time.monotonic()
 
@@ -111,16 +114,7 @@ async def test_a_frozen_worker_comes_back_alive_and_writes_nothing_more(
         db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, workers: Workers,
         worker: Proc) -> None:
     frozen = workers.start("frozen", LEASE_SECONDS=LONG_LEASE)
-    await eventually(lambda: _registered(db, frozen), "the worker registered")
-    job_id = None
-    for _ in range(20):
-        candidate = await create_toy_job(db, arq_redis, queue_name, ticks=80,
-                                         tick_seconds=0.05)
-        await eventually(lambda: _ticked(db, candidate, 1), "the job started")  # noqa: B023
-        if (await workers.holder_of(db, candidate)).pid == frozen.pid:
-            job_id = candidate
-            break
-    assert job_id is not None, "the worker never took a job"
+    job_id = await _a_job_held_by(frozen, db, arq_redis, queue_name, workers)
     frozen.signal(signal.SIGSTOP)
     try:
         await eventually(lambda: _dead(db, frozen), "the frozen worker presumed dead",
