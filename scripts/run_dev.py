@@ -57,7 +57,8 @@ def demo(key: str) -> None:
         job = call("GET", f"/legacy-migration/jobs/{job['id']}", key)
         line = (job["status"], job["step_number"], job["progress_detail"])
         if line != last:
-            print(f"  [{job['step_number']}/8] {job['status']:<9} {job['progress_detail']}")
+            print(f"  [{job['step_number']}/{job['total_steps']}] {job['status']:<9} "
+                  f"{job['progress_detail']}")
             last = line
         if job["status"] in ("completed", "failed", "cancelled"):
             break

@@ -96,10 +96,11 @@ class JobRun:
         results. On leaving it, the lease and the cancel flag are checked (the job row is
         locked only now, so that heartbeats are not held up meanwhile), and the step's
         counts, the step's end and the job's completion are written: all of it commits
-        together, or nothing does."""
+        together, or nothing does. A shutdown does not stop it: the work is done."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
-            await self._checkpoint(conn, detail)
+            self.detail = detail
+            await self._guard(conn, self.step_run.number, detail)
             await self.step_run.save(conn)
             await self.steps.finish(self.job_id, self.step_run.number, conn)
             if not await self.jobs.complete(conn, self.job_id, self.owner,
