@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from arq.connections import create_pool
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_stub.errors import PayloadTooLarge, error_response, install_error_handlers
 from api_stub.routes import health, jobs, legacy_auth
@@ -17,6 +20,42 @@ from worker.services import Services
 from worker.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 1_000_000
+
+
+class LimitBody:
+    """Refuses request bodies over `max_bytes` with 413, on every path.
+
+    A declared Content-Length over the limit is refused before the app runs; a body sent
+    without one (chunked) is counted as the app reads it, and reading past the limit raises
+    a 413 that the error handlers answer in the error shape."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _message(self) -> str:
+        return f"Request bodies are limited to {self.max_bytes} bytes."
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            await error_response(PayloadTooLarge(self._message()))(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, self._message())
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,16 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-
-    @app.middleware("http")
-    async def limit_body(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return error_response(PayloadTooLarge(
-                f"Request bodies are limited to {MAX_BODY_BYTES} bytes."))
-        return await call_next(request)
-
+    app.add_middleware(LimitBody, max_bytes=MAX_BODY_BYTES)
     app.include_router(legacy_auth.router)
     app.include_router(jobs.router)
     app.include_router(health.router)

@@ -20,7 +20,10 @@ async def current_account(
     request: Request,
     state: Annotated[ApiState, Depends(get_state)],
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    x_account_id: Annotated[str | None, Header(alias="x-account-id", max_length=200)] = None,
+    x_account_id: Annotated[str | None, Header(
+        alias="x-account-id", max_length=200,
+        description="The account to act for; required when the API key has several.",
+    )] = None,
 ) -> str:
     """The account this request acts for."""
     authorization = request.headers.get("authorization")

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from worker.errors import (
     ActiveJobExists,
@@ -89,12 +90,6 @@ class MethodNotAllowed(ServiceError):
     code = "METHOD_NOT_ALLOWED"
 
 
-class ServiceUnavailable(ServiceError):
-    """A service this one needs is not answering."""
-
-    code = "SERVICE_UNAVAILABLE"
-
-
 # The one table: the most specific class listed wins (by method resolution order).
 STATUS: dict[type[ServiceError], int] = {
     ServiceError: 500,
@@ -117,7 +112,6 @@ STATUS: dict[type[ServiceError], int] = {
     PayloadTooLarge: 413,
     InvalidRequest: 422,
     LegacyError: 502,
-    ServiceUnavailable: 503,
 }
 
 
@@ -137,9 +131,13 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-# What any route may answer: a malformed or oversized request.
+# What any route may answer: a malformed or oversized request (the size limit is applied
+# before routing, so even a route without parameters or body can answer 413).
 REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarge)
 BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
+# What any route may answer when something breaks that nobody foresaw (the handler of
+# unexpected exceptions below answers it in the error shape, not as Starlette's plain text).
+SERVER_ERRORS: tuple[type[ServiceError], ...] = (InternalError,)
 # What any route behind an API key may answer.
 AUTH_ERRORS: tuple[type[ServiceError], ...] = (Unauthorized, InvalidApiKey, AccountRequired,
                                                AccountForbidden)
@@ -191,6 +189,24 @@ def describe_validation(exc: RequestValidationError) -> ServiceError:
     return InvalidRequest("Invalid request: " + "; ".join(problems) + ".")
 
 
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch",
+                           "trace"})
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document declares for the path that `path` falls under.
+
+    Starlette answers 405 with the methods of the first route whose path matches, but one
+    path can be served by several routes (GET and POST /legacy-migration/jobs are two), so
+    its `Allow` would leave methods out. The document lists every operation of a path."""
+    methods: set[str] = set()
+    for template, item in app.openapi().get("paths", {}).items():
+        regex, _, _ = compile_path(template)
+        if regex.match(path):
+            methods.update(method.upper() for method in item if method in _HTTP_METHODS)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -203,14 +219,28 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error: ServiceError
-        if exc.status_code == 404:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 400:
+            # FastAPI's only 400 here: a body it could not decode (e.g. not UTF-8)
+            error = InvalidJson("The request body could not be decoded; send a JSON object "
+                                "encoded in UTF-8.")
+        elif exc.status_code == 404:
             error = EndpointNotFound(f"There is no endpoint {request.method} {request.url.path}.")
         elif exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow", "")
+            allowed = allowed_methods(request.app, request.url.path)
+            if allowed:  # else a route outside the document (/docs): keep Starlette's list
+                headers["Allow"] = ", ".join(allowed)
             error = MethodNotAllowed(f"{request.url.path} does not take {request.method}; "
-                                     f"it takes {allowed}.")
+                                     f"it takes {headers.get('Allow', 'no method')}.")
+        elif exc.status_code == 413:
+            error = PayloadTooLarge(str(exc.detail))
         else:
             error = ServiceError(str(exc.detail), code=f"HTTP_{exc.status_code}")
             return JSONResponse(error_body(error.code, error.message),
-                                status_code=exc.status_code, headers=exc.headers)
-        return error_response(error, headers=exc.headers)
+                                status_code=exc.status_code, headers=headers)
+        return error_response(error, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette still re-raises `exc` after this answer, so the server logs the traceback.
+        return error_response(InternalError())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,3 +76,11 @@ class JobReport(BaseModel):
     # times a worker took the job: more than 1 after a crash, a shutdown or a retry
     attempts: int
     steps: list[StepReport]
+
+
+class Health(BaseModel):
+    """GET /healthz: 200 with status "ok" when Postgres and Redis answer, else 503."""
+
+    status: Literal["ok", "unavailable"]
+    postgres: str = Field(description='"ok", or "unavailable (<error>)"', examples=["ok"])
+    redis: str = Field(description='"ok", or "unavailable (<error>)"', examples=["ok"])

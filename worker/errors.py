@@ -8,8 +8,6 @@ a failed job. Errors of one job kind live in that kind's folder and derive from 
 
 from __future__ import annotations
 
-import inspect
-
 
 class ServiceError(Exception):
     """The service could not do what was asked."""
@@ -17,7 +15,8 @@ class ServiceError(Exception):
     code: str = "SERVICE_ERROR"
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
-        self.message = message or inspect.cleandoc(type(self).__doc__ or type(self).__name__)
+        # a docstring's line breaks are not the message's
+        self.message = message or " ".join((type(self).__doc__ or type(self).__name__).split())
         if code is not None:
             self.code = code  # one instance's own code, e.g. a StepFailed's
         super().__init__(self.message)

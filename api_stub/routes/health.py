@@ -8,13 +8,19 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api_stub.auth import State
+from api_stub.errors import SERVER_ERRORS, PayloadTooLarge, error_responses
+from api_stub.schemas import Health
 
 router = APIRouter(tags=["operations"])
 
 _TIMEOUT = 2.0
 
 
-@router.get("/healthz", summary="Health: 200 when Postgres and Redis answer, 503 otherwise")
+@router.get("/healthz", summary="Health: 200 when Postgres and Redis answer, 503 otherwise",
+            response_model=Health,
+            responses={503: {"model": Health,
+                             "description": "Postgres or Redis does not answer."},
+                       **error_responses(PayloadTooLarge, SERVER_ERRORS)})
 async def healthz(state: State) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -28,5 +34,6 @@ async def healthz(state: State) -> JSONResponse:
     except Exception as exc:
         checks["redis"] = f"unavailable ({type(exc).__name__})"
     healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
-                        status_code=200 if healthy else 503)
+    health = Health(status="ok" if healthy else "unavailable", postgres=checks["postgres"],
+                    redis=checks["redis"])
+    return JSONResponse(health.model_dump(), status_code=200 if healthy else 503)

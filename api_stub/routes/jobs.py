@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
 from api_stub.auth import Account, State
-from api_stub.errors import AUTH_ERRORS, BODY_ERRORS, REQUEST_ERRORS, error_responses
+from api_stub.errors import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    REQUEST_ERRORS,
+    SERVER_ERRORS,
+    error_responses,
+)
 from api_stub.report import build_report
 from api_stub.schemas import CreateJobRequest, JobList, JobReport, RetryRequest
 from worker.enqueue import job_not_found
-from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFound
+from worker.errors import (
+    ActiveJobExists,
+    JobFinished,
+    JobNotFailed,
+    JobNotFound,
+    ServiceError,
+)
 from worker.kinds.legacy_migration.enqueue import (
     cancel_legacy_migration_job,
     create_legacy_migration_job,
@@ -27,12 +39,32 @@ from worker.kinds.legacy_migration.kind import LEGACY_MIGRATION
 from worker.kinds.legacy_migration.store import LegacyMigrationStore
 from worker.models import JobStatus
 
-router = APIRouter(prefix="/legacy-migration/jobs", tags=["legacy migration"],
-                   responses=error_responses(REQUEST_ERRORS, AUTH_ERRORS))
+router = APIRouter(prefix="/legacy-migration/jobs", tags=["legacy migration"])
+
+
+def _errors(*errors: type[ServiceError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a job route: what every job route may answer, and `errors`.
+
+    One call per route, not the router's `responses` plus the route's: FastAPI merges those
+    per status, and a route's 400 (INVALID_JSON) would replace the router's (ACCOUNT_REQUIRED)
+    instead of adding to it."""
+    return error_responses(REQUEST_ERRORS, AUTH_ERRORS, SERVER_ERRORS, errors)
+
+# Postgres text cannot hold NUL (asyncpg refuses such a parameter), so no job ID, and no
+# cursor, contains one: an ID with NUL is a job that does not exist, a cursor with NUL
+# is invalid (the pattern puts that in the document, so clients know it).
+_NO_NUL = "^[^\\x00]*$"
+
+
+def _job_id(job_id: str) -> str:
+    """`job_id`, or JobNotFound before a query Postgres could not run."""
+    if "\x00" in job_id:
+        raise job_not_found(job_id)
+    return job_id
 
 
 @router.post("", status_code=201, response_model=Job, summary="Create a migration job",
-             responses=error_responses(BODY_ERRORS, LegacySessionNotFound, LegacyOrgNotFound,
+             responses=_errors(*BODY_ERRORS, LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists, AlreadyMigrated))
 async def create_job(body: CreateJobRequest, account: Account, state: State) -> Job:
     return await create_legacy_migration_job(
@@ -43,12 +75,13 @@ async def create_job(body: CreateJobRequest, account: Account, state: State) -> 
     )
 
 
-@router.get("", response_model=JobList, summary="List migration jobs, newest first")
+@router.get("", response_model=JobList, summary="List migration jobs, newest first",
+            responses=_errors())
 async def list_jobs(
     account: Account, state: State,
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    starting_after: Annotated[str | None, Query(max_length=40)] = None,
+    starting_after: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
 ) -> JobList:
     jobs, has_more = await LegacyMigrationStore(state.pool).list_for_account(
         account, status=status.value if status else None, starting_after=starting_after,
@@ -57,23 +90,24 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=Job, summary="Get status and progress of a job",
-            responses=error_responses(JobNotFound))
+            responses=_errors(JobNotFound))
 async def get_job(job_id: str, account: Account, state: State) -> Job:
-    job = await LegacyMigrationStore(state.pool).get_for_account(job_id, account)
+    job = await LegacyMigrationStore(state.pool).get_for_account(_job_id(job_id), account)
     if job is None:
         raise job_not_found(job_id)
     return job
 
 
 @router.delete("/{job_id}", response_model=Job, summary="Cancel a pending or running job",
-               responses=error_responses(JobNotFound, JobFinished))
+               responses=_errors(JobNotFound, JobFinished))
 async def cancel_job(job_id: str, account: Account, state: State) -> Job:
-    return await cancel_legacy_migration_job(state, job_id=job_id, account_id=account)
+    return await cancel_legacy_migration_job(state, job_id=_job_id(job_id),
+                                             account_id=account)
 
 
 @router.post("/{job_id}/retry", response_model=Job,
              summary="Re-queue a failed job; it resumes at the step that failed",
-             responses=error_responses(BODY_ERRORS, JobNotFound, JobNotFailed,
+             responses=_errors(*BODY_ERRORS, JobNotFound, JobNotFailed,
                                        LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists))
 async def retry_job(
@@ -81,15 +115,15 @@ async def retry_job(
     body: Annotated[RetryRequest | None, Body()] = None,
 ) -> Job:
     return await retry_legacy_migration_job(
-        state.pool, state.redis, job_id=job_id, account_id=account,
+        state.pool, state.redis, job_id=_job_id(job_id), account_id=account,
         legacy_session_id=body.legacy_session_id if body else None,
         queue_name=state.settings.queue_name)
 
 
 @router.get("/{job_id}/report", response_model=JobReport, summary="Per-step summary of a job",
-            responses=error_responses(JobNotFound))
+            responses=_errors(JobNotFound))
 async def job_report(job_id: str, account: Account, state: State) -> JobReport:
-    job = await state.jobs.get_for_account(job_id, account, LEGACY_MIGRATION.name)
+    job = await state.jobs.get_for_account(_job_id(job_id), account, LEGACY_MIGRATION.name)
     if job is None:
         raise job_not_found(job_id)
     return build_report(job_id, job["status"], job["attempts"], LEGACY_MIGRATION.step_names(),
