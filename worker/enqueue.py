@@ -17,12 +17,10 @@ from arq.connections import ArqRedis
 
 from worker.db.types import Conn
 from worker.engine.kind import JobKind
-from worker.engine.runner import clean_up
 from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFound, ServiceError
 from worker.ids import new_job_id
 from worker.models import JobStatus
 from worker.queue import safe_enqueue
-from worker.services import Services
 from worker.store.jobs import JobStore
 
 # Writes a kind's own fields of job `job_id` inside the transaction that creates or
@@ -88,19 +86,24 @@ async def _not_failed(jobs: JobStore, kind: JobKind[Any], job_id: str,
                         f"{existing['status']}.")
 
 
-async def cancel_job(services: Services, *, kind: JobKind[Any], job_id: str,
+async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
                      account_id: str) -> asyncpg.Record:
     """Cancel a pending job at once, or flag a running one (its worker stops at the next
-    checkpoint); returns the job row. JobNotFound, or JobFinished when it has ended."""
-    row = await services.jobs.request_cancel(job_id, account_id, kind.name)
+    checkpoint); returns the job row. JobNotFound, or JobFinished when it has ended.
+
+    A pending job ends here, with the kind's end statements in the same transaction; what
+    its clean-up removes (a retried job's staging) is left to the sweep."""
+    jobs = JobStore(pool)
+    async with pool.acquire() as conn, conn.transaction():
+        row = await jobs.request_cancel(conn, job_id, account_id, kind.name)
+        if row is not None and row["status"] == JobStatus.CANCELLED:
+            await kind.on_end(conn, job_id)
     if row is None:
-        existing = await services.jobs.get_for_account(job_id, account_id, kind.name)
+        existing = await jobs.get_for_account(job_id, account_id, kind.name)
         if existing is None:
             raise job_not_found(job_id)
         raise JobFinished(f"Job {job_id} is already {existing['status']} and cannot be "
                           "cancelled.")
-    if row["status"] == JobStatus.CANCELLED:  # no worker had it: clean up here
-        await clean_up(services, kind, job_id, after="cancellation")
     return row
 
 

@@ -101,7 +101,7 @@ async def get_job(job_id: str, account: Account, state: State) -> Job:
 @router.delete("/{job_id}", response_model=Job, summary="Cancel a pending or running job",
                responses=_errors(JobNotFound, JobFinished))
 async def cancel_job(job_id: str, account: Account, state: State) -> Job:
-    return await cancel_legacy_migration_job(state, job_id=_job_id(job_id),
+    return await cancel_legacy_migration_job(state.pool, job_id=_job_id(job_id),
                                              account_id=account)
 
 

@@ -33,6 +33,7 @@ RETURNING *;
 
 -- name: acquire_lease
 -- Atomic: only one worker can hold an unexpired lease. A dead worker's lease expires.
+-- $5: the kinds this worker runs; a job of another kind is left as it is.
 UPDATE migration_jobs SET
     status = 'running',
     lease_owner = $2,
@@ -44,6 +45,7 @@ UPDATE migration_jobs SET
 WHERE id = $1
   AND status IN ('pending', 'running')
   AND (lease_owner IS NULL OR lease_expires_at < now())
+  AND kind = ANY($5::text[])
 RETURNING *;
 
 -- name: renew_lease
@@ -74,7 +76,8 @@ WHERE id = $1 AND lease_owner = $2;
 UPDATE migration_jobs SET
     status = 'cancelled', progress_detail = $3,
     lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
-WHERE id = $1 AND lease_owner = $2;
+WHERE id = $1 AND lease_owner = $2
+RETURNING id;
 
 -- name: complete_job
 -- Under the lease and unless cancelled: in a kind whose last step finishes the job, the
@@ -96,12 +99,6 @@ WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
 ORDER BY id
 LIMIT $2;
-
--- name: expire_leases_of_workers
--- The leases of workers presumed dead, expired now so that the jobs move on at once.
-UPDATE migration_jobs SET lease_expires_at = now(), updated_at = now()
-WHERE worker_id = ANY($1::text[]) AND status = 'running' AND lease_owner IS NOT NULL
-RETURNING id;
 
 -- name: jobs_to_clean_up
 -- Completed or cancelled jobs whose kind's clean-up did not run (their worker died).

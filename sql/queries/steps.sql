@@ -22,8 +22,10 @@ UPDATE migration_step_runs SET status = 'finished', finished_at = clock_timestam
 WHERE job_id = $1 AND step_number = $2;
 
 -- name: fail_step
+-- Under the lease ($3).
 UPDATE migration_step_runs SET status = 'failed', finished_at = clock_timestamp()
-WHERE job_id = $1 AND step_number = $2;
+WHERE job_id = $1 AND step_number = $2
+  AND EXISTS (SELECT 1 FROM migration_jobs WHERE id = $1 AND lease_owner = $3);
 
 -- name: count_step_retry
 UPDATE migration_step_runs SET retries = retries + 1 WHERE job_id = $1 AND step_number = $2;

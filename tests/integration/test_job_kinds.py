@@ -13,7 +13,7 @@ import asyncpg
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix
 
-from tests.conftest import SECRET, SHUTDOWN_GRACE_SECONDS
+from tests.conftest import SHUTDOWN_GRACE_SECONDS
 from tests.kinds.toy import TOY
 from tests.support.processes import Proc, exit_code
 from tests.support.target import step_cursor
@@ -28,9 +28,8 @@ from tests.support.toys import (
 from tests.support.waits import eventually
 from tests.support.workers import Workers
 from worker.enqueue import cancel_job
+from worker.ids import new_job_id
 from worker.queue import enqueue_run
-from worker.services import Services
-from worker.settings import Settings
 
 
 async def _finished(db: asyncpg.Pool, job_id: str, timeout: float = 60) -> Any:
@@ -87,9 +86,7 @@ async def test_a_toy_job_is_cancelled_at_a_checkpoint(
         worker: Proc) -> None:
     job_id = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05)
     await eventually(lambda: _cursor_at_least(db, job_id, 2), "step 2 under way")
-    services = Services.build(Settings(secret_key=SECRET, queue_name=queue_name), db,
-                              arq_redis)
-    flagged = await cancel_job(services, kind=TOY, job_id=job_id, account_id=TOY_ACCOUNT)
+    flagged = await cancel_job(db, kind=TOY, job_id=job_id, account_id=TOY_ACCOUNT)
     assert flagged["status"] == "running"  # a worker has it: it stops at its checkpoint
     job = await _finished(db, job_id)
     assert job["status"] == "cancelled"
@@ -131,22 +128,53 @@ async def test_a_kinds_own_error_fails_the_job_in_its_words(
 
 
 async def test_a_job_of_a_kind_no_worker_runs_waits_for_one(
-        db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, worker: Proc) -> None:
+        db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, workers: Workers,
+        worker: Proc) -> None:
     job_id = await create_toy_job(db, arq_redis, queue_name, ticks=1)
     await _finished(db, job_id)
     # the same job row, as a kind from a newer release that these workers do not know
     await db.execute("UPDATE migration_jobs SET kind = 'from_the_future', status = 'pending', "
-                     "step_number = 0, cleaned_up_at = NULL WHERE id = $1", job_id)
+                     "step = 'Queued', step_number = 0, cleaned_up_at = NULL WHERE id = $1",
+                     job_id)
+    before = await job_row(db, job_id)
     await arq_redis.delete(job_key_prefix + job_id)  # let it be enqueued again
     assert await enqueue_run(arq_redis, job_id, queue_name)
 
-    async def handed_back() -> bool:
-        row = await job_row(db, job_id)
-        return row["progress_detail"] == "Waiting for a worker that runs from_the_future jobs."
+    async def passed_over() -> bool:
+        return any(job_id in line and "job not runnable here" in line
+                   for line in workers.logs().splitlines())
 
-    await eventually(handed_back, "the worker handed the job back", timeout=15)
-    row = await job_row(db, job_id)
-    assert row["lease_owner"] is None
-    assert row["status"] == "running"  # taken, released: any worker that knows it may run it
+    await eventually(passed_over, "a worker picked the job and left it", timeout=15)
+    await asyncio.sleep(1)  # and the sweep put it back on the queue: still untouched
+    after = await job_row(db, job_id)
+    for column in ("status", "attempts", "lease_owner", "worker_id", "progress_detail",
+                   "started_at", "updated_at"):
+        assert after[column] == before[column], column
     await db.execute("UPDATE migration_jobs SET status = 'cancelled', cleaned_up_at = now() "
                      "WHERE id = $1", job_id)
+
+
+async def test_the_sweep_outlives_a_clean_up_that_always_fails(
+        db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, workers: Workers,
+        worker: Proc) -> None:
+    broken = await create_toy_job(db, arq_redis, queue_name, ticks=1, clean_up_breaks=True)
+    assert (await _finished(db, broken))["status"] == "completed"  # the job itself is done
+
+    async def sweep_failed_on_it() -> bool:
+        return any(broken in line and "clean-up failed" in line and '"sweep"' in line
+                   for line in workers.logs().splitlines())
+
+    await eventually(sweep_failed_on_it, "the sweep tried the broken clean-up", timeout=15)
+    # a job whose enqueue was lost: only a sweep still running can find it
+    lost = new_job_id()
+    await db.execute(
+        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, step, step_number, "
+        "progress_detail, created_at) VALUES ($1, 'toy', $2, 2, 'Queued', 0, 'Waiting.', "
+        "now() - interval '1 minute')", lost, TOY_ACCOUNT)
+    await db.execute("INSERT INTO toy_jobs (job_id, ticks, tick_seconds) VALUES ($1, 2, 0.01)",
+                     lost)
+    assert (await _finished(db, lost, timeout=20))["status"] == "completed"
+    assert worker.alive()
+    assert await db.fetchval("SELECT cleaned_up_at FROM migration_jobs WHERE id = $1",
+                             broken) is None  # still tried, by every sweep
+    await db.execute("UPDATE migration_jobs SET cleaned_up_at = now() WHERE id = $1", broken)

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from worker.engine.context import JobRun
-from worker.engine.kind import Failure, JobKind, Step
+from worker.engine.kind import JobKind, Step
 from worker.errors import ServiceError
 from worker.services import Services
 
 TOY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS toy_jobs (
-    job_id        text PRIMARY KEY REFERENCES migration_jobs (id) ON DELETE CASCADE,
-    ticks         integer NOT NULL,
-    tick_seconds  float8 NOT NULL
+    job_id           text PRIMARY KEY REFERENCES migration_jobs (id) ON DELETE CASCADE,
+    ticks            integer NOT NULL,
+    tick_seconds     float8 NOT NULL,
+    clean_up_breaks  boolean NOT NULL DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS toy_events (
     job_id  text NOT NULL,
@@ -45,7 +46,7 @@ class ToyBroken(ServiceError):
 
 @dataclass
 class ToyContext:
-    job: JobRun
+    run: JobRun
     ticks: int
     tick_seconds: float
 
@@ -54,24 +55,24 @@ async def count(ctx: ToyContext) -> None:
     """Step 1: note that it ran (once per run of the step)."""
     if ctx.ticks < 0:
         raise ToyBroken()
-    async with ctx.job.page("Counting: ready to tick") as conn:
+    async with ctx.run.page("Counting: ready to tick") as conn:
         await conn.execute("INSERT INTO toy_events (job_id, event) VALUES ($1, 'counted')",
-                           ctx.job.job_id)
-        ctx.job.step_run.source_count = ctx.ticks
+                           ctx.run.job_id)
+        ctx.run.step_run.source_count = ctx.ticks
 
 
 async def tick(ctx: ToyContext) -> None:
     """Step 2: one tick a checkpoint, from the step's cursor."""
-    run = ctx.job.step_run
+    run = ctx.run.step_run
     run.source_count = ctx.ticks
     for number in range(run.cursor, ctx.ticks):
         await asyncio.sleep(ctx.tick_seconds)
-        async with ctx.job.page(f"Ticking: {number + 1} of {ctx.ticks}") as conn:
+        async with ctx.run.page(f"Ticking: {number + 1} of {ctx.ticks}") as conn:
             await conn.execute("INSERT INTO toy_ticks (job_id, tick) VALUES ($1, $2)",
-                               ctx.job.job_id, number)
+                               ctx.run.job_id, number)
             run.created_count += 1
             run.cursor = number + 1
-    ctx.job.complete_with(f"Ticked {ctx.ticks} times.")
+    ctx.run.complete_with(f"Ticked {ctx.ticks} times.")
 
 
 @asynccontextmanager
@@ -81,13 +82,21 @@ async def open_toy(run: JobRun, job: Any, services: Services) -> AsyncIterator[T
     yield ToyContext(run, row["ticks"], row["tick_seconds"])
 
 
-def describe_failure(exc: BaseException, step: Step[Any]) -> Failure | None:
+def describe_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None:
     if isinstance(exc, ToyBroken):
-        return Failure(exc.code, f"The toy broke while {step.name.lower()}: {exc.message}")
+        return ServiceError(f"The toy broke while {step.name.lower()}: {exc.message}",
+                            code=exc.code)
     return None
 
 
+class CleanUpBroke(RuntimeError):
+    """A clean-up that fails for good (a bug), for the sweep to survive."""
+
+
 async def clean_up(services: Services, job_id: str) -> None:
+    if await services.pool.fetchval("SELECT clean_up_breaks FROM toy_jobs WHERE job_id = $1",
+                                    job_id):
+        raise CleanUpBroke(job_id)
     await services.pool.execute(
         "INSERT INTO toy_events (job_id, event) VALUES ($1, 'cleaned up')", job_id)
 

@@ -5,7 +5,7 @@ context."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,14 +38,17 @@ class JobRun:
     owner: str
     pool: asyncpg.Pool
     settings: Settings
-    jobs: JobStore
-    steps: StepStore
+    job_store: JobStore
+    step_store: StepStore
     step_names: dict[int, str]
+    # the kind's statements that commit with the job's end (JobKind.on_end)
+    on_end: Callable[[Conn, str], Awaitable[None]]
     # set when the worker shuts down: the next checkpoint hands the job on
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     step_run: StepRun = field(init=False)
     detail: str = ""
     completion: Completion = field(default_factory=Completion)
+    completed: bool = False
     log: Any = field(default_factory=lambda: structlog.get_logger("worker.engine"))
 
     @property
@@ -59,8 +62,9 @@ class JobRun:
 
     async def _guard(self, conn: Conn, number: int, detail: str) -> None:
         """Write progress under the lease; stop if the lease is lost or the job cancelled."""
-        cancel = await self.jobs.checkpoint(conn, self.job_id, self.owner,
-                                            self.step_names[number], number, detail)
+        self.detail = detail
+        cancel = await self.job_store.checkpoint(conn, self.job_id, self.owner,
+                                                 self.step_names[number], number, detail)
         if cancel is None:
             raise LeaseLost(self.job_id)
         if cancel:
@@ -69,7 +73,6 @@ class JobRun:
     async def _checkpoint(self, conn: Conn, detail: str) -> None:
         if self.stopping.is_set():
             raise WorkerStopping(self.job_id)
-        self.detail = detail
         await self._guard(conn, self.step_run.number, detail)
 
     @asynccontextmanager
@@ -90,6 +93,14 @@ class JobRun:
         """What the job shows once completed (set by a step before the job completes)."""
         self.completion = Completion(detail, entity_id)
 
+    async def _complete(self, conn: Conn) -> None:
+        if not await self.job_store.complete(conn, self.job_id, self.owner,
+                                             entity_id=self.completion.entity_id,
+                                             detail=self.completion.detail):
+            raise LeaseLost(self.job_id)
+        await self.on_end(conn, self.job_id)
+        self.completed = True
+
     @asynccontextmanager
     async def final_transaction(self, detail: str) -> AsyncIterator[Conn]:
         """For a step that finishes the job: one transaction in which the step writes its
@@ -99,25 +110,26 @@ class JobRun:
         together, or nothing does. A shutdown does not stop it: the work is done."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
-            self.detail = detail
             await self._guard(conn, self.step_run.number, detail)
             await self.step_run.save(conn)
-            await self.steps.finish(self.job_id, self.step_run.number, conn)
-            if not await self.jobs.complete(conn, self.job_id, self.owner,
-                                            entity_id=self.completion.entity_id,
-                                            detail=self.completion.detail):
-                raise LeaseLost(self.job_id)
+            await self.step_store.finish(self.job_id, self.step_run.number, conn)
+            await self._complete(conn)
 
-    async def complete_job(self) -> None:
-        """Complete the job after its last step, unless it was cancelled meanwhile (for
-        kinds whose last step does not complete the job itself)."""
-        last = max(self.step_names)
+    async def complete_job(self, last_step: int | None) -> None:
+        """Complete the job, unless it was cancelled meanwhile, and finish `last_step` in
+        the same transaction (so that no crash leaves every step done and the job not)."""
+        number = last_step or max(self.step_names)
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._guard(conn, last, self.completion.detail)
-            if not await self.jobs.complete(conn, self.job_id, self.owner,
-                                            entity_id=self.completion.entity_id,
-                                            detail=self.completion.detail):
-                raise LeaseLost(self.job_id)
+            await self._guard(conn, number, self.completion.detail)
+            if last_step is not None:
+                await self.step_store.finish(self.job_id, last_step, conn)
+            await self._complete(conn)
+
+    async def cancel_job(self, detail: str) -> None:
+        """The job cancelled, with the kind's end statements, in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if await self.job_store.cancel_now(conn, self.job_id, self.owner, detail):
+                await self.on_end(conn, self.job_id)
 
     async def on_source_retry(self, reason: str, wait: float, retry: int) -> None:
         """A source is retried after a transient fault: shown to the user, counted on the
@@ -125,7 +137,7 @@ class JobRun:
         base = self.detail.split(" — ")[0] or self.step_name
         self.log.warning("source retry", reason=reason, wait_seconds=round(wait, 2),
                          retry=retry)
-        await self.steps.count_retry(self.job_id, self.step_run.number)
+        await self.step_store.count_retry(self.job_id, self.step_run.number)
         async with self.pool.acquire() as conn, conn.transaction():
             await self._checkpoint(
                 conn, f"{base} — {reason}; retrying in {wait:.1f} s (retry {retry})")

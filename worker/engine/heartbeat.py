@@ -16,16 +16,15 @@ log = structlog.get_logger(__name__)
 class Heartbeat:
     """Renews the lease every `every` seconds in the background.
 
-    `lost` is set when the lease could not be renewed because another worker holds it;
-    the next checkpoint then stops the job. A failed renewal (database briefly away) is
-    retried at the next beat.
+    It stops when another worker holds the lease: the run's next checkpoint, guarded by
+    the lease, finds that out and stops the job. A failed renewal (database briefly away)
+    is retried at the next beat.
     """
 
     def __init__(self, jobs: JobStore, job_id: str, owner: str, *,
                  lease_seconds: float, every: float) -> None:
         self._jobs, self._job_id, self._owner = jobs, job_id, owner
         self._lease_seconds, self._every = lease_seconds, every
-        self.lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def _beat(self) -> None:
@@ -39,7 +38,6 @@ class Heartbeat:
                 log.warning("lease renewal failed", error=type(exc).__name__)
                 continue
             if renewed is None:
-                self.lost.set()
                 return
 
     async def __aenter__(self) -> Heartbeat:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from worker.errors import ServiceError
+
 if TYPE_CHECKING:
+    from worker.db.types import Conn
     from worker.engine.context import JobRun
     from worker.services import Services
 
@@ -34,19 +37,15 @@ class Step(Generic[C]):
     finishes_job: bool = False
 
 
-@dataclass(frozen=True)
-class Failure:
-    """A permanent failure as the user reads it: a stable code and what to do."""
-
-    code: str
-    message: str
-
-
-def _no_failure(exc: BaseException, step: Step[Any]) -> Failure | None:
+def _no_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None:
     return None
 
 
 async def _nothing_to_clean(services: Services, job_id: str) -> None:
+    return None
+
+
+async def _nothing_at_the_end(conn: Conn, job_id: str) -> None:
     return None
 
 
@@ -56,17 +55,21 @@ class JobKind(Generic[C]):
 
     - `open(run, job, services)`: an async context manager giving the steps' context `C`
       (sources, decrypted secrets) for one run; `job` is the job row.
-    - `describe_failure(exc, step)`: the kind's own errors as a Failure, None for others.
-    - `clean_up(services, job_id)`: run once a job completed or was cancelled (idempotent;
-      the sweep runs it again for a job whose worker died before it did).
+    - `describe_failure(exc, step)`: the kind's own errors as the ServiceError (code,
+      message) the user reads; None for exceptions that are not the kind's.
+    - `on_end(conn, job_id)`: statements that must commit with the job's end, inside the
+      transaction that completes or cancels it (wiping the job's secrets): keep it short.
+    - `clean_up(services, job_id)`: run after a job completed or was cancelled, for what
+      may take long (its staged rows). Idempotent: the sweep runs it again for a job whose
+      worker died before it did.
     """
 
     name: str
     steps: Sequence[Step[C]]
     open: Callable[[JobRun, Any, Services], AbstractAsyncContextManager[C]]
-    describe_failure: Callable[[BaseException, Step[C]], Failure | None] = _no_failure
+    describe_failure: Callable[[BaseException, Step[C]], ServiceError | None] = _no_failure
+    on_end: Callable[[Conn, str], Awaitable[None]] = _nothing_at_the_end
     clean_up: Callable[[Services, str], Awaitable[None]] = _nothing_to_clean
-    _by_number: dict[int, Step[C]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         numbers = [s.number for s in self.steps]
@@ -75,14 +78,10 @@ class JobKind(Generic[C]):
                              f"not {numbers}")
         if any(s.finishes_job for s in self.steps[:-1]):
             raise ValueError(f"job kind {self.name!r}: only the last step can finish the job")
-        object.__setattr__(self, "_by_number", {s.number: s for s in self.steps})
 
     @property
     def total_steps(self) -> int:
         return len(self.steps)
-
-    def step(self, number: int) -> Step[C]:
-        return self._by_number[number]
 
     def step_names(self) -> dict[int, str]:
         """{number: name}, in order: what the report and progress show."""

@@ -47,25 +47,23 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
     """Run the job if its lease can be taken; returns how this run ended.
 
     PAUSED (the worker is shutting down) and RETRY_SOON (a lost database or Redis
-    connection outside a step, or a kind this worker does not run) release the lease:
-    the job must go back on the queue.
+    connection outside a step) release the lease: the job must go back on the queue. A job
+    of a kind this worker does not run is not touched (SKIPPED): the sweep keeps it queued
+    for a worker that does.
     """
     if deps.stopping.is_set():
         return Outcome.PAUSED
     owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
     row = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
-                                        seconds=deps.settings.lease_seconds)
+                                        seconds=deps.settings.lease_seconds,
+                                        kinds=list(deps.kinds))
     if row is None:
-        log.info("job not runnable here (finished, or leased by another worker)", job_id=job_id)
+        log.info("job not runnable here (finished, leased by another worker, or of a kind "
+                 "this worker does not run)", job_id=job_id)
         return Outcome.SKIPPED
-    kind = deps.kinds.get(row["kind"])
-    with structlog.contextvars.bound_contextvars(job_id=job_id, kind=row["kind"],
+    kind = deps.kinds[row["kind"]]
+    with structlog.contextvars.bound_contextvars(job_id=job_id, kind=kind.name,
                                                  attempt=row["attempts"]):
-        if kind is None:
-            log.error("this worker does not run jobs of this kind; handing the job back")
-            await deps.jobs.release_lease(job_id, owner, f"Waiting for a worker that runs "
-                                                         f"{row['kind']} jobs.")
-            return Outcome.RETRY_SOON
         deps.running.add(job_id)
         try:
             async with Heartbeat(deps.jobs, job_id, owner,
@@ -103,8 +101,8 @@ async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
 async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
                owner: str) -> Outcome:
     run = JobRun(job_id=row["id"], kind=kind.name, owner=owner, pool=deps.pool,
-                 settings=deps.settings, jobs=deps.jobs, steps=deps.steps,
-                 step_names=kind.step_names(), stopping=deps.stopping)
+                 settings=deps.settings, job_store=deps.jobs, step_store=deps.steps,
+                 step_names=kind.step_names(), on_end=kind.on_end, stopping=deps.stopping)
     if row["cancel_requested_at"] is not None:
         return await _cancel(deps, kind, run)
     step: Step[Any] | None = None
@@ -115,11 +113,9 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
                 if step.number not in finished:
                     if deps.stopping.is_set():
                         raise WorkerStopping(run.job_id)
-                    await _run_step(deps, run, step, ctx)
-            if not kind.steps[-1].finishes_job:
-                await run.complete_job()
-        await clean_up(deps, kind, run.job_id, after="completion")
-        return Outcome.COMPLETED
+                    await _run_step(deps, run, step, ctx, last=step == kind.steps[-1])
+            if not run.completed:  # every step was finished by an earlier run
+                await run.complete_job(last_step=None)
     except JobCancelled:
         return await _cancel(deps, kind, run)
     except LeaseLost:
@@ -129,13 +125,17 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
         raise
     except Exception as exc:
         return await _fail(deps, run, _failure_of(kind, exc, step or kind.steps[0]))
+    await clean_up(deps, kind, run.job_id, after="completion")
+    return Outcome.COMPLETED
 
 
 def _failure_of(kind: JobKind[Any], exc: Exception, step: Step[Any]) -> ServiceError:
-    """What the user reads about an exception that ended the run."""
+    """What the user reads about an exception that ended the run: the kind's words for
+    its own errors, a ServiceError's own, else INTERNAL_ERROR (a bug: it would fail the
+    same way on every retry, so the job fails rather than loops; the traceback is logged)."""
     described = kind.describe_failure(exc, step)
     if described is not None:
-        return ServiceError(described.message, code=described.code)
+        return described
     if isinstance(exc, ServiceError):
         return exc
     log.exception("unexpected error", step=step.number)
@@ -144,8 +144,10 @@ def _failure_of(kind: JobKind[Any], exc: Exception, step: Step[Any]) -> ServiceE
                          "stopped. If it fails again, contact support.")
 
 
-async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any) -> None:
-    """Run one step; lost connections are retried from the step's last checkpoint."""
+async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
+                    last: bool) -> None:
+    """Run one step; lost connections are retried from the step's last checkpoint. The
+    last step finishes with the job's completion, in one transaction."""
     for retry in range(MAX_TRANSIENT_RETRIES + 1):
         step_run = await deps.steps.start(run.job_id, step.number, run.owner)
         if step_run is None:
@@ -168,7 +170,13 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any) ->
                             error=type(exc).__name__, wait_seconds=round(wait, 2))
                 await asyncio.sleep(wait)
                 continue
-            if not step.finishes_job:  # one that does finished in its own transaction
+            if step.finishes_job:  # in its own final transaction
+                if not run.completed:
+                    raise InternalError(f"Step {step.number} ({step.name}) is declared to "
+                                        "finish the job but did not complete it.")
+            elif last:
+                await run.complete_job(last_step=step.number)
+            else:
                 await deps.steps.finish(run.job_id, step.number)
             log.info("step finished", seconds=round(time.monotonic() - started, 3),
                      source=step_run.source_count, created=step_run.created_count,
@@ -187,6 +195,9 @@ async def clean_up(services: Services, kind: JobKind[Any], job_id: str, *,
         log.warning("clean-up not done; the sweep will retry it", after=after,
                     error=type(exc).__name__)
         return False
+    except Exception:
+        log.exception("clean-up failed; the sweep will retry it", after=after)
+        return False
     return True
 
 
@@ -194,7 +205,7 @@ async def _fail(deps: WorkerDeps, run: JobRun, error: ServiceError) -> Outcome:
     log.warning("job failed", error_code=error.code)
     detail = "Failed."
     if run.step_started:
-        await deps.steps.fail(run.job_id, run.step_run.number)
+        await deps.steps.fail(run.job_id, run.step_run.number, run.owner)
         detail = f"Failed at step {run.step_run.number}: {run.step_name}."
     await deps.jobs.fail(run.job_id, run.owner, error=error.message, code=error.code,
                          detail=detail)
@@ -202,10 +213,10 @@ async def _fail(deps: WorkerDeps, run: JobRun, error: ServiceError) -> Outcome:
 
 
 async def _cancel(deps: WorkerDeps, kind: JobKind[Any], run: JobRun) -> Outcome:
-    # cleaned up first, so that a job seen cancelled has nothing left behind; if the
-    # cancel below is lost, the next run finds the cancel flag and cleans up again
-    await kind.clean_up(deps, run.job_id)
-    await deps.jobs.mark_cleaned_up(deps.pool, run.job_id)
-    await deps.jobs.cancel_now(run.job_id, run.owner, CANCELLED_DETAIL)
+    # cleaned up first, so that a job seen cancelled has nothing left behind (a clean-up
+    # that fails is the sweep's); if the cancel below is lost, the next run finds the
+    # cancel flag and does it all again
+    await clean_up(deps, kind, run.job_id, after="cancellation")
+    await run.cancel_job(CANCELLED_DETAIL)
     log.info("job cancelled")
     return Outcome.CANCELLED

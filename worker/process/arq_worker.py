@@ -39,6 +39,9 @@ class WorkerSettings:
         # bounds a job that hangs; arq's own retries are unlimited in practice because
         # the job resumes from its checkpoints.
         func(run_job, name=RUN_JOB, timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
+        # the name of the same function before job kinds: jobs a previous release queued
+        # still run during a rolling deploy
+        func(run_job, name="run_migration", timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
     ]
     on_startup = startup
     on_shutdown = shutdown

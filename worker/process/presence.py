@@ -25,14 +25,14 @@ log = structlog.get_logger(__name__)
 async def free_jobs_of_dead_workers(services: Services, dead_after_seconds: float) -> int:
     """Mark silent workers dead, expire their leases and put their jobs back on the queue
     at once; returns how many jobs were freed."""
-    dead = await services.workers.mark_silent_dead(dead_after_seconds)
+    dead, freed = await services.workers.bury_silent(dead_after_seconds)
     if not dead:
         return 0
-    freed = await services.jobs.expire_leases_of_workers(dead)
+    log.warning("workers presumed dead; their jobs move on", workers=dead, jobs=len(freed))
+    # Their leases are expired already: if this fails, the sweep re-queues them instead.
     for job_id in freed:
         await ensure_queued(services.redis, job_id, services.settings.queue_name,
                             lease_expired=True)
-    log.warning("workers presumed dead; their jobs move on", workers=dead, jobs=len(freed))
     return len(freed)
 
 
@@ -55,10 +55,15 @@ class Presence:
         while True:
             await asyncio.sleep(settings.worker_heartbeat_seconds)
             try:
-                await self.deps.workers.heartbeat(self.info.id, len(self.deps.running))
+                if not await self.deps.workers.heartbeat(self.info.id, len(self.deps.running)):
+                    # forgotten while silent for a long time (frozen, suspended): again
+                    await self.deps.workers.register(self.info)
+                    log.warning("worker registered again", worker_id=self.info.id)
                 await free_jobs_of_dead_workers(self.deps, settings.worker_dead_after_seconds)
             except TRANSIENT_ERRORS as exc:
                 log.warning("worker heartbeat failed; trying again", error=type(exc).__name__)
+            except Exception:  # whatever it is, the next beat must still come
+                log.exception("worker heartbeat failed unexpectedly; trying again")
 
     async def stop(self) -> None:
         """Stop beating and deregister."""
@@ -66,6 +71,8 @@ class Presence:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        with contextlib.suppress(*TRANSIENT_ERRORS):
+        try:
             await self.deps.workers.deregister(self.info.id)
             log.info("worker deregistered", worker_id=self.info.id)
+        except Exception as exc:  # the others will presume it dead: nothing is lost
+            log.warning("worker not deregistered", error=type(exc).__name__)

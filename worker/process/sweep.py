@@ -31,12 +31,17 @@ FORGET_WORKERS_AFTER_SECONDS = 24 * 3600.0
 
 
 async def sweep_once(deps: WorkerDeps) -> Counter[str]:
-    """One pass; returns what it did, by action."""
+    """One pass; returns what it did, by action. A job that cannot be repaired is logged
+    and left for the next pass; it does not stop the others."""
     done: Counter[str] = Counter()
     queue_name = deps.settings.queue_name
     for row in await deps.jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
-        done[await ensure_queued(deps.redis, row["id"], queue_name,
-                                 lease_expired=row["lease_expired"])] += 1
+        try:
+            done[await ensure_queued(deps.redis, row["id"], queue_name,
+                                     lease_expired=row["lease_expired"])] += 1
+        except Exception:
+            log.exception("sweep could not re-queue a job", job_id=row["id"])
+            done["failed"] += 1
     for row in await deps.jobs.to_clean_up(BATCH):
         kind = deps.kinds.get(row["kind"])
         if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
@@ -64,6 +69,8 @@ class Sweeper:
                 await sweep_once(self.deps)
             except TRANSIENT_ERRORS as exc:
                 log.warning("sweep failed; trying again later", error=type(exc).__name__)
+            except Exception:  # whatever it is, the next pass must still run
+                log.exception("sweep failed unexpectedly; trying again later")
             await asyncio.sleep(self.deps.settings.sweep_every_seconds)
 
     async def stop(self) -> None:

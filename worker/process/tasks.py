@@ -51,8 +51,9 @@ async def shutdown(ctx: Ctx) -> None:
     deps: WorkerDeps | None = ctx.get("deps")
     if deps is None:
         return
-    await ctx["sweeper"].stop()
-    await ctx["presence"].stop()
+    for loop in (ctx.get("sweeper"), ctx.get("presence")):
+        if loop is not None:  # None when the start-up failed before it
+            await loop.stop()
     await deps.pool.close()
 
 

@@ -39,10 +39,11 @@ class JobStore:
     async def get_for_account(self, job_id: str, account_id: str, kind: str) -> Record | None:
         return await self.pool.fetchrow(q("get_account_job"), job_id, account_id, kind)
 
-    async def request_cancel(self, job_id: str, account_id: str, kind: str) -> Record | None:
+    async def request_cancel(self, conn: Conn, job_id: str, account_id: str,
+                             kind: str) -> Record | None:
         """The job after asking it to stop; None when it is not active (or not found)."""
-        return await self.pool.fetchrow(q("request_cancel"), job_id, account_id, kind,
-                                        CANCELLED_BEFORE_START_DETAIL)
+        return await conn.fetchrow(q("request_cancel"), job_id, account_id, kind,
+                                   CANCELLED_BEFORE_START_DETAIL)
 
     async def requeue_failed(self, conn: Conn, job_id: str, account_id: str,
                              kind: str) -> Record | None:
@@ -53,10 +54,12 @@ class JobStore:
 
     # --- workers -------------------------------------------------------------------------
 
-    async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str,
-                            seconds: float) -> Record | None:
-        """The job row with the lease taken; None when it is finished or leased."""
-        return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds, worker_id)
+    async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str, seconds: float,
+                            kinds: list[str]) -> Record | None:
+        """The job row with the lease taken; None when it is finished, leased, or of a
+        kind not in `kinds` (those this worker runs: another worker must take it)."""
+        return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds, worker_id,
+                                        kinds)
 
     async def renew_lease(self, job_id: str, owner: str, seconds: float) -> bool | None:
         """Whether cancellation was requested; None when the lease is lost."""
@@ -78,8 +81,9 @@ class JobStore:
                    detail: str) -> None:
         await self.pool.execute(q("fail_job"), job_id, owner, error, code, detail)
 
-    async def cancel_now(self, job_id: str, owner: str, detail: str) -> None:
-        await self.pool.execute(q("cancel_job_now"), job_id, owner, detail)
+    async def cancel_now(self, conn: Conn, job_id: str, owner: str, detail: str) -> bool:
+        """Cancelled, under the lease; False when the lease is lost."""
+        return await conn.fetchval(q("cancel_job_now"), job_id, owner, detail) is not None
 
     async def complete(self, conn: Executor, job_id: str, owner: str, *,
                        entity_id: str | None, detail: str) -> bool:
@@ -91,11 +95,6 @@ class JobStore:
 
     async def to_sweep(self, min_age_seconds: float, limit: int) -> list[Record]:
         return await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds, limit)
-
-    async def expire_leases_of_workers(self, worker_ids: list[str]) -> list[str]:
-        """Expire the leases the given (dead) workers hold; the IDs of their jobs."""
-        rows = await self.pool.fetch(q("expire_leases_of_workers"), worker_ids)
-        return [r["id"] for r in rows]
 
     async def to_clean_up(self, limit: int) -> list[Record]:
         """Completed or cancelled jobs whose clean-up has not run (id, kind)."""

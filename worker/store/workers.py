@@ -32,18 +32,20 @@ class WorkerStore:
                                 info.version, info.concurrency)
 
     async def heartbeat(self, worker_id: str, running: int) -> bool:
-        """Note that the worker is alive and how many jobs it runs; False when it was
-        deregistered (it then should not run jobs)."""
+        """Note that the worker is alive and how many jobs it runs; False when the registry
+        no longer has it (forgotten after a long silence: it must register again)."""
         return await self.pool.fetchval(q("worker_heartbeat"), worker_id, running) is not None
 
     async def deregister(self, worker_id: str) -> None:
         await self.pool.execute(q("deregister_worker"), worker_id)
 
-    async def mark_silent_dead(self, silent_seconds: float) -> list[str]:
-        """Mark dead every live worker silent for longer than `silent_seconds`; their IDs.
-        Atomic: of several workers doing this at once, each dead one is reported once."""
-        rows = await self.pool.fetch(q("mark_silent_workers_dead"), silent_seconds)
-        return [r["id"] for r in rows]
+    async def bury_silent(self, silent_seconds: float) -> tuple[list[str], list[str]]:
+        """Mark dead every live worker silent for longer than `silent_seconds` and expire
+        the leases they held, atomically; (their IDs, the IDs of the jobs they held). Of
+        several workers doing this at once, each dead one is reported to one of them."""
+        row = await self.pool.fetchrow(q("bury_silent_workers"), silent_seconds)
+        assert row is not None  # one row, always
+        return list(row["workers"]), list(row["jobs"])
 
     async def prune(self, older_than_seconds: float) -> int:
         """Forget stopped and dead workers not seen for that long; how many."""

@@ -13,7 +13,7 @@ class LegacyContext:
     """One run of a legacy migration: the engine's run (checkpoints, progress, the step's
     counts), the legacy API client holding the job's token, and the job's own fields."""
 
-    job: JobRun
+    run: JobRun
     legacy: LegacyClient
     legacy_org_id: str
     environment: str

@@ -24,7 +24,6 @@ from worker.kinds.legacy_migration.kind import LEGACY_MIGRATION
 from worker.kinds.legacy_migration.sessions import LegacySession, load_session
 from worker.kinds.legacy_migration.store import LegacyMigrationStore
 from worker.models import JobStatus
-from worker.services import Services
 
 
 async def _session(redis: ArqRedis, session_id: str, account_id: str) -> LegacySession:
@@ -105,13 +104,13 @@ async def retry_legacy_migration_job(
                          "environment": existing.environment})
 
 
-async def cancel_legacy_migration_job(services: Services, *, job_id: str,
+async def cancel_legacy_migration_job(pool: asyncpg.Pool, *, job_id: str,
                                       account_id: str) -> Job:
     """Cancel a pending job at once, or a running one at its next checkpoint."""
-    existing = await LegacyMigrationStore(services.pool).get_for_account(job_id, account_id)
+    existing = await LegacyMigrationStore(pool).get_for_account(job_id, account_id)
     if existing is None:
         raise enqueue.job_not_found(job_id)
-    row = await enqueue.cancel_job(services, kind=LEGACY_MIGRATION, job_id=job_id,
+    row = await enqueue.cancel_job(pool, kind=LEGACY_MIGRATION, job_id=job_id,
                                    account_id=account_id)
     return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,
                          "environment": existing.environment})

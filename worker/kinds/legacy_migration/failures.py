@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.engine.kind import Failure, Step
+from worker.engine.kind import Step
+from worker.errors import ServiceError
 from worker.kinds.legacy_migration.source.convert import RecordError
 from worker.kinds.legacy_migration.source.errors import (
     LegacyAuthFailed,
@@ -16,34 +17,38 @@ from worker.kinds.legacy_migration.source.errors import (
 )
 
 
-def describe_failure(exc: BaseException, step: Step[Any]) -> Failure | None:
+def describe_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None:
     """The kind's own errors as the user reads them; None for anything else."""
     if isinstance(exc, LegacyError):
         return legacy_failure(exc, step.name)
     if isinstance(exc, RecordError):
-        return Failure(exc.code, (
+        return _failure(exc.code, (
             f"The legacy {exc.kind} {exc.legacy_id} cannot be migrated: it {exc.problem}. "
             "Correct it in the legacy account and retry the job."))
     return None
 
 
-def legacy_failure(exc: LegacyError, step_name: str) -> Failure:
+def legacy_failure(exc: LegacyError, step_name: str) -> ServiceError:
     """A permanent legacy API failure during a step."""
     if isinstance(exc, LegacyTokenExpired | LegacyAuthFailed):
-        return Failure(exc.code, (
+        return _failure(exc.code, (
             f"The legacy session expired while {step_name.lower()}. Log in again with "
             "POST /legacy-migration/auth and retry the job with the new legacy_session_id; "
             "it resumes where it stopped."))
     if isinstance(exc, LegacyNotFound):
-        return Failure(exc.code, (
+        return _failure(exc.code, (
             f"The legacy account no longer gives access to this organisation ({exc}). Check "
             "that the organisation still exists and the user still owns it, then retry."))
     if isinstance(exc, LegacyUnavailable):
-        return Failure(exc.code, (
+        return _failure(exc.code, (
             f"The legacy system could not be reached while {step_name.lower()}: {exc}. "
             "Retry the job later; it resumes where it stopped."))
     if isinstance(exc, LegacyBadResponse):
-        return Failure(exc.code, (
+        return _failure(exc.code, (
             f"The legacy system sent an answer that could not be read ({exc}). "
             "Retry the job; if it fails again, contact support."))
-    return Failure(exc.code, f"The legacy system failed: {exc}. Retry the job.")
+    return _failure(exc.code, f"The legacy system failed: {exc}. Retry the job.")
+
+
+def _failure(code: str, message: str) -> ServiceError:
+    return ServiceError(message, code=code)

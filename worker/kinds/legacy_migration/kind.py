@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from worker.db.types import Conn
 from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
@@ -66,20 +67,24 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[L
 
     legacy.on_retry = on_retry
     try:
-        yield LegacyContext(job=run, legacy=legacy, legacy_org_id=details["legacy_org_id"],
+        yield LegacyContext(run=run, legacy=legacy, legacy_org_id=details["legacy_org_id"],
                             environment=details["environment"],
                             confirm_unsupported_data=details["confirm_unsupported_data"])
     finally:
         await legacy.aclose()
 
 
+async def forget_token(conn: Conn, job_id: str) -> None:
+    """With the job's completion or cancellation: the sealed legacy token is wiped."""
+    await LegacyMigrationStore.wipe_token(conn, job_id)
+
+
 async def clean_up(services: Services, job_id: str) -> None:
-    """Once completed or cancelled: the staged rows go, and so does the sealed token."""
+    """Once completed or cancelled: the staged rows go."""
     await clear_staging(services.pool, job_id)
-    await LegacyMigrationStore(services.pool).wipe_token(services.pool, job_id)
 
 
 LEGACY_MIGRATION: JobKind[LegacyContext] = JobKind(
     name=NAME, steps=STEPS, open=open_run, describe_failure=describe_failure,
-    clean_up=clean_up,
+    on_end=forget_token, clean_up=clean_up,
 )

@@ -40,7 +40,8 @@ class LegacyMigrationStore:
     async def replace_token(self, conn: Conn, job_id: str, sealed_token: bytes) -> None:
         await conn.execute(q("replace_legacy_token"), job_id, sealed_token)
 
-    async def wipe_token(self, conn: Executor, job_id: str) -> None:
+    @staticmethod
+    async def wipe_token(conn: Executor, job_id: str) -> None:
         await conn.execute(q("wipe_legacy_token"), job_id)
 
     async def org_migrated_live(self, legacy_org_id: str) -> bool:

@@ -18,7 +18,7 @@ VALIDATION_STEP = 7
 
 
 async def _refuse_unless_validated(ctx: LegacyContext) -> None:
-    runs = {r["step_number"]: r for r in await ctx.job.steps.report(ctx.job.job_id)}
+    runs = {r["step_number"]: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
     validation = runs.get(VALIDATION_STEP)
     if validation is None or validation["status"] != "finished" or not all(
         c["passed"] for c in validation["checks"] or []
@@ -32,15 +32,15 @@ async def commit(ctx: LegacyContext) -> None:
     transaction), so a crash leaves either nothing in the target or everything and a
     completed job."""
     await _refuse_unless_validated(ctx)
-    counts = await ctx.job.pool.fetchrow(q("staged_row_counts"), ctx.job.job_id)
+    counts = await ctx.run.pool.fetchrow(q("staged_row_counts"), ctx.run.job_id)
     staged = sum(counts.values()) if counts else 0
-    await ctx.job.progress(f"Committing to target: writing {staged} records in one transaction")
+    await ctx.run.progress(f"Committing to target: writing {staged} records in one transaction")
     entity_id = new_entity_id()
-    run = ctx.job.step_run
-    async with ctx.job.final_transaction("Committing to target: finishing") as conn:
+    run = ctx.run.step_run
+    async with ctx.run.final_transaction("Committing to target: finishing") as conn:
         try:
-            await write_entity(conn, ctx.job.job_id, entity_id, ctx.environment)
-            written = await write_records(conn, ctx.job.job_id, entity_id)
+            await write_entity(conn, ctx.run.job_id, entity_id, ctx.environment)
+            written = await write_records(conn, ctx.run.job_id, entity_id)
         except LiveAlreadyExists:
             raise StepFailed(
                 "This legacy organisation was already migrated to live by another job; "
@@ -53,6 +53,6 @@ async def commit(ctx: LegacyContext) -> None:
         run.created_count = sum(written.values())
         run.source_count = run.created_count
         run.checks = {"written": written, "entity_id": entity_id}
-        ctx.job.complete_with(f"Migration completed: {run.created_count} records written to "
+        ctx.run.complete_with(f"Migration completed: {run.created_count} records written to "
                               f"entity {entity_id}.", entity_id=entity_id)
-    ctx.job.log.info("migration committed", entity_id=entity_id, written=written)
+    ctx.run.log.info("migration committed", entity_id=entity_id, written=written)

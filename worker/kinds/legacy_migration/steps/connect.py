@@ -25,27 +25,27 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     found: Counter[str] = Counter()
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
-    page_size = ctx.job.settings.legacy_page_size
+    page_size = ctx.run.settings.legacy_page_size
     async for skip, rows in ctx.legacy.pages(ctx.legacy_org_id, "documents", page_size=page_size):
         for raw in rows:
             reason = unsupported_reason(raw)
             if reason is not None:
                 found[reason] += 1
                 unsupported_documents.add(str(raw.get("id")))
-        await ctx.job.progress(f"Connecting to legacy account: checked {skip + len(rows)} of "
+        await ctx.run.progress(f"Connecting to legacy account: checked {skip + len(rows)} of "
                            f"{total} documents for unsupported data")
     if unsupported_documents:
         async for _, rows in ctx.legacy.pages(ctx.legacy_org_id, "payments", page_size=page_size):
             for raw in rows:
                 if str(raw.get("documentId")) in unsupported_documents:
                     found[PAYMENTS_OF_UNSUPPORTED] += 1
-            await ctx.job.progress("Connecting to legacy account: checking payments")
+            await ctx.run.progress("Connecting to legacy account: checking payments")
     return found
 
 
 async def connect(ctx: LegacyContext) -> None:
     """Step 1."""
-    await ctx.job.progress("Connecting to legacy account: checking the legacy session")
+    await ctx.run.progress("Connecting to legacy account: checking the legacy session")
     org: dict[str, Any] = await ctx.legacy.organization(ctx.legacy_org_id)
     currency = org.get("currencyId")
     if not is_iso_currency(currency):
@@ -55,12 +55,12 @@ async def connect(ctx: LegacyContext) -> None:
             code="UNSUPPORTED_DATA",
         )
     found = await _scan_unsupported(ctx)
-    ctx.job.step_run.checks = {"organization": {"name": org.get("name"), "currency": currency},
+    ctx.run.step_run.checks = {"organization": {"name": org.get("name"), "currency": currency},
                       "unsupported": dict(found)}
-    ctx.job.step_run.skipped_count = sum(found.values())
+    ctx.run.step_run.skipped_count = sum(found.values())
     if found and not ctx.confirm_unsupported_data:
-        ctx.job.step_run.error_count = sum(found.values())
-        async with ctx.job.page("Connecting to legacy account: unsupported data found"):
+        ctx.run.step_run.error_count = sum(found.values())
+        async with ctx.run.page("Connecting to legacy account: unsupported data found"):
             pass
         raise StepFailed(
             "The legacy organisation holds data the new platform cannot store: "
@@ -69,8 +69,8 @@ async def connect(ctx: LegacyContext) -> None:
             "remove them from the legacy account first.",
             code="UNSUPPORTED_DATA",
         )
-    async with ctx.job.page("Connecting to legacy account: organisation loaded") as conn:
+    async with ctx.run.page("Connecting to legacy account: organisation loaded") as conn:
         await conn.execute(
-            q("stage_organization"), ctx.job.job_id, str(org.get("id")), str(org.get("name") or ""),
+            q("stage_organization"), ctx.run.job_id, str(org.get("id")), str(org.get("name") or ""),
             org.get("countryAlpha2Code") or org.get("country"), org.get("taxNumber"), currency,
         )

@@ -26,9 +26,9 @@ async def _stage_documents(ctx: LegacyContext, conn: Conn,
                     "confirm_unsupported_data: true, or remove it from the legacy account.",
                     code="UNSUPPORTED_DATA",
                 )
-            skipped.append((ctx.job.job_id, "document", str(raw.get("id")), reason))
+            skipped.append((ctx.run.job_id, "document", str(raw.get("id")), reason))
             continue
-        document, document_lines = convert.document_rows(ctx.job.job_id, raw)
+        document, document_lines = convert.document_rows(ctx.run.job_id, raw)
         documents.append(document)
         lines.extend(document_lines)
         outcome.add_total(document[convert.DOCUMENT_CURRENCY], document[convert.DOCUMENT_TOTAL])

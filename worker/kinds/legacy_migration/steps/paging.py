@@ -37,18 +37,18 @@ async def stage_resource(
     ctx: LegacyContext, *, resource: str, label: str, stage_page: StagePage
 ) -> None:
     """Stream `resource` from the step's cursor, staging each page with `stage_page`."""
-    run = ctx.job.step_run
+    run = ctx.run.step_run
     run.source_count = await ctx.legacy.count(ctx.legacy_org_id, resource)
-    await ctx.job.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
+    await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
     async for skip, rows in ctx.legacy.pages(
-        ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.job.settings.legacy_page_size
+        ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.run.settings.legacy_page_size
     ):
         done = skip + len(rows)
-        async with ctx.job.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
+        async with ctx.run.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
             outcome = await stage_page(ctx, conn, rows)
             run.created_count += outcome.created
             run.skipped_count += outcome.skipped
             run.error_count += outcome.errors
             run.add_totals(outcome.totals)
             run.cursor = done
-        ctx.job.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))
+        ctx.run.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))

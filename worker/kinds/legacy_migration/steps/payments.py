@@ -18,26 +18,26 @@ async def _stage_payments(ctx: LegacyContext, conn: Conn,
     document_ids = list({str(raw.get("documentId")) for raw in rows})
     currencies = {
         r["legacy_id"]: r["currency"]
-        for r in await conn.fetch(q("staged_document_currencies"), ctx.job.job_id, document_ids)
+        for r in await conn.fetch(q("staged_document_currencies"), ctx.run.job_id, document_ids)
     }
     skipped_documents = {
         r["legacy_id"]
-        for r in await conn.fetch(q("skipped_ids"), ctx.job.job_id, "document", document_ids)
+        for r in await conn.fetch(q("skipped_ids"), ctx.run.job_id, "document", document_ids)
     }
     payments, skipped = [], []
     for raw in rows:
         document_id = str(raw.get("documentId"))
         if document_id in currencies:
-            payment = convert.payment_row(ctx.job.job_id, raw, currencies[document_id])
+            payment = convert.payment_row(ctx.run.job_id, raw, currencies[document_id])
             payments.append(payment)
             outcome.add_total(payment[convert.PAYMENT_CURRENCY], payment[convert.PAYMENT_AMOUNT])
         elif document_id in skipped_documents:
-            skipped.append((ctx.job.job_id, "payment", str(raw.get("id")),
+            skipped.append((ctx.run.job_id, "payment", str(raw.get("id")),
                             "payments of unsupported documents"))
         else:
             # a payment of a document the source does not have: step 7 reports it
             outcome.errors += 1
-            ctx.job.log.warning("payment of an unknown document", payment_id=raw.get("id"),
+            ctx.run.log.warning("payment of an unknown document", payment_id=raw.get("id"),
                             document_id=document_id)
     outcome.created = await copy_rows(conn, "payments", convert.PAYMENT_COLUMNS, payments)
     outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)

@@ -15,7 +15,7 @@ async def _stage_taxes(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]
                        ) -> PageOutcome:
     taxes, rates = [], []
     for raw in rows:
-        tax, tax_rates = convert.tax_rows(ctx.job.job_id, raw)
+        tax, tax_rates = convert.tax_rows(ctx.run.job_id, raw)
         taxes.append(tax)
         rates.extend(tax_rates)
     created = await copy_rows(conn, "taxes", convert.TAX_COLUMNS, taxes)
@@ -25,14 +25,14 @@ async def _stage_taxes(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]
 
 async def _stage_customers(ctx: LegacyContext, conn: Conn,
                            rows: list[dict[str, Any]]) -> PageOutcome:
-    records = [convert.customer_row(ctx.job.job_id, raw) for raw in rows]
+    records = [convert.customer_row(ctx.run.job_id, raw) for raw in rows]
     return PageOutcome(created=await copy_rows(conn, "customers", convert.CUSTOMER_COLUMNS,
                                                records))
 
 
 async def _stage_items(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]]
                        ) -> PageOutcome:
-    records = [convert.item_row(ctx.job.job_id, raw) for raw in rows]
+    records = [convert.item_row(ctx.run.job_id, raw) for raw in rows]
     return PageOutcome(created=await copy_rows(conn, "items", convert.ITEM_COLUMNS, records))
 
 

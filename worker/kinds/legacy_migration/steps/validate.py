@@ -21,17 +21,17 @@ def _failed(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def build_checks(ctx: LegacyContext) -> list[dict[str, Any]]:
     """Every check of step 7, each with its figures and outcome."""
-    runs = {r["step_number"]: r for r in await ctx.job.steps.report(ctx.job.job_id)}
-    async with ctx.job.pool.acquire() as conn:
-        staged = {r["kind"]: r["n"] for r in await conn.fetch(q("staged_counts"), ctx.job.job_id)}
-        skipped = {r["kind"]: r["n"] for r in await conn.fetch(q("skipped_counts"), ctx.job.job_id)}
+    runs = {r["step_number"]: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
+    async with ctx.run.pool.acquire() as conn:
+        staged = {r["kind"]: r["n"] for r in await conn.fetch(q("staged_counts"), ctx.run.job_id)}
+        skipped = {r["kind"]: r["n"] for r in await conn.fetch(q("skipped_counts"), ctx.run.job_id)}
         totals = {
             "documents": {r["currency"]: r["total"]
-                          for r in await conn.fetch(q("staged_document_totals"), ctx.job.job_id)},
+                          for r in await conn.fetch(q("staged_document_totals"), ctx.run.job_id)},
             "payments": {r["currency"]: r["total"]
-                         for r in await conn.fetch(q("staged_payment_totals"), ctx.job.job_id)},
+                         for r in await conn.fetch(q("staged_payment_totals"), ctx.run.job_id)},
         }
-        references = await conn.fetch(q("unresolved_references"), ctx.job.job_id)
+        references = await conn.fetch(q("unresolved_references"), ctx.run.job_id)
     checks: list[dict[str, Any]] = []
     for kind, (step, skipped_kind) in _KINDS.items():
         source = runs[step]["source_count"]
@@ -67,18 +67,18 @@ def describe_failures(failed: list[dict[str, Any]]) -> str:
 
 async def validate(ctx: LegacyContext) -> None:
     """Step 7."""
-    await ctx.job.progress("Validating migrated data: comparing staged data with the source")
-    async with ctx.job.pool.acquire() as conn:
+    await ctx.run.progress("Validating migrated data: comparing staged data with the source")
+    async with ctx.run.pool.acquire() as conn:
         for table in _STAGING_TABLES:
             # fresh statistics, so that step 8's set-wise joins get good plans
             await conn.execute(f"ANALYZE staging.{table}")
     checks = await build_checks(ctx)
-    ctx.job.step_run.checks = checks
-    ctx.job.step_run.source_count = len(checks)
+    ctx.run.step_run.checks = checks
+    ctx.run.step_run.source_count = len(checks)
     failed = _failed(checks)
-    ctx.job.step_run.created_count = len(checks) - len(failed)
-    ctx.job.step_run.error_count = len(failed)
-    async with ctx.job.page(f"Validating migrated data: {len(checks) - len(failed)} of "
+    ctx.run.step_run.created_count = len(checks) - len(failed)
+    ctx.run.step_run.error_count = len(failed)
+    async with ctx.run.page(f"Validating migrated data: {len(checks) - len(failed)} of "
                         f"{len(checks)} checks passed"):
         pass
     if failed:
