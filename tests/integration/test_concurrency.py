@@ -77,7 +77,8 @@ async def test_lease_is_taken_atomically(db: asyncpg.Pool, worker: Proc) -> None
     store = JobStore(db)
     got = await asyncio.gather(*(store.acquire_lease("mig_0000000000000000000000ff",
                                                      worker_id="wrk_test", owner=f"taker-{i}",
-                                                     seconds=30) for i in range(10)))
+                                                     seconds=30, kinds=["legacy_migration"])
+                                 for i in range(10)))
     assert sum(r is not None for r in got) == 1
     await db.execute("UPDATE migration_jobs SET status = 'cancelled', lease_owner = NULL "
                      "WHERE id = 'mig_0000000000000000000000ff'")
