@@ -11,6 +11,7 @@ from typing import Any
 from arq.worker import Retry
 
 from worker.db.pool import create_pool
+from worker.engine.outcomes import Outcome
 from worker.engine.runner import WorkerDeps
 from worker.engine.runner import run_job as run_engine_job
 from worker.engine.transient import TRANSIENT_ERRORS
@@ -67,5 +68,5 @@ async def run_job(ctx: Ctx, job_id: str) -> str:
     if outcome.requeue:
         # paused: back on the queue at once, for a worker that is not shutting down;
         # after a lost connection: in a moment
-        raise Retry(defer=0 if outcome == outcome.PAUSED else 1)
+        raise Retry(defer=0 if outcome == Outcome.PAUSED else 1)
     return outcome.value
