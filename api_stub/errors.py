@@ -31,6 +31,23 @@ from worker.kinds.legacy_migration.errors import (
     LegacySessionNotFound,
 )
 from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyError
+from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
+from worker.wizard.errors import (
+    BalancesNotConfirmed,
+    CashVatNotSupported,
+    ExecuteFailed,
+    ImportNotConfirmable,
+    ImportNotFound,
+    ImportNotReady,
+    InvalidCutoverDate,
+    InvalidImport,
+    InvalidTransition,
+    MigrationNotFound,
+    MigrationSingletonViolation,
+    ProviderNotAutomated,
+)
+from worker.wizard.gates import GatesFailed
+from worker.wizard.ledger import LedgerError
 
 # --- errors of the HTTP layer itself -----------------------------------------------------
 
@@ -112,6 +129,24 @@ STATUS: dict[type[ServiceError], int] = {
     PayloadTooLarge: 413,
     InvalidRequest: 422,
     LegacyError: 502,
+    # the migration wizard
+    InvalidFile: 400,
+    MissingSheets: 400,
+    MigrationNotFound: 404,
+    ImportNotFound: 404,
+    MigrationSingletonViolation: 409,
+    FileTooLarge: 413,
+    CashVatNotSupported: 422,
+    InvalidCutoverDate: 422,
+    InvalidTransition: 422,
+    InvalidImport: 422,
+    BalancesNotConfirmed: 422,
+    ImportNotConfirmable: 422,
+    ImportNotReady: 409,
+    ProviderNotAutomated: 422,
+    ExecuteFailed: 422,
+    GatesFailed: 422,
+    LedgerError: 422,
 }
 
 
@@ -153,6 +188,15 @@ def error_responses(*errors: Iterable[type[ServiceError]] | type[ServiceError]
     return {status: {"model": ErrorBody,
                      "description": "Error codes: " + ", ".join(dict.fromkeys(found)) + "."}
             for status, found in sorted(codes.items())}
+
+
+def route_errors(*errors: Iterable[type[ServiceError]] | type[ServiceError]
+                 ) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route behind an API key: what every such route may answer,
+    and `errors`. One call per route, not a router's `responses` plus the route's: FastAPI
+    merges those per status, and a route's 400 (INVALID_JSON) would replace the router's
+    (ACCOUNT_REQUIRED) instead of adding to it."""
+    return error_responses(REQUEST_ERRORS, AUTH_ERRORS, SERVER_ERRORS, *errors)
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -199,12 +243,15 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     Starlette answers 405 with the methods of the first route whose path matches, but one
     path can be served by several routes (GET and POST /legacy-migration/jobs are two), so
     its `Allow` would leave methods out. The document lists every operation of a path."""
-    methods: set[str] = set()
+    matches: list[tuple[int, dict[str, Any]]] = []
     for template, item in app.openapi().get("paths", {}).items():
         regex, _, _ = compile_path(template)
         if regex.match(path):
-            methods.update(method.upper() for method in item if method in _HTTP_METHODS)
-    return sorted(methods)
+            matches.append((template.count("{"), item))
+    # `/migrations/active` also fits `/migrations/{migration_id}`; the literal one is it
+    fewest = min((params for params, _ in matches), default=0)
+    return sorted({method.upper() for params, item in matches if params == fewest
+                   for method in item if method in _HTTP_METHODS})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -233,7 +280,7 @@ def install_error_handlers(app: FastAPI) -> None:
             error = MethodNotAllowed(f"{request.url.path} does not take {request.method}; "
                                      f"it takes {headers.get('Allow', 'no method')}.")
         elif exc.status_code == 413:
-            error = PayloadTooLarge(str(exc.detail))
+            error = getattr(exc, "error", None) or PayloadTooLarge(str(exc.detail))
         else:
             error = ServiceError(str(exc.detail), code=f"HTTP_{exc.status_code}")
             return JSONResponse(error_body(error.code, error.message),

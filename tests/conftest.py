@@ -29,6 +29,7 @@ from tests.support.processes import (
     python_module,
     wait_http,
 )
+from tests.support.wizard import Wizard
 from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
@@ -166,6 +167,17 @@ def web(service_env: dict[str, str], logs_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def api_key(service_env: dict[str, str]) -> str:
     return create_key(service_env, "acc_test")
+
+
+@pytest.fixture
+async def wizard(web: str, service_env: dict[str, str], worker: Proc,
+                 request: pytest.FixtureRequest) -> AsyncIterator[Wizard]:
+    """A client of the wizard API acting for an account of the test's own (an account has
+    one active migration at most)."""
+    account = "acc_wiz_" + uuid.uuid4().hex[:12]
+    client = Wizard(web, create_key(service_env, account), account)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from arq.connections import ArqRedis
 from worker.db.types import Conn
 from worker.engine.kind import JobKind
 from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFound, ServiceError
-from worker.ids import new_job_id
+from worker.ids import new_id
 from worker.models import JobStatus
 from worker.queue import safe_enqueue
 from worker.store.jobs import JobStore
@@ -31,7 +31,7 @@ KindFields = Callable[[Conn, str], Awaitable[None]]
 async def create_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], account_id: str,
     queue_name: str, singleton_key: str | None = None, conflict: ServiceError | None = None,
-    fields: KindFields | None = None,
+    fields: KindFields | None = None, id_prefix: str = "mig",
 ) -> asyncpg.Record:
     """Record a pending job (and the kind's `fields`) in one transaction, then enqueue it
     in arq under its own ID; returns the job row.
@@ -40,19 +40,38 @@ async def create_job(
     `conflict` (default ActiveJobExists). If the enqueue fails the job is not lost: it is
     pending in Postgres and the workers' sweep enqueues it.
     """
-    job_id = new_job_id()
     async with pool.acquire() as conn, conn.transaction():
-        try:
-            row = await JobStore(pool).insert(conn, job_id, kind=kind.name,
-                                              account_id=account_id,
-                                              singleton_key=singleton_key,
-                                              total_steps=kind.total_steps)
-        except asyncpg.UniqueViolationError:
-            raise conflict or ActiveJobExists() from None
-        if fields is not None:
-            await fields(conn, job_id)
-    await safe_enqueue(redis, job_id, queue_name)
+        row = await record_job(conn, kind=kind, account_id=account_id,
+                               singleton_key=singleton_key, conflict=conflict, fields=fields,
+                               id_prefix=id_prefix)
+    await safe_enqueue(redis, row["id"], queue_name)
     return row
+
+
+async def record_job(
+    conn: Conn, *, kind: JobKind[Any], account_id: str, singleton_key: str | None = None,
+    conflict: ServiceError | None = None, fields: KindFields | None = None,
+    id_prefix: str = "mig",
+) -> asyncpg.Record:
+    """Record a pending job inside the caller's transaction (with what else the caller
+    writes there); once it commits, the caller puts it on the queue (`enqueue_created`)."""
+    job_id = new_id(id_prefix)
+    try:
+        async with conn.transaction():  # a savepoint: the conflict undoes only this
+            row = await JobStore.insert(conn, job_id, kind=kind.name, account_id=account_id,
+                                        singleton_key=singleton_key,
+                                        total_steps=kind.total_steps)
+    except asyncpg.UniqueViolationError:
+        raise conflict or ActiveJobExists() from None
+    if fields is not None:
+        await fields(conn, job_id)
+    return row
+
+
+async def enqueue_created(redis: ArqRedis, job_ids: list[str], queue_name: str) -> None:
+    """Put jobs created inside a caller's transaction on the queue, once it committed."""
+    for job_id in job_ids:
+        await safe_enqueue(redis, job_id, queue_name)
 
 
 async def retry_job(

@@ -35,9 +35,15 @@ def new_time_ordered_hex() -> str:
     return f"{now & 0xFFFFFFFFFFFF:012x}{counter:04x}{secrets.randbits(32):08x}"
 
 
+def new_id(prefix: str) -> str:
+    """`<prefix>_` + 24 hex digits, time-ordered: `job_` (jobs of the wizard's kinds),
+    `mig_` (wizard migrations), `dimp_` (imports), `upl_` (uploads)."""
+    return f"{prefix}_{new_time_ordered_hex()}"
+
+
 def new_job_id() -> str:
-    """A migration job ID: `mig_` + 24 hex digits, time-ordered."""
-    return "mig_" + new_time_ordered_hex()
+    """A legacy migration job ID: `mig_` + 24 hex digits, time-ordered."""
+    return new_id("mig")
 
 
 def new_entity_id() -> str:

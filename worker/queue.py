@@ -29,7 +29,7 @@ def arq_redis_settings(url: str) -> RedisSettings:
     (a Redis restart, a failover, a killed client) on a new connection instead of failing
     the poll, enqueue or job that sent it."""
     settings = RedisSettings.from_dsn(url)
-    settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=8)
+    settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=16)
     settings.retry_on_error = [RedisConnectionError, RedisTimeoutError]
     settings.retry_on_timeout = True
     return settings

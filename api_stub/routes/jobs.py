@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
 from api_stub.auth import Account, State
-from api_stub.errors import (
-    AUTH_ERRORS,
-    BODY_ERRORS,
-    REQUEST_ERRORS,
-    SERVER_ERRORS,
-    error_responses,
-)
+from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.report import build_report
 from api_stub.schemas import CreateJobRequest, JobList, JobReport, RetryRequest
 from worker.enqueue import job_not_found
@@ -22,7 +16,6 @@ from worker.errors import (
     JobFinished,
     JobNotFailed,
     JobNotFound,
-    ServiceError,
 )
 from worker.kinds.legacy_migration.enqueue import (
     cancel_legacy_migration_job,
@@ -42,14 +35,6 @@ from worker.models import JobStatus
 router = APIRouter(prefix="/legacy-migration/jobs", tags=["legacy migration"])
 
 
-def _errors(*errors: type[ServiceError]) -> dict[int | str, dict[str, Any]]:
-    """The `responses` of a job route: what every job route may answer, and `errors`.
-
-    One call per route, not the router's `responses` plus the route's: FastAPI merges those
-    per status, and a route's 400 (INVALID_JSON) would replace the router's (ACCOUNT_REQUIRED)
-    instead of adding to it."""
-    return error_responses(REQUEST_ERRORS, AUTH_ERRORS, SERVER_ERRORS, errors)
-
 # Postgres text cannot hold NUL (asyncpg refuses such a parameter), so no job ID, and no
 # cursor, contains one: an ID with NUL is a job that does not exist, a cursor with NUL
 # is invalid (the pattern puts that in the document, so clients know it).
@@ -64,7 +49,7 @@ def _job_id(job_id: str) -> str:
 
 
 @router.post("", status_code=201, response_model=Job, summary="Create a migration job",
-             responses=_errors(*BODY_ERRORS, LegacySessionNotFound, LegacyOrgNotFound,
+             responses=route_errors(*BODY_ERRORS, LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists, AlreadyMigrated))
 async def create_job(body: CreateJobRequest, account: Account, state: State) -> Job:
     return await create_legacy_migration_job(
@@ -76,7 +61,7 @@ async def create_job(body: CreateJobRequest, account: Account, state: State) -> 
 
 
 @router.get("", response_model=JobList, summary="List migration jobs, newest first",
-            responses=_errors())
+            responses=route_errors())
 async def list_jobs(
     account: Account, state: State,
     status: Annotated[JobStatus | None, Query()] = None,
@@ -90,7 +75,7 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=Job, summary="Get status and progress of a job",
-            responses=_errors(JobNotFound))
+            responses=route_errors(JobNotFound))
 async def get_job(job_id: str, account: Account, state: State) -> Job:
     job = await LegacyMigrationStore(state.pool).get_for_account(_job_id(job_id), account)
     if job is None:
@@ -99,7 +84,7 @@ async def get_job(job_id: str, account: Account, state: State) -> Job:
 
 
 @router.delete("/{job_id}", response_model=Job, summary="Cancel a pending or running job",
-               responses=_errors(JobNotFound, JobFinished))
+               responses=route_errors(JobNotFound, JobFinished))
 async def cancel_job(job_id: str, account: Account, state: State) -> Job:
     return await cancel_legacy_migration_job(state.pool, job_id=_job_id(job_id),
                                              account_id=account)
@@ -107,7 +92,7 @@ async def cancel_job(job_id: str, account: Account, state: State) -> Job:
 
 @router.post("/{job_id}/retry", response_model=Job,
              summary="Re-queue a failed job; it resumes at the step that failed",
-             responses=_errors(*BODY_ERRORS, JobNotFound, JobNotFailed,
+             responses=route_errors(*BODY_ERRORS, JobNotFound, JobNotFailed,
                                        LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists))
 async def retry_job(
@@ -121,7 +106,7 @@ async def retry_job(
 
 
 @router.get("/{job_id}/report", response_model=JobReport, summary="Per-step summary of a job",
-            responses=_errors(JobNotFound))
+            responses=route_errors(JobNotFound))
 async def job_report(job_id: str, account: Account, state: State) -> JobReport:
     job = await state.jobs.get_for_account(_job_id(job_id), account, LEGACY_MIGRATION.name)
     if job is None:

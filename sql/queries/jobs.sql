@@ -70,7 +70,8 @@ RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
 UPDATE migration_jobs SET
     status = 'failed', error = $3, error_code = $4, progress_detail = $5,
     lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
-WHERE id = $1 AND lease_owner = $2;
+WHERE id = $1 AND lease_owner = $2
+RETURNING id;
 
 -- name: cancel_job_now
 UPDATE migration_jobs SET

@@ -49,6 +49,10 @@ async def _nothing_at_the_end(conn: Conn, job_id: str) -> None:
     return None
 
 
+async def _nothing_on_failure(conn: Conn, job_id: str, error: ServiceError) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class JobKind(Generic[C]):
     """A kind of job: everything the engine needs to run one.
@@ -59,6 +63,7 @@ class JobKind(Generic[C]):
       message) the user reads; None for exceptions that are not the kind's.
     - `on_end(conn, job_id)`: statements that must commit with the job's end, inside the
       transaction that completes or cancels it (wiping the job's secrets): keep it short.
+    - `on_fail(conn, job_id, error)`: likewise, inside the transaction that fails it.
     - `clean_up(services, job_id)`: run after a job completed or was cancelled, for what
       may take long (its staged rows). Idempotent: the sweep runs it again for a job whose
       worker died before it did.
@@ -69,6 +74,7 @@ class JobKind(Generic[C]):
     open: Callable[[JobRun, Any, Services], AbstractAsyncContextManager[C]]
     describe_failure: Callable[[BaseException, Step[C]], ServiceError | None] = _no_failure
     on_end: Callable[[Conn, str], Awaitable[None]] = _nothing_at_the_end
+    on_fail: Callable[[Conn, str, ServiceError], Awaitable[None]] = _nothing_on_failure
     clean_up: Callable[[Services, str], Awaitable[None]] = _nothing_to_clean
 
     def __post_init__(self) -> None:

@@ -124,7 +124,7 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
     except _HANDLED_BY_CALLER:
         raise
     except Exception as exc:
-        return await _fail(deps, run, _failure_of(kind, exc, step or kind.steps[0]))
+        return await _fail(deps, kind, run, _failure_of(kind, exc, step or kind.steps[0]))
     await clean_up(deps, kind, run.job_id, after="completion")
     return Outcome.COMPLETED
 
@@ -201,14 +201,17 @@ async def clean_up(services: Services, kind: JobKind[Any], job_id: str, *,
     return True
 
 
-async def _fail(deps: WorkerDeps, run: JobRun, error: ServiceError) -> Outcome:
+async def _fail(deps: WorkerDeps, kind: JobKind[Any], run: JobRun,
+                error: ServiceError) -> Outcome:
     log.warning("job failed", error_code=error.code)
     detail = "Failed."
-    if run.step_started:
-        await deps.steps.fail(run.job_id, run.step_run.number, run.owner)
-        detail = f"Failed at step {run.step_run.number}: {run.step_name}."
-    await deps.jobs.fail(run.job_id, run.owner, error=error.message, code=error.code,
-                         detail=detail)
+    async with deps.pool.acquire() as conn, conn.transaction():
+        if run.step_started:
+            await deps.steps.fail(conn, run.job_id, run.step_run.number, run.owner)
+            detail = f"Failed at step {run.step_run.number}: {run.step_name}."
+        if await deps.jobs.fail(conn, run.job_id, run.owner, error=error.message,
+                                code=error.code, detail=detail):
+            await kind.on_fail(conn, run.job_id, error)
     return Outcome.FAILED
 
 

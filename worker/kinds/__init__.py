@@ -18,8 +18,10 @@ from worker.engine.kind import JobKind
 def _built_in() -> list[JobKind[Any]]:
     # imported here, not at the top: a kind's modules import this package's siblings
     from worker.kinds.legacy_migration.kind import LEGACY_MIGRATION
+    from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
+    from worker.kinds.wizard_import.kind import WIZARD_IMPORT
 
-    return [LEGACY_MIGRATION]
+    return [LEGACY_MIGRATION, WIZARD_IMPORT, WIZARD_EXECUTE]
 
 
 def _load(spec: str) -> JobKind[Any]:

@@ -27,7 +27,8 @@ class JobStore:
 
     # --- enqueue layer and API -----------------------------------------------------------
 
-    async def insert(self, conn: Conn, job_id: str, *, kind: str, account_id: str,
+    @staticmethod
+    async def insert(conn: Conn, job_id: str, *, kind: str, account_id: str,
                      singleton_key: str | None, total_steps: int) -> Record:
         """A new pending job. Raises asyncpg.UniqueViolationError when `singleton_key`
         already has an active job of this kind."""
@@ -77,9 +78,11 @@ class JobStore:
                                        detail)
         return None if row is None else bool(row["cancel_requested"])
 
-    async def fail(self, job_id: str, owner: str, *, error: str, code: str,
-                   detail: str) -> None:
-        await self.pool.execute(q("fail_job"), job_id, owner, error, code, detail)
+    async def fail(self, conn: Conn, job_id: str, owner: str, *, error: str, code: str,
+                   detail: str) -> bool:
+        """Failed, under the lease; False when the lease is lost."""
+        return await conn.fetchval(q("fail_job"), job_id, owner, error, code,
+                                   detail) is not None
 
     async def cancel_now(self, conn: Conn, job_id: str, owner: str, detail: str) -> bool:
         """Cancelled, under the lease; False when the lease is lost."""

@@ -67,9 +67,9 @@ class StepStore:
         """The step is done (inside `conn`'s transaction when given)."""
         await (conn or self.pool).execute(q("finish_step"), job_id, number)
 
-    async def fail(self, job_id: str, number: int, owner: str) -> None:
+    async def fail(self, conn: Executor, job_id: str, number: int, owner: str) -> None:
         """The step failed (under the lease `owner`)."""
-        await self.pool.execute(q("fail_step"), job_id, number, owner)
+        await conn.execute(q("fail_step"), job_id, number, owner)
 
     async def count_retry(self, job_id: str, number: int) -> None:
         await self.pool.execute(q("count_step_retry"), job_id, number)

@@ -1,0 +1,167 @@
+"""Cell values of the wizard's files: money exact in minor units, dates, text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from worker.kinds.wizard_import.values import (
+    CellError,
+    cell_text,
+    excel_serial_date,
+    is_blank,
+    parse_currency,
+    parse_date,
+    parse_money,
+    parse_whole_number,
+)
+
+
+@pytest.mark.parametrize(("value", "currency", "minor"), [
+    (12, "GBP", 1200),
+    (Decimal("1234.56"), "GBP", 123456),
+    (Decimal("12.50"), "JPY", None),  # see below: JPY has no decimals
+    (540.6, "GBP", 54060),
+    (1200.0, "GBP", 120000),
+    (0.1, "GBP", 10),
+    (-0.5, "GBP", -50),
+    (-0.0, "GBP", 0),
+    ("1,234.50", "GBP", 123450),
+    ("£1,234.50", "GBP", 123450),
+    ("$5", "USD", 500),
+    ("€-3.10", "EUR", -310),
+    ("-€3.10", "EUR", -310),
+    ("-12.00", "GBP", -1200),
+    ("(12.00)", "GBP", -1200),
+    ("(£1,000)", "GBP", -100000),
+    (" 12.5 ", "GBP", 1250),
+    ("+7", "GBP", 700),
+    (".5", "GBP", 50),
+    ("12.", "GBP", 1200),
+    ("1500", "JPY", 1500),
+    ("12.50", "JPY", None),
+    ("12.00", "JPY", 12),
+    ("12.345", "KWD", 12345),
+    ("1,000,000.00", "GBP", 100000000),
+])
+def test_money_in_minor_units(value: object, currency: str, minor: int | None) -> None:
+    if minor is None:
+        with pytest.raises(CellError, match="more decimals than JPY allows"):
+            parse_money(value, currency)
+    else:
+        assert parse_money(value, currency) == minor
+
+
+def test_a_float_is_read_through_its_repr_never_multiplied() -> None:
+    assert int(19.99 * 100) == 1998  # what float arithmetic would store
+    assert parse_money(19.99, "GBP") == 1999
+    assert parse_money(0.57, "GBP") == 57
+    assert parse_money(1e15 / 1e3, "GBP") == 100000000000000
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("abc", "'abc' is not an amount."),
+    ("1,23", "'1,23' is not an amount."),
+    ("12.3.4", "'12.3.4' is not an amount."),
+    ("1,2345.00", "'1,2345.00' is not an amount."),
+    ("--5", "'--5' is not an amount."),
+    ("(-5)", "'(-5)' is not an amount."),
+    ("£", "'£' is not an amount."),
+    ("12 GBP", "'12 GBP' is not an amount."),
+    ("1e3", "'1e3' is not an amount."),
+    ("12.345", "'12.345' has more decimals than GBP allows (2)."),
+    (Decimal("0.001"), "'0.001' has more decimals than GBP allows (2)."),
+    (0.1 + 0.2, "'0.30000000000000004' has more decimals than GBP allows (2)."),
+    (1.5e-05, "'1.5e-05' has more decimals than GBP allows (2)."),
+    (float("nan"), "'nan' is not an amount."),
+    (float("inf"), "'inf' is not an amount."),
+    (Decimal("NaN"), "'NaN' is not an amount."),
+    (True, "'TRUE' is not an amount."),
+    (date(2026, 1, 1), "'2026-01-01' is not an amount."),
+    (1e16, "'1e+16' is too large an amount."),
+    ("99,999,999,999,999.99", "'99,999,999,999,999.99' is too large an amount."),
+])
+def test_money_errors_say_what_is_wrong(value: object, message: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money(value, "GBP")
+    assert str(caught.value) == message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_an_unknown_currency() -> None:
+    with pytest.raises(CellError, match="'XYZ' is not a currency code"):
+        parse_money("1.00", "XYZ")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (datetime(2026, 9, 30, 14, 0), date(2026, 9, 30)),
+    (date(2026, 9, 30), date(2026, 9, 30)),
+    (46295, date(2026, 9, 30)),
+    (46295.75, date(2026, 9, 30)),
+    (Decimal("46295"), date(2026, 9, 30)),
+    (1, date(1900, 1, 1)),
+    (59, date(1900, 2, 28)),
+    (61, date(1900, 3, 1)),
+    ("2026-09-30", date(2026, 9, 30)),
+    (" 30/09/2026 ", date(2026, 9, 30)),
+    ("1/9/2026", date(2026, 9, 1)),
+])
+def test_dates(value: object, expected: date) -> None:
+    assert parse_date(value) == expected
+
+
+def test_serial_60_is_excels_29_february_1900() -> None:
+    with pytest.raises(CellError, match="29 February 1900, a day that does not exist"):
+        excel_serial_date(60)
+
+
+@pytest.mark.parametrize("value", ["31/02/2026", "2026-13-01", "09/30/2026", "30.09.2026",
+                                   "2026-9-30", "30 Sep 2026", "abc", "", 0, -5, 3_000_000,
+                                   True, None])
+def test_not_dates(value: object) -> None:
+    with pytest.raises(CellError, match="is not a date"):
+        parse_date(value)
+
+
+def test_a_text_date_error_says_which_forms_are_accepted() -> None:
+    with pytest.raises(CellError) as caught:
+        parse_date("31/02/2026")
+    assert str(caught.value) == ("'31/02/2026' is not a date: write it as YYYY-MM-DD or "
+                                 "DD/MM/YYYY, or as an Excel date.")
+
+
+@pytest.mark.parametrize("value", [time(9, 30), timedelta(hours=2)])
+def test_a_time_is_not_a_date(value: object) -> None:
+    with pytest.raises(CellError, match="is a time, not a date"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (None, None), ("", None), ("   ", None), (" Acme ", "Acme"), (681, "681"),
+    (681.0, "681"), (12.5, "12.5"), (Decimal("681.0"), "681"), (Decimal("1.50"), "1.5"),
+    (True, "TRUE"), (date(2026, 9, 30), "2026-09-30"),
+    (datetime(2026, 9, 30), "2026-09-30"), (datetime(2026, 9, 30, 8, 5), "2026-09-30 08:05:00"),
+])
+def test_cell_text(value: object, text: str | None) -> None:
+    assert cell_text(value) == text
+    assert is_blank(value) == (value is None or (isinstance(value, str) and not text))
+
+
+@pytest.mark.parametrize(("value", "number"), [(30, 30), (30.0, 30), ("30", 30),
+                                                (" 14 ", 14)])
+def test_whole_numbers(value: object, number: int) -> None:
+    assert parse_whole_number(value) == number
+
+
+@pytest.mark.parametrize("value", [30.5, "30 days", "", None])
+def test_not_whole_numbers(value: object) -> None:
+    with pytest.raises(CellError, match="is not a whole number"):
+        parse_whole_number(value)
+
+
+def test_currencies() -> None:
+    assert parse_currency(" gbp ") == "GBP"
+    with pytest.raises(CellError, match="'XBT' is not an ISO 4217 currency code"):
+        parse_currency("XBT")

@@ -1,0 +1,103 @@
+"""POST /migrations/{id}/execute: start the execute job (or find the one running, or the
+stored proof) and wait a while for it; and its dry run, which does the whole execute in a
+transaction that is rolled back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+from arq.connections import ArqRedis
+
+from worker.enqueue import enqueue_created, record_job
+from worker.ids import new_entity_id
+from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
+from worker.kinds.wizard_execute.target import write_migration
+from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
+from worker.wizard.gates import load_migration_data, require_gates, run_gates
+from worker.wizard.ledger import build_journal
+from worker.wizard.migrations import locked_migration
+from worker.wizard.store import WizardStore
+
+POLL_SECONDS = 0.1
+
+
+async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
+                 queue_name: str) -> tuple[str | None, dict[str, Any] | None]:
+    """(the execute job to wait for, or the stored proof of a completed migration). Two
+    clients executing at once: the first starts the job, the second waits for it."""
+    async with pool.acquire() as conn, conn.transaction():
+        migration = await locked_migration(conn, migration_id, account_id)
+        status = migration["status"]
+        if status == "completed":
+            return None, dict(migration["reconciliation"])
+        if status == "executing":
+            return str(migration["execute_job_id"]), None
+        if status != "ready_to_execute":
+            raise InvalidTransition(f"Migration {migration_id} is {status}: it must pass "
+                                    "POST /migrations/{id}/validate (ready_to_execute) first.")
+        job = await record_job(conn, kind=WIZARD_EXECUTE, account_id=account_id,
+                               singleton_key=migration_id, id_prefix="job")
+        await WizardStore.start_execute(conn, migration_id, job["id"])
+    await enqueue_created(redis, [job["id"]], queue_name)
+    return str(job["id"]), None
+
+
+async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str,
+                            account_id: str, wait_seconds: float, queue_name: str
+                            ) -> dict[str, Any] | None:
+    """The reconciliation proof once the migration is completed (at once when it already
+    was: nothing runs again); None when it is still executing after `wait_seconds`.
+    ExecuteFailed (the migration is back in ready_to_execute) when the job failed."""
+    job_id, proof = await _start(pool, redis, migration_id=migration_id,
+                                 account_id=account_id, queue_name=queue_name)
+    if proof is not None:
+        return proof
+    store = WizardStore(pool)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        migration = await store.migration(migration_id, account_id)
+        if migration is None:
+            raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        if migration["status"] == "completed":
+            return dict(migration["reconciliation"])
+        if migration["execute_job_id"] == job_id and migration["job_status"] == "failed":
+            error = migration["execute_error"] or {}
+            raise ExecuteFailed(error.get("message"), code=error.get("code"))
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The whole execute in a transaction that is rolled back: (what it would post, per
+    account: {account, debit, credit}; the proof it would store). Nothing is written and
+    the status does not change."""
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            migration = await WizardStore(pool).migration(migration_id, account_id, conn)
+            if migration is None:
+                raise MigrationNotFound(f"There is no migration {migration_id!r} in this "
+                                        "account.")
+            if migration["status"] in ("executing", "completed", "abandoned"):
+                raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
+                                        "there is nothing to rehearse.")
+            data = await load_migration_data(conn, migration)
+            require_gates(run_gates(migration, data))
+            journal = build_journal(data.balances, data.invoices, data.bills,
+                                    migration["cutover_date"], migration["currency"])
+            written = await write_migration(conn, migration=migration, data=data,
+                                            journal=journal, entity_id=new_entity_id(),
+                                            job_id=None)
+            # the deferred checks (every journal entry balances) run now, as at a commit
+            await conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        finally:
+            await transaction.rollback()
+    journal_lines = [{"account": f"{t.account_code} {t.account_name}", "debit": t.debit_minor,
+                      "credit": t.credit_minor} for t in written.totals]
+    return journal_lines, written.proof

@@ -1,0 +1,103 @@
+"""The wizard's execute as a job kind: step 1 checks the gates again (nothing may have
+changed since validate), step 2 writes everything in the engine's final transaction, which
+also completes the migration and the job; a failure puts the migration back to
+ready_to_execute with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from worker.db.types import Conn
+from worker.engine.context import JobRun
+from worker.engine.kind import JobKind, Step
+from worker.errors import ServiceError, StepFailed
+from worker.ids import new_entity_id
+from worker.kinds.wizard_execute.target import write_migration
+from worker.services import Services
+from worker.wizard.gates import MigrationData, load_migration_data, require_gates, run_gates
+from worker.wizard.ledger import build_journal
+from worker.wizard.store import WizardStore
+
+NAME = "wizard_execute"
+
+
+@dataclass
+class ExecuteContext:
+    run: JobRun
+    migration: Any
+    data: MigrationData | None = field(default=None)
+
+    async def load(self) -> MigrationData:
+        if self.data is None:
+            self.data = await load_migration_data(self.run.pool, self.migration)
+        return self.data
+
+
+async def check_gates(ctx: ExecuteContext) -> None:
+    """Step 1."""
+    await ctx.run.progress("Checking the gates")
+    gates = run_gates(ctx.migration, await ctx.load())
+    ctx.run.step_run.checks = [g.as_dict() for g in gates]
+    ctx.run.step_run.source_count = len(gates)
+    ctx.run.step_run.created_count = sum(g.passed for g in gates)
+    require_gates(gates)
+
+
+async def write_to_target(ctx: ExecuteContext) -> None:
+    """Step 2: one transaction; the proof is read back from what it wrote."""
+    data = await ctx.load()
+    migration = ctx.migration
+    journal = build_journal(data.balances, data.invoices, data.bills,
+                            migration["cutover_date"], migration["currency"])
+    run = ctx.run.step_run
+    run.source_count = len(journal.entries)
+    await ctx.run.progress(f"Writing to the target: {len(data.contacts)} contacts, "
+                           f"{len(journal.entries)} journal entries")
+    entity_id = new_entity_id()
+    async with ctx.run.final_transaction("Writing to the target: finishing") as conn:
+        written = await write_migration(conn, migration=migration, data=data, journal=journal,
+                                        entity_id=entity_id, job_id=ctx.run.job_id)
+        if not await WizardStore.complete_migration(conn, migration["id"], entity_id=entity_id,
+                                                    reconciliation=written.proof):
+            raise StepFailed("The migration is no longer executing; nothing was written.",
+                             code="EXECUTE_INTERRUPTED")
+        run.created_count = run.source_count
+        run.checks = written.proof
+        ctx.run.complete_with(f"Migration completed: {written.proof['written']['journalEntries']}"
+                              f" journal entries written to entity {entity_id}.", entity_id)
+
+
+@asynccontextmanager
+async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[ExecuteContext]:
+    migration = await WizardStore(services.pool).migration_of_job(run.job_id)
+    if migration is None:
+        raise StepFailed("This execute job has no migration.", code="EXECUTE_ORPHANED")
+    yield ExecuteContext(run, migration)
+
+
+def describe_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None:
+    """The target's own guarantees, refusing a write, in the user's words."""
+    if isinstance(exc, asyncpg.CheckViolationError):
+        return ServiceError(f"The target refused the migration's journal ({exc}); nothing was "
+                            "written. Check the imports' figures and execute again.",
+                            code="JOURNAL_REFUSED")
+    return None
+
+
+async def execute_failed(conn: Conn, job_id: str, error: ServiceError) -> None:
+    """With the job's failure: the migration may be executed again, and says why not."""
+    await WizardStore.execute_failed(conn, job_id, {"code": error.code,
+                                                    "message": error.message})
+
+
+WIZARD_EXECUTE: JobKind[ExecuteContext] = JobKind(
+    name=NAME,
+    steps=(Step(1, "Checking the gates", check_gates),
+           Step(2, "Writing to the target", write_to_target, finishes_job=True)),
+    open=open_run, describe_failure=describe_failure, on_fail=execute_failed,
+)

@@ -1,0 +1,1 @@
+"""The wizard's import job kind: from an uploaded workbook or CSV file to staged records."""

@@ -1,0 +1,48 @@
+"""The wizard import's own errors: a file refused before (or while) it is parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from worker.errors import ServiceError
+
+
+class FileRefused(ServiceError):
+    """The file was refused: it cannot be imported as it is."""
+
+    code = "INVALID_FILE"
+
+
+class InvalidFile(FileRefused):
+    """The file is not a readable .xlsx workbook or UTF-8 CSV file. Export it again (from
+    Excel: File > Save As > Excel Workbook (.xlsx), or CSV UTF-8) and upload that."""
+
+    code = "INVALID_FILE"
+
+
+class FileTooLarge(FileRefused):
+    """The file is larger than 10 MB. Split it, or remove what is not imported (extra
+    sheets, formatting), and upload it again."""
+
+    code = "FILE_TOO_LARGE"
+
+
+class MissingSheets(FileRefused):
+    """The workbook lacks a required sheet (Contacts, Trial Balance)."""
+
+    code = "MISSING_SHEETS"
+
+    @classmethod
+    def naming(cls, missing: Sequence[str], found: Sequence[str]) -> MissingSheets:
+        """The error naming the sheets missing (as columns.missing_sheets gives them) and
+        the sheets the workbook has."""
+        from worker.kinds.wizard_import.columns import sheet_aliases
+
+        wanted = "; ".join(
+            name + (f" (or {', '.join(others)})" if (others := sheet_aliases(name)) else "")
+            for name in missing)
+        shown = ", ".join(f"'{name}'" for name in found) or "none"
+        plural = "s" if len(missing) > 1 else ""
+        return cls(f"The workbook lacks the required sheet{plural} {wanted}; sheets found: "
+                   f"{shown}. Add or rename the sheet{plural} (names match ignoring case) "
+                   "and upload the workbook again.")

@@ -1,0 +1,116 @@
+"""An import as a job kind: step 1 reads the file's rows (streaming; one checkpoint per
+page of rows, so a worker killed mid-file resumes at the first row not staged and stages
+none twice), step 2 checks the import as a whole (duplicates of what the account already
+has, a trial balance that must balance) and marks it ready for review in the engine's final
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from worker.db.queries import q
+from worker.engine.context import JobRun
+from worker.engine.kind import JobKind, Step
+from worker.errors import StepFailed
+from worker.kinds.wizard_import.csv_rows import iter_csv_rows
+from worker.kinds.wizard_import.reading import read_rows
+from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
+from worker.services import Services
+from worker.wizard.ledger import check_trial_balance
+from worker.wizard.records import BalanceRecord, ImportType, record_from_json
+from worker.wizard.store import WizardStore
+
+NAME = "wizard_import"
+
+_SKIP_IN_TARGET = {
+    ImportType.CONTACTS: ("skip_contacts_in_target", ()),
+    ImportType.INVOICES: ("skip_documents_in_target", ("invoice",)),
+    ImportType.BILLS: ("skip_documents_in_target", ("bill",)),
+}
+
+
+@dataclass
+class ImportContext:
+    """One run of an import: the engine's run, the import's row, its file."""
+
+    run: JobRun
+    row: Any
+    content: bytes
+    file_format: str
+
+    @property
+    def import_id(self) -> str:
+        return str(self.row["id"])
+
+    @property
+    def import_type(self) -> ImportType:
+        return ImportType(self.row["type"])
+
+
+def _balances_summary(balances: list[BalanceRecord], currency: str) -> tuple[list[str],
+                                                                           dict[str, Any]]:
+    check = check_trial_balance(balances, currency)
+    return list(check.errors), {"totalDebits": check.total_debits_minor,
+                                "totalCredits": check.total_credits_minor,
+                                "roundingMinor": check.rounding_minor,
+                                "currency": currency}
+
+
+async def check_import(ctx: ImportContext) -> None:
+    """Step 2: duplicates of the account's target are skipped, the counts are final, a trial
+    balance is checked; then the import needs review, with the job's completion."""
+    run = ctx.run.step_run
+    await ctx.run.progress("Checking the import")
+    async with ctx.run.final_transaction("Checking the import: done") as conn:
+        skip = _SKIP_IN_TARGET.get(ctx.import_type)
+        if skip is not None:
+            await conn.execute(q(skip[0]), ctx.import_id, ctx.row["account_id"], *skip[1])
+        counts: Any = await conn.fetchrow(q("import_row_counts"), ctx.import_id)
+        created, skipped = int(counts["created"]), int(counts["skipped"])
+        blockers: list[str] = []
+        summary: dict[str, Any] = {}
+        if ctx.import_type is ImportType.BALANCES:
+            rows = await WizardStore.import_rows(conn, ctx.import_id)
+            balances: list[Any] = [record_from_json(ImportType.BALANCES, r["record"])
+                                   for r in rows if r["skipped"] is None]
+            blockers, summary = _balances_summary(balances, ctx.row["currency"])
+        await WizardStore.finish_import(conn, ctx.import_id, created=created, skipped=skipped,
+                                        blockers=blockers, summary=summary)
+        run.source_count, run.created_count, run.skipped_count = (created + skipped, created,
+                                                                  skipped)
+        run.checks = {"blockers": blockers, **summary}
+        ctx.run.complete_with(
+            f"Import ready for review: {created} to create, {skipped} skipped"
+            + (f"; blocked: {' '.join(blockers)}" if blockers else "."))
+
+
+@asynccontextmanager
+async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[ImportContext]:
+    store = WizardStore(services.pool)
+    row = await store.import_of_job(run.job_id)
+    upload = await store.upload(row["upload_id"]) if row else None
+    if row is None or upload is None:
+        raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
+    yield ImportContext(run, row, bytes(upload["content"]), upload["format"])
+
+
+def _rows_of(ctx: ImportContext) -> Iterator[tuple[int, list[object]]]:
+    if ctx.file_format == "csv":
+        return iter_csv_rows(ctx.content)  # type: ignore[return-value]
+    return iter_sheet_rows(ctx.content, ctx.row["sheet"])
+
+
+async def read(ctx: ImportContext) -> None:
+    """Step 1."""
+    await read_rows(ctx, _rows_of(ctx))
+
+
+WIZARD_IMPORT: JobKind[ImportContext] = JobKind(
+    name=NAME,
+    steps=(Step(1, "Reading rows", read),
+           Step(2, "Checking the import", check_import, finishes_job=True)),
+    open=open_run,
+)

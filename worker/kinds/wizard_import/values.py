@@ -1,0 +1,245 @@
+"""Cell values as the importers read them: money, dates and text, exactly.
+
+A cell reaches us as text (CSV, or a text cell), an int, a float (every number in an .xlsx is
+a double, and the readers hand it over as a float), a Decimal, a date or a datetime. Money
+never passes through float arithmetic: a float is read through its shortest repr, the
+digits Excel wrote, and an amount with more decimals than its currency allows is an error,
+never rounded. Errors are `CellError`s whose message a user understands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from worker.money import UnknownCurrency, exponent_of, is_iso_currency
+
+
+class CellError(ValueError):
+    """A cell whose value cannot be read; the message says why, for the user."""
+
+
+_TEN_TO: tuple[int, ...] = tuple(10**power for power in range(10))
+
+# Amounts beyond this many minor units are refused as implausible (and keep clear of bigint).
+MAX_MINOR = 10**15
+
+# "1,234.50", "1234.5", ".5": thousands separators only in groups of three
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
+_MONEY = re.compile(
+    rf"(?P<sign>[-+]?)\s*(?P<symbol>[£$€]?)\s*(?P<sign2>[-+]?)\s*(?P<number>{_NUMBER})")
+
+
+def parse_money(value: object, currency: str) -> int:
+    """Integer minor units of `currency` from a cell.
+
+    Accepts int, float (through its repr), Decimal, and text such as `1,234.50`,
+    `£1,234.50`, `$5`, `€-3.10`, `-12.00`, `(12.00)` (negative) or ` 12.5 `.
+    """
+    return money_parser(currency)(value)
+
+
+def money_parser(currency: str) -> Callable[[object], int]:
+    """parse_money for one currency, its exponent looked up once: what a sheet's parser
+    calls for every amount of every row."""
+    parser = _PARSERS.get(currency)
+    if parser is not None:
+        return parser
+    try:
+        exponent = exponent_of(currency)
+    except UnknownCurrency:
+        raise CellError(f"{currency!r} is not a currency code.") from None
+
+    def parse(value: object) -> int:
+        if type(value) is float:  # the common case, inline: a float's shortest repr
+            text = repr(value)
+            dot = text.find(".")
+            if dot > 0 and "e" not in text and len(text) - dot - 1 <= exponent:
+                minor = int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - len(text) + dot + 1]
+                if -MAX_MINOR < minor < MAX_MINOR:
+                    return minor
+        return _money_minor(value, exponent, currency)
+
+    _PARSERS[currency] = parse
+    return parse
+
+
+_PARSERS: dict[str, Callable[[object], int]] = {}
+
+
+def _money_minor(value: object, exponent: int, currency: str) -> int:
+    if isinstance(value, float):
+        minor = _float_minor(value, exponent, currency)
+    elif isinstance(value, str):
+        minor = _text_minor(value, exponent, currency)
+    elif isinstance(value, bool) or value is None:
+        raise CellError(f"{_shown(value)!r} is not an amount.")
+    elif isinstance(value, int):
+        minor = value * _TEN_TO[exponent]
+    elif isinstance(value, Decimal):
+        minor = _decimal_minor(value, str(value), exponent, currency)
+    else:
+        raise CellError(f"{_shown(value)!r} is not an amount.")
+    if not -MAX_MINOR < minor < MAX_MINOR:
+        raise CellError(f"{_shown(value)!r} is too large an amount.")
+    return minor
+
+
+def _float_minor(value: float, exponent: int, currency: str) -> int:
+    text = repr(value)  # the shortest repr: the digits the file holds, not binary noise
+    dot = text.find(".")
+    if dot < 0 or "e" in text:  # 1e+16, 1.5e-05; nan, inf
+        if text in ("nan", "inf", "-inf"):
+            raise CellError(f"'{text}' is not an amount.")
+        return _decimal_minor(Decimal(text), text, exponent, currency)
+    decimals = len(text) - dot - 1
+    if decimals > exponent:
+        if text.endswith(".0"):  # 1200.0 in JPY
+            return int(text[:dot]) * _TEN_TO[exponent]
+        raise CellError(f"'{text}' has more decimals than {currency} allows ({exponent}).")
+    return int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - decimals]
+
+
+def _decimal_minor(amount: Decimal, shown: str, exponent: int, currency: str) -> int:
+    if not amount.is_finite():
+        raise CellError(f"{shown!r} is not an amount.")
+    scaled = amount.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise CellError(f"{shown!r} has more decimals than {currency} allows ({exponent}).")
+    return int(scaled)
+
+
+def _text_minor(value: str, exponent: int, currency: str) -> int:
+    text = value.strip()
+    negative = False
+    if text.startswith("(") and text.endswith(")"):  # accountants' negative
+        negative, text = True, text[1:-1].strip()
+    match = _MONEY.fullmatch(text)
+    if match is None or (match["sign"] and match["sign2"]) or (
+            negative and (match["sign"] or match["sign2"])):
+        raise CellError(f"{value.strip()!r} is not an amount.")
+    if "-" in (match["sign"], match["sign2"]):
+        negative = True
+    number = match["number"].replace(",", "")
+    whole, _, fraction = number.partition(".")
+    fraction = fraction.rstrip("0")  # 12.50 in JPY is 12.5 → refused below; 12.00 is fine
+    if len(fraction) > exponent:
+        raise CellError(
+            f"{value.strip()!r} has more decimals than {currency} allows ({exponent}).")
+    minor = int((whole or "0") + fraction.ljust(exponent, "0"))
+    return -minor if negative else minor
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def parse_date(value: object) -> date:
+    """A date from a date or datetime cell, an Excel serial number (1900 date system), or
+    text `YYYY-MM-DD` or `DD/MM/YYYY`."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return excel_serial_date(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if match := _ISO_DATE.fullmatch(text):
+            year, month, day = match.groups()
+        elif match := _UK_DATE.fullmatch(text):
+            day, month, year = match.groups()
+        else:
+            raise _not_a_date(value)
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise _not_a_date(value) from None
+    if isinstance(value, (time, timedelta)):
+        raise CellError(f"{_shown(value)!r} is a time, not a date.")
+    raise _not_a_date(value)
+
+
+def excel_serial_date(serial: int | float | Decimal) -> date:
+    """The date of an Excel serial number in the 1900 date system (the time of day, a
+    fraction, is dropped). Excel counts a 29 February 1900 that never was (serial 60, a
+    bug kept from Lotus 1-2-3): serials before it are one day off from those after it."""
+    try:
+        days = int(serial)  # towards zero; serials are positive
+    except (ValueError, OverflowError, InvalidOperation):
+        raise CellError(f"{_shown(serial)!r} is not a date.") from None
+    if days == 60:
+        raise CellError("Excel date serial 60 is 29 February 1900, a day that does not exist.")
+    if not 1 <= days <= _EXCEL_MAX_SERIAL:
+        raise CellError(f"{_shown(serial)!r} is not a date.")
+    if days < 60:
+        return date(1899, 12, 31) + timedelta(days=days)
+    return date(1899, 12, 30) + timedelta(days=days)
+
+
+def _not_a_date(value: object) -> CellError:
+    return CellError(f"{_shown(value)!r} is not a date: write it as YYYY-MM-DD or "
+                     "DD/MM/YYYY, or as an Excel date.")
+
+
+# --- text ----------------------------------------------------------------------------------
+
+def is_blank(value: object) -> bool:
+    """Whether a cell holds nothing a user would see (None, empty or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as text, stripped; None when blank. A number keeps the digits it shows, so a
+    code or reference typed as a number (681, 681.0 from a float) reads as "681"."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def parse_whole_number(value: object) -> int:
+    """A whole number (e.g. payment terms in days) from a number or text cell."""
+    text = cell_text(value)
+    if text is not None and re.fullmatch(r"[-+]?\d{1,9}", text):
+        return int(text)
+    raise CellError(f"{_shown(value)!r} is not a whole number.")
+
+
+def parse_currency(value: object) -> str:
+    """An ISO 4217 currency code from a cell ("gbp " reads as GBP)."""
+    text = (cell_text(value) or "").upper()
+    if not is_iso_currency(text):
+        raise CellError(f"{_shown(value)!r} is not an ISO 4217 currency code.")
+    return text
+
+
+def _shown(value: object) -> str:
+    """The value as the user typed or sees it, for messages."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return value.strip()
+    return cell_text(value) or ""

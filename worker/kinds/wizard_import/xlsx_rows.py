@@ -1,0 +1,218 @@
+"""The rows of one sheet of an .xlsx workbook, read with python-calamine in a child process.
+
+Why calamine, and why in a child (bench/README.md has the figures): on a 9.4 MB workbook of
+170,000 rows, calamine (Rust) reads about 120,000 rows/s, openpyxl read-only about 13,000
+and a streaming reader of our own over the sheet XML about 31,000 (Python's cost per cell;
+a regex-based one tried while choosing did 49,000), so only calamine leaves room for
+validation within the 50,000 rows/s target. But calamine loads a sheet whole into a dense
+grid and copies a shared string into every cell that names it, so a tiny hostile file can
+make it allocate without bound (a 10 kB file, 100 GB), and a failed allocation aborts the
+process. It therefore runs in `calamine_child.py` under an address-space limit
+(CHILD_MEMORY_LIMIT): a file that needs more kills the child, never the worker, and is
+refused as InvalidFile. The worker's own memory stays flat: rows come over a pipe, 2,000
+at a time, as JSON, and are validated here while the child reads on (two cores).
+
+Before calamine (which inflates the zip parts itself, with no regard for their declared
+sizes) can go far, the zip directory is checked again (file_checks.open_workbook: 10 MB,
+200 MB declared in all, no encryption or macros) and every part is inflated here, in
+bounded chunks, and must end exactly at its declared size with its CRC: so whatever
+calamine inflates is exactly what was declared, and a bomb is refused having cost at most
+its declared size. (This pass runs while the child starts; the child is ended if it
+fails, before a row is yielded.)
+
+What a row is: (Excel row number, cell values from column A), blank rows (every cell
+empty or spaces) left out, so trailing formatted rows cost nothing. Values are str, float
+(every number in an .xlsx is a double), bool, date or datetime for date-formatted cells
+(the 1900 and 1904 date systems both handled by calamine), time, timedelta, or None. The
+sheet's `dimension` tag is not used.
+
+Resuming after a crash: iterate again and skip rows up to the last one staged; reading is
+fast enough (about 2 s for 170,000 rows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.file_checks import open_workbook, read_sheets
+
+CHILD = Path(__file__).with_name("calamine_child.py")
+# The child's address space: the benchmark's 9.4 MB workbook of 170,000 rows peaks at about
+# 170 MB of RSS in the child (bench/README.md); 384 MB leaves room for denser legitimate
+# files and bounds what a hostile one can take.
+CHILD_MEMORY_LIMIT = 384 * 1024 * 1024
+_CHUNK = 256 * 1024
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
+
+
+def iter_sheet_rows(data: bytes, sheet_name: str) -> Iterator[tuple[int, list[object]]]:
+    """(Excel row number, cell values) of the sheet named `sheet_name`, in order, blank rows
+    left out. Raises InvalidFile when the workbook cannot be read."""
+    archive = open_workbook(data, "")
+    try:
+        if sheet_name not in {sheet.name for sheet in read_sheets(archive)}:
+            raise InvalidFile(f"The workbook has no sheet named '{sheet_name}'.")
+        # the parts are verified while the child starts and loads (it is ended at once if
+        # they fail): calamine's first row does not wait for this pass
+        yield from _child_rows(data, sheet_name, lambda: verify_parts(data, archive))
+    finally:
+        archive.close()
+
+
+def verify_parts(data: bytes, archive: zipfile.ZipFile) -> None:
+    """Inflate every part in bounded chunks: each must end exactly at its declared size,
+    with its CRC, or the file is refused."""
+    for info in archive.infolist():
+        produced, crc = 0, 0
+        for chunk in _inflate(data, info):
+            produced += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+        if produced != info.file_size or crc != info.CRC:
+            raise _damaged(info.filename)
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes, never more than its declared size (one byte past it refuses it)."""
+    header = data[info.header_offset:info.header_offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size:
+        raise _damaged(info.filename)
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        raise _damaged(info.filename)
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise _damaged(info.filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        for offset in range(0, len(raw), _CHUNK):
+            yield bytes(raw[offset:offset + _CHUNK])
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    left = info.file_size + 1  # room for one byte too many, to see it
+    try:
+        for offset in range(0, len(raw) + 1, _CHUNK):
+            # the last round has no input: it drains what zlib still holds
+            pending: bytes | memoryview = raw[offset:offset + _CHUNK]
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, min(_CHUNK, left))
+                if not chunk and not inflater.unconsumed_tail:
+                    break  # wants more input
+                left -= len(chunk)
+                if left <= 0:
+                    raise InvalidFile(
+                        f"The workbook is refused: its part {info.filename} holds more data "
+                        "than its zip directory declares (a zip bomb, or a damaged file).")
+                yield chunk
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error:
+        raise _damaged(info.filename) from None
+    if not inflater.eof:
+        raise _damaged(info.filename)
+
+
+def _damaged(part: str) -> InvalidFile:
+    return InvalidFile(f"The workbook is damaged: its part {part} cannot be read. Open it "
+                       "in Excel, save it as an Excel Workbook (.xlsx), and upload that.")
+
+
+def _child_rows(data: bytes, sheet_name: str,
+                verify: Callable[[], None]) -> Iterator[tuple[int, list[object]]]:
+    name = sheet_name.encode()
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
+            [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        assert child.stdin is not None
+        assert child.stdout is not None
+        # A larger pipe lets the child read on while rows are validated here, a few
+        # batches ahead (two cores at work, not one after the other).
+        with contextlib.suppress(OSError, AttributeError):  # Linux only; a speed-up
+            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        try:
+            try:
+                child.stdin.write(struct.pack(">I", len(name)) + name)
+                child.stdin.write(data)
+                child.stdin.close()
+            except BrokenPipeError:
+                pass  # it died first: its exit status says why, below
+            verify()
+            kind = b""
+            for kind, payload in _frames(child.stdout):
+                if kind == b"R":
+                    yield from _decode_rows(payload)
+                elif kind == b"E":
+                    raise InvalidFile(
+                        f"The workbook could not be read ({payload.get('message', '')}). "
+                        "Open it in Excel, save it as an Excel Workbook (.xlsx), and "
+                        "upload that.")
+            child.wait()
+            if kind != b"D" or child.returncode != 0:
+                raise InvalidFile(
+                    "The workbook is refused: reading it needs more memory than a workbook "
+                    "of 10 MB can need (for instance a cell far below or right of the data, "
+                    "or one long text repeated in very many cells). Delete what is not "
+                    "imported and upload it again.")
+        finally:
+            if child.poll() is None:  # the caller stopped early, or we failed: end it
+                child.kill()
+            child.wait()
+            child.stdout.close()
+
+
+_PIPE_BYTES = 1024 * 1024  # Linux's default pipe-max-size
+
+
+def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
+    """Frames from the child, decoded, up to its end ("D") or until it dies."""
+    while True:
+        header = stream.read(5)
+        if len(header) < 5:
+            return
+        (length,) = struct.unpack(">I", header[1:])
+        payload = stream.read(length)
+        if len(payload) < length:
+            return
+        try:
+            decoded = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return  # garbled: the child failed
+        yield header[:1], decoded
+        if header[:1] != b"R":
+            return
+
+
+_DATES = {
+    "d": date.fromisoformat,
+    "t": datetime.fromisoformat,
+    "h": time.fromisoformat,
+}
+
+
+def _decode_rows(payload: dict[str, Any]) -> list[tuple[int, list[object]]]:
+    rows: list[list[Any]] = payload["rows"]
+    for i, j, kind, value in payload["dates"]:
+        rows[i][1][j] = (timedelta(seconds=value) if kind == "s" else _DATES[kind](value))
+    return [(number, cells) for number, cells in rows if not _spaces_only(cells)]
+
+
+def _spaces_only(cells: list[object]) -> bool:
+    for value in cells:  # the first value settles it, nearly always
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True

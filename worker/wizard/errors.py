@@ -1,0 +1,82 @@
+"""Why a wizard request is refused (the statuses are in api_stub/errors.py)."""
+
+from __future__ import annotations
+
+from worker.errors import ServiceError
+
+
+class MigrationNotFound(ServiceError):
+    """There is no such migration in this account."""
+
+    code = "MIGRATION_NOT_FOUND"
+
+
+class ImportNotFound(ServiceError):
+    """There is no such import in this account."""
+
+    code = "IMPORT_NOT_FOUND"
+
+
+class MigrationSingletonViolation(ServiceError):
+    """This account already has an active migration: finish it, or abandon it with
+    DELETE /migrations/{id}, before starting another."""
+
+    code = "MIGRATION_SINGLETON_VIOLATION"
+
+
+class CashVatNotSupported(ServiceError):
+    """Accounts on the cash VAT scheme cannot be migrated: opening balances on a cash basis
+    are not supported. Change the scheme with PATCH /account if it is wrong."""
+
+    code = "CASH_VAT_NOT_SUPPORTED"
+
+
+class InvalidCutoverDate(ServiceError):
+    """The cutover date must be the last day of a month, and not in the future."""
+
+    code = "INVALID_CUTOVER_DATE"
+
+
+class InvalidTransition(ServiceError):
+    """The migration's status does not allow this."""
+
+    code = "INVALID_TRANSITION"
+
+
+class InvalidImport(ServiceError):
+    """An import cannot be attached: it is not in this account, or not of that type."""
+
+    code = "INVALID_IMPORT"
+
+
+class BalancesNotConfirmed(ServiceError):
+    """Confirm the opening balances import first (POST /imports/{id}/confirm): invoices and
+    bills are posted against it."""
+
+    code = "BALANCES_NOT_CONFIRMED"
+
+
+class ImportNotConfirmable(ServiceError):
+    """The import cannot be confirmed: what it holds must be fixed first (its blockers say
+    what)."""
+
+    code = "IMPORT_NOT_CONFIRMABLE"
+
+
+class ImportNotReady(ServiceError):
+    """Only an import that needs review can be confirmed."""
+
+    code = "IMPORT_NOT_READY"
+
+
+class ProviderNotAutomated(ServiceError):
+    """Only FreeAgent workbooks are read automatically; for other providers, import each
+    CSV file with POST /imports and attach it with POST /migrations/{id}/upload."""
+
+    code = "PROVIDER_NOT_AUTOMATED"
+
+
+class ExecuteFailed(ServiceError):
+    """The execute failed; nothing was written. Fix the cause and execute again."""
+
+    code = "EXECUTE_FAILED"

@@ -1,0 +1,128 @@
+"""The validation gates (wizard-api.md) and what validate does with them: every gate passing
+moves a `preview_ready` migration to `ready_to_execute`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from worker.db.types import Executor
+from worker.errors import ServiceError
+from worker.wizard.errors import InvalidTransition
+from worker.wizard.ledger import reconciliation_gate
+from worker.wizard.migrations import attachments, locked_migration
+from worker.wizard.proof import GateResult, contacts_resolved
+from worker.wizard.records import (
+    BalanceRecord,
+    ContactRecord,
+    DocumentRecord,
+    ImportType,
+    Record,
+    record_from_json,
+)
+from worker.wizard.store import WizardStore
+
+# validate moves a migration to ready_to_execute only from these
+ELIGIBLE = ("preview_ready", "ready_to_execute")
+
+
+class GatesFailed(ServiceError):
+    """The migration does not pass its gates: run POST /migrations/{id}/validate to see
+    which, fix them, and try again."""
+
+    code = "GATES_FAILED"
+
+
+@dataclass
+class MigrationData:
+    """What a migration's attached imports hold: each import row by type, and the records
+    each will create (`created`) or all it staged (`staged`, duplicates included)."""
+
+    imports: dict[str, Any]
+    staged: dict[str, list[Record]] = field(default_factory=dict)
+    created: dict[str, list[Record]] = field(default_factory=dict)
+
+    def records(self, import_type: ImportType, *, created: bool = True) -> list[Any]:
+        return (self.created if created else self.staged).get(import_type.value, [])
+
+    @property
+    def balances(self) -> list[BalanceRecord]:
+        return self.records(ImportType.BALANCES)
+
+    @property
+    def invoices(self) -> list[DocumentRecord]:
+        return self.records(ImportType.INVOICES)
+
+    @property
+    def bills(self) -> list[DocumentRecord]:
+        return self.records(ImportType.BILLS)
+
+    @property
+    def contacts(self) -> list[ContactRecord]:
+        return self.records(ImportType.CONTACTS)
+
+
+async def load_migration_data(executor: Executor, migration: Any
+                              ) -> MigrationData:
+    """The attached imports and their staged records."""
+    attached = {slot: i for slot, i in attachments(migration).items() if i}
+    rows = await WizardStore.imports(executor, list(attached.values()), migration["account_id"])
+    data = MigrationData({slot: rows[i] for slot, i in attached.items() if i in rows})
+    for slot, row in data.imports.items():
+        staged = await WizardStore.import_rows(executor, row["id"])
+        data.staged[slot] = [record_from_json(slot, r["record"]) for r in staged]
+        data.created[slot] = [record_from_json(slot, r["record"]) for r in staged
+                              if r["skipped"] is None]
+    return data
+
+
+def _confirmed(data: MigrationData, slot: str, code: str, *, required: bool) -> GateResult:
+    row = data.imports.get(slot)
+    if row is None:
+        if required:
+            return GateResult(code, False, f"No {slot} import is attached: upload or attach "
+                                           "one, then confirm it.")
+        return GateResult(code, True, f"No {slot} import is attached: nothing to check.")
+    if row["confirmed_at"] is None:
+        return GateResult(code, False, f"The {slot} import {row['id']} is not confirmed: "
+                                       f"review it and POST /imports/{row['id']}/confirm.")
+    return GateResult(code, True, f"The {slot} import {row['id']} is confirmed.")
+
+
+def run_gates(migration: Any, data: MigrationData) -> list[GateResult]:
+    """Every gate, in the order of wizard-api.md."""
+    contact_names = [c.name for c in data.records(ImportType.CONTACTS, created=False)]
+    return [
+        _confirmed(data, "contacts", "CONTACTS_CONFIRMED", required=True),
+        _confirmed(data, "balances", "BALANCES_CONFIRMED", required=True),
+        _confirmed(data, "invoices", "INVOICES_IMPORTED", required=False),
+        _confirmed(data, "bills", "BILLS_IMPORTED", required=False),
+        contacts_resolved(contact_names, data.invoices, data.bills),
+        reconciliation_gate(data.balances, data.invoices, data.bills,
+                            migration["cutover_date"], migration["currency"]),
+    ]
+
+
+def require_gates(gates: list[GateResult]) -> None:
+    failed = [g for g in gates if not g.passed]
+    if failed:
+        raise GatesFailed("The migration does not pass its gates: "
+                          + " ".join(f"{g.code}: {g.message}" for g in failed))
+
+
+async def validate_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str
+                             ) -> tuple[str, list[GateResult]]:
+    """POST /migrations/{id}/validate: (the status after, every gate)."""
+    async with pool.acquire() as conn, conn.transaction():
+        migration = await locked_migration(conn, migration_id, account_id)
+        status = migration["status"]
+        if status in ("executing", "completed", "abandoned"):
+            raise InvalidTransition(f"Migration {migration_id} is {status}: there is nothing "
+                                    "to validate.")
+        gates = run_gates(migration, await load_migration_data(conn, migration))
+        if status in ELIGIBLE and all(g.passed for g in gates):
+            status = "ready_to_execute"
+            await WizardStore.set_status(conn, migration_id, status)
+    return status, gates

@@ -1,0 +1,148 @@
+"""A wizard migration's life (wizard-api.md): created in `setup`; its status computed from
+the imports attached; `ready_to_execute` only through a passing validate; `executing` while
+its execute job runs; `completed` or `abandoned` for good. One active migration per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+
+from worker.db.types import Conn
+from worker.ids import new_id
+from worker.wizard.errors import (
+    CashVatNotSupported,
+    InvalidCutoverDate,
+    InvalidImport,
+    InvalidTransition,
+    MigrationNotFound,
+    MigrationSingletonViolation,
+)
+from worker.wizard.records import ImportType
+from worker.wizard.store import WizardStore
+
+TERMINAL = ("completed", "abandoned")
+# Imports can be attached, detached and uploaded only in these statuses.
+EDITABLE = ("setup", "files_attached", "preview_ready", "ready_to_execute")
+SLOTS = tuple(t.value for t in ImportType)  # contacts, balances, invoices, bills
+HISTORY_LIMIT = 50
+
+
+def attachments(migration: Any) -> dict[str, str | None]:
+    """{import type: attached import ID or None}."""
+    return {slot: migration[f"{slot}_import_id"] for slot in SLOTS}
+
+
+def computed_status(current: str, attached: dict[str, str | None],
+                    deferred: dict[str, str]) -> str:
+    """The status the attached imports give (a status the imports do not decide is kept):
+    `files_attached` once any import is attached, `preview_ready` once contacts and
+    balances are and no deferred sheet is left unprocessed. Any change of attachments
+    after a validate goes back to one of these: the gates must pass again."""
+    if current not in EDITABLE:
+        return current
+    if not any(attached.values()):
+        return "setup"
+    if attached["contacts"] and attached["balances"] and not deferred:
+        return "preview_ready"
+    return "files_attached"
+
+
+def check_cutover(cutover: date, today: date) -> None:
+    if (cutover + timedelta(days=1)).day != 1:
+        raise InvalidCutoverDate(
+            f"The cutover date {cutover.isoformat()} is not the last day of a month: opening "
+            "balances are taken from a trial balance at a month end. Use e.g. "
+            f"{_month_end(cutover).isoformat()}.")
+    if cutover > today:
+        raise InvalidCutoverDate(
+            f"The cutover date {cutover.isoformat()} is in the future: the trial balance must "
+            "be as at a month end that has passed.")
+
+
+def _month_end(day: date) -> date:
+    first_of_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_of_next - timedelta(days=1)
+
+
+async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str,
+                           cutover: date, today: date, currency: str = "GBP") -> Any:
+    """A new migration in `setup`. Refused for a cash-VAT account, a cutover that is not a
+    past month end, or when the account already has an active migration."""
+    store = WizardStore(pool)
+    if await store.vat_scheme(account_id) == "cash":
+        raise CashVatNotSupported()
+    check_cutover(cutover, today)
+    try:
+        row = await store.insert_migration(new_id("mig"), account_id=account_id,
+                                           provider=provider, cutover=cutover,
+                                           currency=currency)
+    except asyncpg.UniqueViolationError:
+        raise MigrationSingletonViolation() from None
+    return await store.migration(row["id"], account_id)
+
+
+async def locked_migration(conn: Conn, migration_id: str, account_id: str) -> Any:
+    """The migration, locked for the rest of the caller's transaction."""
+    row = await WizardStore.lock_migration(conn, migration_id, account_id)
+    if row is None:
+        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+    return row
+
+
+def require_editable(migration: Any, action: str) -> None:
+    if migration["status"] not in EDITABLE:
+        raise InvalidTransition(f"Migration {migration['id']} is {migration['status']}: "
+                                f"{action} is not possible any more.")
+
+
+async def save_attachments(conn: Conn, migration: Any, changes: Mapping[str, str | None], *,
+                           provider_upload_id: str | None = None,
+                           deferred: dict[str, str] | None = None) -> None:
+    """Attach (an ID) or detach (None) imports and recompute the status, inside the
+    caller's transaction, on a migration it locked. Every import attached must be of the
+    account and of its slot's type."""
+    require_editable(migration, "changing its imports")
+    wanted = [i for i in changes.values() if i is not None]
+    found = await WizardStore.imports(conn, wanted, migration["account_id"])
+    for slot, import_id in changes.items():
+        if import_id is None:
+            continue
+        found_import = found.get(import_id)
+        if found_import is None:
+            raise InvalidImport(f"There is no import {import_id!r} in this account to attach "
+                                f"as {slot}.")
+        if found_import["type"] != slot:
+            raise InvalidImport(f"Import {import_id} is a {found_import['type']} import; it "
+                                f"cannot be attached as {slot}.")
+    attached = {**attachments(migration), **changes}
+    deferred = dict(migration["deferred_sheets"] if deferred is None else deferred)
+    status = computed_status(migration["status"], attached, deferred)
+    await WizardStore.save_attachments(
+        conn, migration["id"], attached,
+        provider_upload_id=provider_upload_id or migration["provider_upload_id"],
+        deferred_sheets=deferred, status=status)
+
+
+async def attach_imports(pool: asyncpg.Pool, *, migration_id: str, account_id: str,
+                         changes: dict[str, str | None]) -> Any:
+    """POST /migrations/{id}/upload: attach or detach imports; the migration after."""
+    async with pool.acquire() as conn, conn.transaction():
+        migration = await locked_migration(conn, migration_id, account_id)
+        await save_attachments(conn, migration, changes)
+    return await WizardStore(pool).migration(migration_id, account_id)
+
+
+async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str) -> Any:
+    store = WizardStore(pool)
+    if await store.abandon(migration_id, account_id) is None:
+        existing = await store.migration(migration_id, account_id)
+        if existing is None:
+            raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise InvalidTransition(f"Migration {migration_id} is {existing['status']}: only a "
+                                "migration that is neither executing nor finished can be "
+                                "abandoned.")
+    return await store.migration(migration_id, account_id)

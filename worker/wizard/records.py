@@ -1,0 +1,110 @@
+"""What an import reads from a file, one record per data row: contacts, trial-balance lines
+and outstanding invoices or bills (freeagent-workbook.md). Amounts are integer minor units
+of the record's currency; no float anywhere."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class ImportType(StrEnum):
+    CONTACTS = "contacts"
+    BALANCES = "balances"
+    INVOICES = "invoices"
+    BILLS = "bills"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one cell (or one row, when `column` is None), as the user sees it:
+    the sheet as named in the file, the row number as Excel (or a text editor) shows it,
+    the column header as written in the file."""
+
+    sheet: str
+    row: int
+    column: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    row: int
+    name: str  # the organisation, else "First Last"
+    email: str | None = None
+    phone: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    address3: str | None = None
+    town: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    vat_number: str | None = None
+    company_number: str | None = None
+    payment_terms_days: int | None = None
+
+
+@dataclass(frozen=True)
+class BalanceRecord:
+    """One trial-balance row. Exactly one of debit_minor, credit_minor is positive, or both
+    are zero: a negative Debit cell is a credit of that amount, and vice versa."""
+
+    row: int
+    code: str
+    name: str
+    debit_minor: int
+    credit_minor: int
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """An outstanding invoice (kind "invoice") or bill ("bill") as at the cutover date.
+    `due_minor` is what is still owed: the Due column, else total - paid."""
+
+    row: int
+    kind: Literal["invoice", "bill"]
+    reference: str
+    contact: str
+    dated_on: date
+    currency: str
+    total_minor: int
+    due_minor: int
+    due_on: date | None = None
+    net_minor: int | None = None
+    vat_minor: int | None = None
+    paid_minor: int | None = None
+
+
+Record = ContactRecord | BalanceRecord | DocumentRecord
+
+
+_RECORD_OF: dict[ImportType, type[ContactRecord] | type[BalanceRecord] | type[DocumentRecord]] = {
+    ImportType.CONTACTS: ContactRecord,
+    ImportType.BALANCES: BalanceRecord,
+    ImportType.INVOICES: DocumentRecord,
+    ImportType.BILLS: DocumentRecord,
+}
+_DATES = ("dated_on", "due_on")
+
+
+def record_to_json(record: Record) -> dict[str, Any]:
+    """A record as staged (jsonb): its fields, dates as ISO strings."""
+    data = dataclasses.asdict(record)
+    for key in _DATES:
+        if isinstance(data.get(key), date):
+            data[key] = data[key].isoformat()
+    return data
+
+
+def record_from_json(import_type: ImportType | str, data: dict[str, Any]) -> Record:
+    """A staged record back as its dataclass."""
+    fields = dict(data)
+    for key in _DATES:
+        if isinstance(fields.get(key), str):
+            fields[key] = date.fromisoformat(fields[key])
+    return _RECORD_OF[ImportType(import_type)](**fields)

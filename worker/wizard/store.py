@@ -1,0 +1,135 @@
+"""Reads and writes of the wizard's tables: the account's VAT scheme, uploads, imports and
+their staged rows, wizard migrations. SQL in sql/queries/wizard.sql."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from worker.db.queries import q
+from worker.db.types import Conn, Executor
+
+Record = asyncpg.Record
+
+
+class WizardStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    # --- the account ---------------------------------------------------------------------
+
+    async def vat_scheme(self, account_id: str) -> str:
+        return str(await self.pool.fetchval(q("account_vat_scheme"), account_id))
+
+    async def set_vat_scheme(self, account_id: str, scheme: str) -> str:
+        return str(await self.pool.fetchval(q("set_account_vat_scheme"), account_id, scheme))
+
+    # --- uploads and imports -------------------------------------------------------------
+
+    @staticmethod
+    async def insert_upload(conn: Conn, upload_id: str, *, account_id: str, filename: str,
+                            file_format: str, content: bytes, sha256: str) -> None:
+        await conn.execute(q("insert_upload"), upload_id, account_id, filename, file_format,
+                           len(content), sha256, content)
+
+    async def upload(self, upload_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("upload_content"), upload_id)
+
+    @staticmethod
+    async def insert_import(conn: Conn, import_id: str, *, account_id: str, import_type: str,
+                            upload_id: str, sheet: str | None, currency: str,
+                            cutover: Any, job_id: str) -> None:
+        await conn.execute(q("insert_import"), import_id, account_id, import_type, upload_id,
+                           sheet, currency, cutover, job_id)
+
+    @staticmethod
+    async def imports(executor: Executor, import_ids: list[str],
+                      account_id: str) -> dict[str, Record]:
+        """The account's imports among `import_ids`, by ID, with their job's status."""
+        rows = await executor.fetch(q("get_imports"), import_ids, account_id)
+        return {r["id"]: r for r in rows}
+
+    async def import_of_job(self, job_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("import_of_job"), job_id)
+
+    @staticmethod
+    async def save_import_progress(conn: Conn, import_id: str, *, total: int, created: int,
+                                   skipped: int, errors: int,
+                                   first_errors: list[dict[str, Any]]) -> None:
+        await conn.execute(q("save_import_progress"), import_id, total, created, skipped,
+                           errors, first_errors)
+
+    @staticmethod
+    async def finish_import(conn: Conn, import_id: str, *, created: int, skipped: int,
+                            blockers: list[str], summary: dict[str, Any]) -> None:
+        await conn.execute(q("finish_import"), import_id, created, skipped, blockers, summary)
+
+    async def confirm_import(self, import_id: str, account_id: str) -> bool:
+        return await self.pool.fetchval(q("confirm_import"), import_id,
+                                        account_id) is not None
+
+    @staticmethod
+    async def import_rows(executor: Executor, import_id: str) -> list[Record]:
+        """The staged rows of an import, in file order (row_number, skipped, record)."""
+        return await executor.fetch(q("import_rows"), import_id)
+
+    # --- wizard migrations ---------------------------------------------------------------
+
+    async def insert_migration(self, migration_id: str, *, account_id: str, provider: str,
+                               cutover: Any, currency: str) -> Record:
+        """Raises asyncpg.UniqueViolationError when the account has an active one."""
+        row: Record | None = await self.pool.fetchrow(
+            q("insert_wizard_migration"), migration_id, account_id, provider, cutover,
+            currency)
+        assert row is not None  # INSERT … RETURNING returns the row or raises
+        return row
+
+    async def migration(self, migration_id: str, account_id: str,
+                        conn: Executor | None = None) -> Record | None:
+        return await (conn or self.pool).fetchrow(q("get_wizard_migration"), migration_id,
+                                                  account_id)
+
+    async def active_migration(self, account_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("active_wizard_migration"), account_id)
+
+    async def history(self, account_id: str, limit: int) -> list[Record]:
+        return await self.pool.fetch(q("wizard_migration_history"), account_id, limit)
+
+    @staticmethod
+    async def lock_migration(conn: Conn, migration_id: str, account_id: str) -> Record | None:
+        return await conn.fetchrow(q("lock_wizard_migration"), migration_id, account_id)
+
+    @staticmethod
+    async def save_attachments(conn: Conn, migration_id: str, attached: dict[str, str | None],
+                               *, provider_upload_id: str | None,
+                               deferred_sheets: dict[str, str], status: str) -> None:
+        await conn.execute(q("save_wizard_attachments"), migration_id, attached["contacts"],
+                           attached["balances"], attached["invoices"], attached["bills"],
+                           provider_upload_id, deferred_sheets, status)
+
+    @staticmethod
+    async def set_status(conn: Executor, migration_id: str, status: str) -> None:
+        await conn.execute(q("set_wizard_status"), migration_id, status)
+
+    @staticmethod
+    async def start_execute(conn: Conn, migration_id: str, job_id: str) -> bool:
+        return await conn.fetchval(q("start_wizard_execute"), migration_id,
+                                   job_id) is not None
+
+    async def migration_of_job(self, job_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("wizard_migration_of_job"), job_id)
+
+    @staticmethod
+    async def complete_migration(conn: Conn, migration_id: str, *, entity_id: str,
+                                 reconciliation: dict[str, Any]) -> bool:
+        return await conn.fetchval(q("complete_wizard_migration"), migration_id, entity_id,
+                                   reconciliation) is not None
+
+    @staticmethod
+    async def execute_failed(conn: Conn, job_id: str, error: dict[str, str]) -> None:
+        await conn.execute(q("wizard_execute_failed"), job_id, error)
+
+    async def abandon(self, migration_id: str, account_id: str) -> Record | None:
+        return await self.pool.fetchrow(q("abandon_wizard_migration"), migration_id,
+                                        account_id)
