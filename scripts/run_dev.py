@@ -1,4 +1,5 @@
-"""Starts everything for `scripts/dev` and runs a demo migration you can watch.
+"""Starts everything for `scripts/dev` and runs a demo migration you can watch, then the
+migration wizard's walkthrough (scripts/wizard_demo.py).
 
 Postgres and Redis: found or started (devenv.py). Then the release (schema), the legacy
 simulator, the web API and one worker, each logging to .dev/logs/. Ctrl-C stops them.
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import wizard_demo
 from devenv import DEV_DIR, ROOT, find_services
 
 PORT = int(os.environ.get("PORT", "8000"))
@@ -67,6 +69,12 @@ def demo(key: str) -> None:
         print(f"  error: {job['error']}")
 
 
+def create_key(python: str, env: dict[str, str], account: str) -> str:
+    return subprocess.run([python, "-m", "api_stub", "create-key", "--account", account],
+                          env=env, cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.strip().splitlines()[-1]
+
+
 def main() -> int:
     services = find_services()
     logs = DEV_DIR / "logs"
@@ -91,13 +99,14 @@ def main() -> int:
     try:
         wait_for(f"http://127.0.0.1:{LEGACY_PORT}/healthz", procs)
         wait_for(f"{BASE}/healthz", procs)
-        key = subprocess.run([python, "-m", "api_stub", "create-key", "--account", "acc_demo"],
-                             env=env, cwd=ROOT, check=True, capture_output=True,
-                             text=True).stdout.strip().splitlines()[-1]
+        key = create_key(python, env, "acc_demo")
         print(f"web API: {BASE} (OpenAPI: {BASE}/docs); legacy simulator: "
               f"http://127.0.0.1:{LEGACY_PORT}; logs: {logs}")
         print(f"API key for account acc_demo: {key}")
         demo(key)
+        # an account of its own each time: a second run's contacts and documents would
+        # otherwise be skipped as already in the account (the wizard's duplicate rule)
+        wizard_demo.run(BASE, create_key(python, env, f"acc_wizard_demo_{int(time.time())}"))
         print(f"\nEverything keeps running; try:\n  curl -H 'Authorization: Bearer {key}' "
               f"{BASE}/legacy-migration/jobs\nCtrl-C stops it all.")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

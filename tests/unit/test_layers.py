@@ -26,6 +26,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "worker.staging": ("worker.engine", "worker.kinds", "worker.enqueue", "worker.process"),
     "worker.enqueue": ("worker.kinds", "worker.process"),
     "worker.kinds": ("worker.process",),
+    # the wizard's domain, below its two kinds and the API
+    "worker.wizard": ("worker.kinds", "worker.process", "worker.enqueue", "worker.engine",
+                      "worker.queue"),
     "api_stub": ("worker.process", "legacy_sim"),
 }
 

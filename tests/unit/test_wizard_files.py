@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import struct
 import warnings
 import zipfile
@@ -23,7 +24,7 @@ from worker.kinds.wizard_import.columns import match_sheets, missing_sheets
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
 from worker.kinds.wizard_import.file_checks import check_workbook
-from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
+from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
 from worker.wizard.records import ImportType
 
 SHEETS = ["Contacts", "Trial Balance", "Outstanding Invoices", "Outstanding Bills", "Notes"]
@@ -388,6 +389,18 @@ def test_stopping_early_ends_the_reading_process(demo: bytes) -> None:
     assert _children() - before  # the child is reading
     rows.close()
     assert _children() == before
+
+
+def test_a_reading_process_killed_from_outside_is_not_the_files_fault(tmp_path: Path) -> None:
+    # 20,000 rows are more than the pipe holds: the child waits for us, alive, to be killed
+    write_demo_workbook(tmp_path / "big.xlsx", extra_invoices=20_000)
+    before = _children()
+    rows = iter_sheet_rows((tmp_path / "big.xlsx").read_bytes(), "Outstanding Invoices")
+    next(rows)
+    (reader,) = _children() - before
+    os.kill(reader, signal.SIGKILL)
+    with pytest.raises(ReaderStopped, match="stopped by signal 9"):
+        list(rows)  # the rows already sent may come first
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import signal
 import struct
 import subprocess
 import sys
@@ -163,11 +164,8 @@ def _child_rows(data: bytes, sheet_name: str,
                         "upload that.")
             child.wait()
             if kind != b"D" or child.returncode != 0:
-                raise InvalidFile(
-                    "The workbook is refused: reading it needs more memory than a workbook "
-                    "of 10 MB can need (for instance a cell far below or right of the data, "
-                    "or one long text repeated in very many cells). Delete what is not "
-                    "imported and upload it again.")
+                errors.seek(0)
+                raise _failure(child.returncode, errors.read()[-4000:])
         finally:
             if child.poll() is None:  # the caller stopped early, or we failed: end it
                 child.kill()
@@ -176,6 +174,29 @@ def _child_rows(data: bytes, sheet_name: str,
 
 
 _PIPE_BYTES = 1024 * 1024  # Linux's default pipe-max-size
+
+
+class ReaderStopped(RuntimeError):
+    """The reading process was ended from outside (a signal other than its own abort):
+    not the file's fault, so not an InvalidFile; the job may run again."""
+
+
+def _failure(returncode: int, stderr: bytes) -> Exception:
+    """What the child's death means. Over its memory limit, Rust aborts (SIGABRT) and
+    Python raises MemoryError; a panic of calamine on a malformed part is the file's fault
+    too; any other signal came from outside."""
+    if (returncode == -signal.SIGABRT or b"MemoryError" in stderr
+            or b"memory allocation" in stderr):
+        return InvalidFile(
+            "The workbook is refused: reading it needs more memory than a workbook of 10 MB "
+            "can need (for instance a cell far below or right of the data, or one long text "
+            "repeated in very many cells). Delete what is not imported and upload it again.")
+    if returncode < 0:
+        return ReaderStopped(f"the workbook's reading process was stopped by signal "
+                             f"{-returncode}")
+    last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+    return InvalidFile(f"The workbook could not be read ({last[0][:300]}). Open it in "
+                       "Excel, save it as an Excel Workbook (.xlsx), and upload that.")
 
 
 def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
