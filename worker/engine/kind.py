@@ -64,6 +64,8 @@ class JobKind(Generic[C]):
     - `on_end(conn, job_id)`: statements that must commit with the job's end, inside the
       transaction that completes or cancels it (wiping the job's secrets): keep it short.
     - `on_fail(conn, job_id, error)`: likewise, inside the transaction that fails it.
+    - `retryable`: the kind's own exceptions that a retry can cure (a helper process that
+      died): the step resumes from its checkpoint, as after a lost database connection.
     - `clean_up(services, job_id)`: run after a job completed or was cancelled, for what
       may take long (its staged rows). Idempotent: the sweep runs it again for a job whose
       worker died before it did.
@@ -75,6 +77,7 @@ class JobKind(Generic[C]):
     describe_failure: Callable[[BaseException, Step[C]], ServiceError | None] = _no_failure
     on_end: Callable[[Conn, str], Awaitable[None]] = _nothing_at_the_end
     on_fail: Callable[[Conn, str, ServiceError], Awaitable[None]] = _nothing_on_failure
+    retryable: tuple[type[BaseException], ...] = ()
     clean_up: Callable[[Services, str], Awaitable[None]] = _nothing_to_clean
 
     def __post_init__(self) -> None:

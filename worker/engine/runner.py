@@ -113,7 +113,8 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
                 if step.number not in finished:
                     if deps.stopping.is_set():
                         raise WorkerStopping(run.job_id)
-                    await _run_step(deps, run, step, ctx, last=step == kind.steps[-1])
+                    await _run_step(deps, run, step, ctx, last=step == kind.steps[-1],
+                                    retryable=(*TRANSIENT_ERRORS, *kind.retryable))
             if not run.completed:  # every step was finished by an earlier run
                 await run.complete_job(last_step=None)
     except JobCancelled:
@@ -145,9 +146,10 @@ def _failure_of(kind: JobKind[Any], exc: Exception, step: Step[Any]) -> ServiceE
 
 
 async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
-                    last: bool) -> None:
-    """Run one step; lost connections are retried from the step's last checkpoint. The
-    last step finishes with the job's completion, in one transaction."""
+                    last: bool, retryable: tuple[type[BaseException], ...]) -> None:
+    """Run one step; lost connections (and the kind's `retryable` faults) are retried from
+    the step's last checkpoint. The last step finishes with the job's completion, in one
+    transaction."""
     for retry in range(MAX_TRANSIENT_RETRIES + 1):
         step_run = await deps.steps.start(run.job_id, step.number, run.owner)
         if step_run is None:
@@ -158,10 +160,10 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
             started = time.monotonic()
             try:
                 await step.run(ctx)
-            except TRANSIENT_ERRORS as exc:
+            except retryable as exc:
                 if retry == MAX_TRANSIENT_RETRIES:
                     raise StepFailed(
-                        f"The service's database or queue kept failing while "
+                        f"The service's database, queue or a helper process kept failing while "
                         f"{step.name.lower()} ({type(exc).__name__}). Retry the job; it "
                         "resumes where it stopped.", code="INFRASTRUCTURE_UNAVAILABLE",
                     ) from exc

@@ -6,7 +6,7 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +17,7 @@ from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.reading import read_rows
-from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
+from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
 from worker.services import Services
 from worker.wizard.ledger import check_trial_balance
 from worker.wizard.records import BalanceRecord, ImportType, record_from_json
@@ -97,9 +97,9 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     yield ImportContext(run, row, bytes(upload["content"]), upload["format"])
 
 
-def _rows_of(ctx: ImportContext) -> Iterator[tuple[int, list[object]]]:
+def _rows_of(ctx: ImportContext) -> Iterator[tuple[int, Sequence[object]]]:
     if ctx.file_format == "csv":
-        return iter_csv_rows(ctx.content)  # type: ignore[return-value]
+        return iter_csv_rows(ctx.content)
     return iter_sheet_rows(ctx.content, ctx.row["sheet"])
 
 
@@ -113,4 +113,6 @@ WIZARD_IMPORT: JobKind[ImportContext] = JobKind(
     steps=(Step(1, "Reading rows", read),
            Step(2, "Checking the import", check_import, finishes_job=True)),
     open=open_run,
+    # the reading process killed from outside (not the file's fault): read again
+    retryable=(ReaderStopped,),
 )

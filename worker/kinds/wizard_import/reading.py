@@ -9,8 +9,10 @@ but stages and counts only the rows after the cursor, so no row is staged or cou
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Iterable
+import itertools
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from worker.errors import StepFailed
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from worker.kinds.wizard_import.kind import ImportContext
 
 PAGE_ROWS = 1000
+READ_BATCH = 2000
 FIRST_ERRORS = 100
 STAGED_COLUMNS = ("import_id", "row_number", "skipped", "record")
 
@@ -65,47 +68,77 @@ async def _stage(ctx: ImportContext, page: _Page, first_errors: list[dict[str, A
     ctx.run.log.debug("rows staged", rows=staged, last_row=page.last_row)
 
 
-async def read_rows(ctx: ImportContext, rows: Iterable[tuple[int, list[object]]]) -> None:
-    """Parse every row; stage what is after the step's cursor, a page at a time."""
-    row = ctx.row
-    sheet = row["sheet"] or row["filename"]
-    parser = RowParser(ctx.import_type, sheet, currency=row["currency"],
-                       cutover=row["cutover_date"])
-    cursor = ctx.run.step_run.cursor
-    first_errors: list[dict[str, Any]] = list(row["errors"])
-    seen: dict[str, int] = {}
-    page = _Page()
-    for number, cells in rows:
-        data_rows = parser.data_rows  # title, header and blank rows are not data
-        record, errors = parser.parse(number, cells)
-        if parser.data_rows == data_rows:
-            continue
-        skipped = None
-        if record is not None:
-            key = _identity(record)
-            first = seen.setdefault(key, number)
-            if first != number:
-                if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
-                    errors = [*errors, RowError(sheet, number, None,
-                                                f"account code {key} appears again (first "
-                                                f"on row {first}); a trial balance has one "
-                                                "row per account")]
-                    record = None
-                else:
-                    skipped = f"duplicate of row {first}"
-        if number <= cursor:
-            continue  # staged and counted by an earlier run
+async def _batches(rows: Iterator[tuple[int, Sequence[object]]]
+                   ) -> AsyncIterator[list[tuple[int, Sequence[object]]]]:
+    """The rows in batches, each read in a thread: a reader blocks (a workbook's sheet is
+    loaded before its first row), and the event loop must keep the heartbeats going."""
+    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, READ_BATCH))):
+        yield batch
+
+
+class _Reader:
+    """The state of one read of the file: the parser, the duplicates seen, the page being
+    filled, the first errors."""
+
+    def __init__(self, ctx: ImportContext) -> None:
+        row = ctx.row
+        self.ctx = ctx
+        self.sheet = row["sheet"] or row["filename"]
+        self.parser = RowParser(ctx.import_type, self.sheet, currency=row["currency"],
+                                cutover=row["cutover_date"])
+        self.cursor = ctx.run.step_run.cursor
+        self.first_errors: list[dict[str, Any]] = list(row["errors"])
+        self.seen: dict[str, int] = {}
+        self.page = _Page()
+
+    def _checked(self, number: int, record: Record | None,
+                 errors: list[RowError]) -> tuple[Record | None, list[RowError], str | None]:
+        """(the record, its errors, why it is skipped) once duplicates are looked for."""
+        if record is None:
+            return None, errors, None
+        key = _identity(record)
+        first = self.seen.setdefault(key, number)
+        if first == number:
+            return record, errors, None
+        if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
+            return None, [*errors, RowError(
+                self.sheet, number, None, f"account code {key} appears again (first on row "
+                f"{first}); a trial balance has one row per account")], None
+        return record, errors, f"duplicate of row {first}"
+
+    async def add(self, number: int, cells: Sequence[object]) -> None:
+        data_rows = self.parser.data_rows  # title, header and blank rows are not data
+        parsed, parse_errors = self.parser.parse(number, cells)
+        if self.parser.data_rows == data_rows:
+            return
+        record, errors, skipped = self._checked(number, parsed, parse_errors)
+        if number <= self.cursor:
+            return  # staged and counted by an earlier run
+        page = self.page
         page.data_rows += 1
         page.last_row = number
         if errors or record is None:
             page.error_rows += 1
             page.errors.extend(errors)
         else:
-            page.rows.append((ctx.import_id, number, skipped, record_to_json(record)))
+            page.rows.append((self.ctx.import_id, number, skipped, record_to_json(record)))
         if page.data_rows >= PAGE_ROWS:
-            await _stage(ctx, page, first_errors)
-            page = _Page()
-    if page.data_rows:
-        await _stage(ctx, page, first_errors)
-    if not parser.header_found:
-        raise StepFailed(parser.missing_header(), code="HEADER_NOT_FOUND")
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.page.data_rows:
+            await _stage(self.ctx, self.page, self.first_errors)
+            self.page = _Page()
+
+
+async def read_rows(ctx: ImportContext, rows: Iterator[tuple[int, Sequence[object]]]
+                    ) -> None:
+    """Parse every row; stage what is after the step's cursor, a page at a time."""
+    reader = _Reader(ctx)
+    async for batch in _batches(rows):
+        for number, cells in batch:
+            await reader.add(number, cells)
+    await reader.flush()
+    missing = reader.parser.missing_header()
+    if missing is not None:
+        raise StepFailed(missing, code="HEADER_NOT_FOUND")
