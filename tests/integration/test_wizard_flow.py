@@ -15,7 +15,8 @@ import pytest
 from scripts.demo_workbook import write_demo_workbook
 from tests.support.wizard import Wizard, expected_proof
 
-TARGET_TABLES = ("entities", "customers", "documents", "ledger_accounts", "journal_entries",
+TARGET_TABLES = ("entities", "taxes", "tax_rates", "customers", "items", "documents",
+                 "document_lines", "payments", "ledger_accounts", "journal_entries",
                  "journal_lines")
 
 

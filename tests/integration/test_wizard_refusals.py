@@ -121,6 +121,17 @@ async def test_one_active_migration_even_when_creates_race(wizard: Wizard) -> No
     assert [m["id"] for m in history["data"]] == [second["id"], first["id"]]
 
 
+async def test_history_shows_the_newest_fifty(wizard: Wizard) -> None:
+    made = []
+    for _ in range(52):
+        made.append((await wizard.create(provider="other"))["id"])
+        await wizard.ok("DELETE", f"/migrations/{made[-1]}")
+    history = (await wizard.ok("GET", "/migrations/history"))["data"]
+    assert [m["id"] for m in history] == made[::-1][:50]
+    assert {m["status"] for m in history} == {"abandoned"}
+    assert await wizard.ok("GET", "/migrations/active") is None
+
+
 async def test_execute_before_validate(wizard: Wizard) -> None:
     migration = await wizard.create(provider="other")
     response = await wizard.http.post(f"/migrations/{migration['id']}/execute")

@@ -11,9 +11,15 @@ import asyncpg
 from worker.db.types import Executor
 from worker.errors import ServiceError
 from worker.wizard.errors import InvalidTransition
-from worker.wizard.ledger import reconciliation_gate
+from worker.wizard.ledger import LedgerError, build_journal
 from worker.wizard.migrations import attachments, locked_migration
-from worker.wizard.proof import GateResult, contacts_resolved
+from worker.wizard.proof import (
+    RECONCILIATION_VALID,
+    GateResult,
+    Journal,
+    check_reconciliation,
+    contacts_resolved,
+)
 from worker.wizard.records import (
     BalanceRecord,
     ContactRecord,
@@ -91,25 +97,45 @@ def _confirmed(data: MigrationData, slot: str, code: str, *, required: bool) -> 
     return GateResult(code, True, f"The {slot} import {row['id']} is confirmed.")
 
 
-def run_gates(migration: Any, data: MigrationData) -> list[GateResult]:
-    """Every gate, in the order of wizard-api.md."""
+def evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Journal | None]:
+    """Every gate, in the order of wizard-api.md, and the journal the migration would post
+    (None when it cannot be built: RECONCILIATION_VALID says why). The journal is built
+    once, for the gate and for whoever executes."""
     contact_names = [c.name for c in data.records(ImportType.CONTACTS, created=False)]
+    journal = None
+    if not (data.balances or data.invoices or data.bills):
+        reconciliation = GateResult(RECONCILIATION_VALID, True, "Nothing to post.")
+    else:
+        try:
+            journal = build_journal(data.balances, data.invoices, data.bills,
+                                    migration["cutover_date"], migration["currency"])
+            reconciliation = check_reconciliation(journal)
+        except LedgerError as exc:
+            reconciliation = GateResult(RECONCILIATION_VALID, False, exc.message)
     return [
         _confirmed(data, "contacts", "CONTACTS_CONFIRMED", required=True),
         _confirmed(data, "balances", "BALANCES_CONFIRMED", required=True),
         _confirmed(data, "invoices", "INVOICES_IMPORTED", required=False),
         _confirmed(data, "bills", "BILLS_IMPORTED", required=False),
         contacts_resolved(contact_names, data.invoices, data.bills),
-        reconciliation_gate(data.balances, data.invoices, data.bills,
-                            migration["cutover_date"], migration["currency"]),
-    ]
+        reconciliation,
+    ], journal
 
 
-def require_gates(gates: list[GateResult]) -> None:
+def run_gates(migration: Any, data: MigrationData) -> list[GateResult]:
+    """Every gate, in the order of wizard-api.md."""
+    return evaluate(migration, data)[0]
+
+
+def require_gates(gates: list[GateResult], journal: Journal | None) -> Journal:
+    """The journal to post, when every gate passes; GatesFailed otherwise."""
     failed = [g for g in gates if not g.passed]
     if failed:
         raise GatesFailed("The migration does not pass its gates: "
                           + " ".join(f"{g.code}: {g.message}" for g in failed))
+    if journal is None:
+        raise GatesFailed("The migration's imports hold nothing to post.")
+    return journal
 
 
 async def validate_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str

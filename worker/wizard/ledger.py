@@ -208,17 +208,25 @@ def document_key(document: DocumentRecord) -> str:
     return f"{document.kind}:{document.reference.strip()}"
 
 
+def _label(doc: DocumentRecord) -> str:
+    return f"{doc.kind.capitalize()} {doc.reference.strip() or f'on row {doc.row}'}"
+
+
 def _document_problems(documents: Sequence[DocumentRecord], cutover: date,
                        currency: str) -> DocumentNotPostable | None:
     messages: list[str] = []
     seen: set[str] = set()
     for doc in documents:
-        label = f"{doc.kind.capitalize()} {doc.reference.strip() or f'on row {doc.row}'}"
-        if not doc.reference.strip():
-            messages.append(f"{label} has no reference.")
-        elif document_key(doc) in seen:
-            messages.append(f"{label} appears more than once.")
-        seen.add(document_key(doc))
+        # the label only when there is something to say: this runs once per document
+        reference, key = doc.reference.strip(), document_key(doc)
+        if not reference:
+            messages.append(f"{_label(doc)} has no reference.")
+        elif key in seen:
+            messages.append(f"{_label(doc)} appears more than once.")
+        seen.add(key)
+        if doc.currency == currency and doc.dated_on <= cutover:
+            continue
+        label = _label(doc)
         if doc.currency != currency:
             messages.append(f"{label} is in {doc.currency}, but the books are in {currency}: "
                             "its opening value in the books' currency is not known.")
@@ -291,9 +299,11 @@ def build_journal(balances: Iterable[BalanceRecord], invoices: Iterable[Document
             (debtors, DEBTORS_CLEARING, f"Invoice {ref} to {doc.contact.strip()}")
             if doc.kind == "invoice"
             else (creditors, CREDITORS_CLEARING, f"Bill {ref} from {doc.contact.strip()}"))
-        pair = _line(control_code, due) + _line(clearing_code, -due)
+        debit, credit = (control_code, clearing_code) if due > 0 else (clearing_code,
+                                                                        control_code)
         entries.append(JournalEntry(document_key(doc), doc.kind, doc.dated_on, text,
-                                    tuple(sorted(pair, key=lambda line: line.credit_minor > 0))))
+                                    (JournalLine(debit, abs(due), 0),
+                                     JournalLine(credit, 0, abs(due)))))
 
     used = {line.account_code for entry in entries for line in entry.lines}
     for code, (name, category, role) in SYSTEM_ACCOUNTS.items():

@@ -16,8 +16,7 @@ from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
 from worker.kinds.wizard_execute.target import write_migration
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
-from worker.wizard.gates import load_migration_data, require_gates, run_gates
-from worker.wizard.ledger import build_journal
+from worker.wizard.gates import evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import locked_migration
 from worker.wizard.store import WizardStore
 
@@ -88,9 +87,8 @@ async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
                 raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
                                         "there is nothing to rehearse.")
             data = await load_migration_data(conn, migration)
-            require_gates(run_gates(migration, data))
-            journal = build_journal(data.balances, data.invoices, data.bills,
-                                    migration["cutover_date"], migration["currency"])
+            gates, built = evaluate(migration, data)
+            journal = require_gates(gates, built)
             written = await write_migration(conn, migration=migration, data=data,
                                             journal=journal, entity_id=new_entity_id(),
                                             job_id=None)

@@ -19,8 +19,8 @@ from worker.errors import ServiceError, StepFailed
 from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.target import write_migration
 from worker.services import Services
-from worker.wizard.gates import MigrationData, load_migration_data, require_gates, run_gates
-from worker.wizard.ledger import build_journal
+from worker.wizard.gates import MigrationData, evaluate, load_migration_data, require_gates
+from worker.wizard.proof import GateResult, Journal
 from worker.wizard.store import WizardStore
 
 NAME = "wizard_execute"
@@ -28,32 +28,38 @@ NAME = "wizard_execute"
 
 @dataclass
 class ExecuteContext:
+    """One run of an execute: the engine's run, the migration, and (once step 1 read them,
+    kept for step 2 of the same run) its records and the journal they give."""
+
     run: JobRun
     migration: Any
     data: MigrationData | None = field(default=None)
+    journal: Journal | None = field(default=None)
 
-    async def load(self) -> MigrationData:
-        if self.data is None:
-            self.data = await load_migration_data(self.run.pool, self.migration)
-        return self.data
+    async def checked(self) -> tuple[list[GateResult], MigrationData, Journal | None]:
+        data = await load_migration_data(self.run.pool, self.migration)
+        gates, journal = evaluate(self.migration, data)
+        self.data, self.journal = data, journal
+        return gates, data, journal
 
 
 async def check_gates(ctx: ExecuteContext) -> None:
-    """Step 1."""
+    """Step 1: the gates again (nothing may have changed since validate)."""
     await ctx.run.progress("Checking the gates")
-    gates = run_gates(ctx.migration, await ctx.load())
+    gates, _, journal = await ctx.checked()
     ctx.run.step_run.checks = [g.as_dict() for g in gates]
     ctx.run.step_run.source_count = len(gates)
     ctx.run.step_run.created_count = sum(g.passed for g in gates)
-    require_gates(gates)
+    require_gates(gates, journal)
 
 
 async def write_to_target(ctx: ExecuteContext) -> None:
     """Step 2: one transaction; the proof is read back from what it wrote."""
-    data = await ctx.load()
+    data, journal = ctx.data, ctx.journal
+    if data is None or journal is None:  # resumed at this step: step 1 ran in another run
+        gates, data, built = await ctx.checked()
+        journal = require_gates(gates, built)
     migration = ctx.migration
-    journal = build_journal(data.balances, data.invoices, data.bills,
-                            migration["cutover_date"], migration["currency"])
     run = ctx.run.step_run
     run.source_count = len(journal.entries)
     await ctx.run.progress(f"Writing to the target: {len(data.contacts)} contacts, "

@@ -25,7 +25,7 @@ from worker.wizard.store import WizardStore
 if TYPE_CHECKING:
     from worker.kinds.wizard_import.kind import ImportContext
 
-PAGE_ROWS = 1000
+PAGE_ROWS = 5000
 READ_BATCH = 2000
 FIRST_ERRORS = 100
 STAGED_COLUMNS = ("import_id", "row_number", "skipped", "record")
