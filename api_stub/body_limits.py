@@ -12,11 +12,11 @@ import re
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from worker.kinds.wizard_import.errors import FileTooLarge
-from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES
 
 from api_stub.errors import PayloadTooLarge, error_response
 from worker.errors import ServiceError
+from worker.kinds.wizard_import.errors import FileTooLarge
+from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES
 
 MAX_BODY_BYTES = 1_000_000
 # what a multipart request adds around the file: boundaries, headers, the other fields
