@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from arq.connections import create_pool
 from fastapi import FastAPI
 
 from api_stub.body_limits import LimitBody
@@ -13,7 +12,7 @@ from api_stub.errors import install_error_handlers
 from api_stub.routes import account, health, imports, jobs, legacy_auth, migrations
 from worker.db.pool import create_pool as create_db_pool
 from worker.logging import configure_logging
-from worker.queue import arq_redis_settings
+from worker.queue import arq_client
 from worker.services import Services
 from worker.settings import Settings, get_settings
 
@@ -27,7 +26,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_format, settings.log_level)
         pool = await create_db_pool(settings.database_url, min_size=2, max_size=20,
                                     application_name="migration-api")
-        redis = await create_pool(arq_redis_settings(settings.redis_url))
+        # Redis may be down: the API starts all the same, /healthz says so, and jobs are
+        # still recorded in Postgres (the workers' sweep queues them once Redis is back)
+        redis = arq_client(settings.redis_url)
         app.state.api = Services.build(settings, pool, redis)
         try:
             yield

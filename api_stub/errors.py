@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -107,6 +110,22 @@ class MethodNotAllowed(ServiceError):
     code = "METHOD_NOT_ALLOWED"
 
 
+class ServiceUnavailable(ServiceError):
+    """A service this one needs (Postgres, or Redis: the queue and the legacy sessions) is
+    not answering; try again in a moment."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+# Lost or refused connections to Postgres or Redis, whatever the route: a 503 that says
+# which, not an unexplained 500.
+UNAVAILABLE: dict[type[Exception], str] = {
+    RedisConnectionError: "Redis", RedisTimeoutError: "Redis",
+    asyncpg.PostgresConnectionError: "Postgres", asyncpg.InterfaceError: "Postgres",
+    asyncpg.CannotConnectNowError: "Postgres", ConnectionError: "Postgres or Redis",
+}
+
+
 # The one table: the most specific class listed wins (by method resolution order).
 STATUS: dict[type[ServiceError], int] = {
     ServiceError: 500,
@@ -129,6 +148,7 @@ STATUS: dict[type[ServiceError], int] = {
     PayloadTooLarge: 413,
     InvalidRequest: 422,
     LegacyError: 502,
+    ServiceUnavailable: 503,
     # the migration wizard
     InvalidFile: 400,
     MissingSheets: 400,
@@ -172,7 +192,7 @@ REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarg
 BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
 # What any route may answer when something breaks that nobody foresaw (the handler of
 # unexpected exceptions below answers it in the error shape, not as Starlette's plain text).
-SERVER_ERRORS: tuple[type[ServiceError], ...] = (InternalError,)
+SERVER_ERRORS: tuple[type[ServiceError], ...] = (InternalError, ServiceUnavailable)
 # What any route behind an API key may answer.
 AUTH_ERRORS: tuple[type[ServiceError], ...] = (Unauthorized, InvalidApiKey, AccountRequired,
                                                AccountForbidden)
@@ -286,6 +306,13 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body(error.code, error.message),
                                 status_code=exc.status_code, headers=headers)
         return error_response(error, headers=headers)
+
+    for unavailable_class, name in UNAVAILABLE.items():
+        def handler(request: Request, exc: Exception, name: str = name) -> JSONResponse:
+            return error_response(ServiceUnavailable(
+                f"{name} is not answering ({type(exc).__name__}); try again in a moment."))
+
+        app.add_exception_handler(unavailable_class, handler)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

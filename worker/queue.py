@@ -35,6 +35,18 @@ def arq_redis_settings(url: str) -> RedisSettings:
     return settings
 
 
+def arq_client(url: str) -> ArqRedis:
+    """arq's Redis client for `url`, connecting on first use. arq's own create_pool pings
+    Redis and gives up after a few tries, so a process could not start while Redis is
+    down; this one starts, and what needs Redis fails (and is retried) until it is back."""
+    settings = arq_redis_settings(url)
+    return ArqRedis(host=settings.host, port=settings.port, db=settings.database,
+                    username=settings.username, password=settings.password, ssl=settings.ssl,
+                    socket_connect_timeout=settings.conn_timeout, retry=settings.retry,
+                    retry_on_timeout=settings.retry_on_timeout,
+                    retry_on_error=settings.retry_on_error, encoding="utf8")
+
+
 async def enqueue_run(redis: ArqRedis, job_id: str, queue_name: str) -> bool:
     """Put the job on the queue under arq job ID = job ID.
 

@@ -157,6 +157,7 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
         run.step_run = step_run
         with structlog.contextvars.bound_contextvars(step=step.number,
                                                      attempt=step_run.attempts):
+            log.info("step started", name=step.name, cursor=step_run.cursor)
             started = time.monotonic()
             try:
                 await step.run(ctx)
@@ -180,7 +181,8 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
                 await run.complete_job(last_step=step.number)
             else:
                 await deps.steps.finish(run.job_id, step.number)
-            log.info("step finished", seconds=round(time.monotonic() - started, 3),
+            log.info("step finished", name=step.name,
+                     seconds=round(time.monotonic() - started, 3),
                      source=step_run.source_count, created=step_run.created_count,
                      skipped=step_run.skipped_count, errors=step_run.error_count)
             return

@@ -47,8 +47,10 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
         if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
             done["cleaned_up"] += 1
     done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
-    if done["enqueued"] or done["unblocked"] or done["cleaned_up"]:
+    if done["enqueued"] or done["unblocked"] or done["cleaned_up"] or done["failed"]:
         log.info("sweep re-queued jobs or cleaned up after finished ones", **done)
+    else:
+        log.debug("sweep found nothing to do")
     return done
 
 
