@@ -9,8 +9,11 @@ from fastapi import FastAPI
 
 from api_stub.body_limits import LimitBody
 from api_stub.errors import install_error_handlers
+from api_stub.metrics import FleetMetrics
+from api_stub.metrics import router as metrics_router
 from api_stub.routes import account, health, imports, jobs, legacy_auth, migrations
 from worker.db.pool import create_pool as create_db_pool
+from worker.kinds import job_kinds
 from worker.logging import configure_logging
 from worker.queue import arq_client
 from worker.services import Services
@@ -29,10 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Redis may be down: the API starts all the same, /healthz says so, and jobs are
         # still recorded in Postgres (the workers' sweep queues them once Redis is back)
         redis = arq_client(settings.redis_url)
-        app.state.api = Services.build(settings, pool, redis)
+        app.state.api = services = Services.build(settings, pool, redis)
+        app.state.metrics = fleet = FleetMetrics(services,
+                                                 list(job_kinds(settings.extra_job_kinds)))
+        fleet.start()
         try:
             yield
         finally:
+            await fleet.stop()
             await redis.aclose()
             await pool.close()
 
@@ -52,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(migrations.router)
     app.include_router(imports.router)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     return app
 
 

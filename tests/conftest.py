@@ -123,7 +123,7 @@ def service_settings(database: str, simulator: str, queue_name: str) -> dict[str
         QUEUE_NAME=queue_name, SECRET_KEY=SECRET, LOG_FORMAT="json", LOG_LEVEL="INFO",
         LEASE_SECONDS="4", HEARTBEAT_SECONDS="0.5", SWEEP_EVERY_SECONDS="1",
         WORKER_HEARTBEAT_SECONDS="0.5", WORKER_DEAD_AFTER_SECONDS="4",
-        EXTRA_JOB_KINDS="tests.kinds.toy:TOY",
+        EXTRA_JOB_KINDS="tests.kinds.toy:TOY", METRICS_REFRESH_SECONDS="0.3",
         LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
         LEGACY_TIMEOUT_SECONDS="3", SHUTDOWN_GRACE_SECONDS=str(SHUTDOWN_GRACE_SECONDS),
     )

@@ -15,12 +15,14 @@ from typing import Any
 import asyncpg
 from arq.connections import ArqRedis
 
+from worker import metrics
 from worker.db.types import Conn
 from worker.engine.kind import JobKind
 from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFound, ServiceError
 from worker.ids import new_id
 from worker.models import JobStatus
 from worker.queue import safe_enqueue
+from worker.store import metrics as metrics_store
 from worker.store.jobs import JobStore
 
 # Writes a kind's own fields of job `job_id` inside the transaction that creates or
@@ -31,7 +33,7 @@ KindFields = Callable[[Conn, str], Awaitable[None]]
 async def create_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], account_id: str,
     queue_name: str, singleton_key: str | None = None, conflict: ServiceError | None = None,
-    fields: KindFields | None = None, id_prefix: str = "mig",
+    fields: KindFields | None = None, id_prefix: str = "mig", environment: str = "live",
 ) -> asyncpg.Record:
     """Record a pending job (and the kind's `fields`) in one transaction, then enqueue it
     in arq under its own ID; returns the job row.
@@ -43,7 +45,7 @@ async def create_job(
     async with pool.acquire() as conn, conn.transaction():
         row = await record_job(conn, kind=kind, account_id=account_id,
                                singleton_key=singleton_key, conflict=conflict, fields=fields,
-                               id_prefix=id_prefix)
+                               id_prefix=id_prefix, environment=environment)
     await safe_enqueue(redis, row["id"], queue_name)
     return row
 
@@ -51,10 +53,11 @@ async def create_job(
 async def record_job(
     conn: Conn, *, kind: JobKind[Any], account_id: str, singleton_key: str | None = None,
     conflict: ServiceError | None = None, fields: KindFields | None = None,
-    id_prefix: str = "mig",
+    id_prefix: str = "mig", environment: str = "live",
 ) -> asyncpg.Record:
     """Record a pending job inside the caller's transaction (with what else the caller
-    writes there); once it commits, the caller puts it on the queue (`enqueue_created`)."""
+    writes there); once it commits, the caller puts it on the queue (`enqueue_created`).
+    `environment` labels the jobs-created metric (the wizard's kinds write to live books)."""
     job_id = new_id(id_prefix)
     try:
         async with conn.transaction():  # a savepoint: the conflict undoes only this
@@ -65,6 +68,7 @@ async def record_job(
         raise conflict or ActiveJobExists() from None
     if fields is not None:
         await fields(conn, job_id)
+    await metrics_store.add(conn, metrics.job_created(kind.name, environment))
     return row
 
 
@@ -117,6 +121,7 @@ async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
         row = await jobs.request_cancel(conn, job_id, account_id, kind.name)
         if row is not None and row["status"] == JobStatus.CANCELLED:
             await kind.on_end(conn, job_id)
+            await metrics_store.add(conn, metrics.job_finished(kind.name, "cancelled"))
     if row is None:
         existing = await jobs.get_for_account(job_id, account_id, kind.name)
         if existing is None:

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # job kinds beyond the built-in ones, as "module:attribute" (comma-separated); the
     # tests use it to run a kind of their own through the real worker
     extra_job_kinds: str = ""
+    # how often a web process reads the fleet's metrics for /metrics
+    metrics_refresh_seconds: float = 5.0
 
 
 @lru_cache(maxsize=1)

@@ -75,7 +75,8 @@ WHERE r.import_id = $1 AND r.skipped IS NULL AND EXISTS (
 
 -- name: import_row_counts
 SELECT count(*) FILTER (WHERE skipped IS NULL) AS created,
-       count(*) FILTER (WHERE skipped IS NOT NULL) AS skipped
+       count(*) FILTER (WHERE skipped IS NOT NULL) AS skipped,
+       (SELECT error_count FROM imports WHERE id = $1) AS errors
 FROM staging.import_rows WHERE import_id = $1;
 
 -- name: insert_wizard_migration

@@ -5,6 +5,7 @@ context."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,10 +14,13 @@ from typing import Any
 import asyncpg
 import structlog
 
+from worker import metrics
 from worker.db.types import Conn
 from worker.engine.stops import JobCancelled, LeaseLost, WorkerStopping
 from worker.settings import Settings
+from worker.store import metrics as metrics_store
 from worker.store.jobs import JobStore
+from worker.store.metrics import Increment
 from worker.store.steps import StepRun, StepStore
 
 
@@ -41,6 +45,8 @@ class JobRun:
     job_store: JobStore
     step_store: StepStore
     step_names: dict[int, str]
+    # the type of record each step moves, for the records metric (a step may set its own)
+    record_types: dict[int, str | None]
     # the kind's statements that commit with the job's end (JobKind.on_end)
     on_end: Callable[[Conn, str], Awaitable[None]]
     # set when the worker shuts down: the next checkpoint hands the job on
@@ -49,6 +55,7 @@ class JobRun:
     detail: str = ""
     completion: Completion = field(default_factory=Completion)
     completed: bool = False
+    step_clock: float = 0.0  # when the current step's attempt began (time.monotonic)
     log: Any = field(default_factory=lambda: structlog.get_logger("worker.engine"))
 
     @property
@@ -93,12 +100,25 @@ class JobRun:
         """What the job shows once completed (set by a step before the job completes)."""
         self.completion = Completion(detail, entity_id)
 
+    def step_metrics(self) -> list[Increment]:
+        """What finishing the current step adds to the fleet's metrics."""
+        run = self.step_run
+        return metrics.step_finished(self.kind, run.number, time.monotonic() - self.step_clock,
+                                     self.record_types.get(run.number), run.created_count,
+                                     run.skipped_count, run.error_count)
+
+    async def finish_step(self, conn: Conn, number: int) -> None:
+        """The step done, and counted, inside the caller's transaction."""
+        await self.step_store.finish(self.job_id, number, conn)
+        await metrics_store.add(conn, self.step_metrics())
+
     async def _complete(self, conn: Conn) -> None:
         if not await self.job_store.complete(conn, self.job_id, self.owner,
                                              entity_id=self.completion.entity_id,
                                              detail=self.completion.detail):
             raise LeaseLost(self.job_id)
         await self.on_end(conn, self.job_id)
+        await metrics_store.add(conn, metrics.job_finished(self.kind, "completed"))
         self.completed = True
 
     @asynccontextmanager
@@ -112,7 +132,7 @@ class JobRun:
             yield conn
             await self._guard(conn, self.step_run.number, detail)
             await self.step_run.save(conn)
-            await self.step_store.finish(self.job_id, self.step_run.number, conn)
+            await self.finish_step(conn, self.step_run.number)
             await self._complete(conn)
 
     async def complete_job(self, last_step: int | None) -> None:
@@ -122,7 +142,7 @@ class JobRun:
         async with self.pool.acquire() as conn, conn.transaction():
             await self._guard(conn, number, self.completion.detail)
             if last_step is not None:
-                await self.step_store.finish(self.job_id, last_step, conn)
+                await self.finish_step(conn, last_step)
             await self._complete(conn)
 
     async def cancel_job(self, detail: str) -> None:
@@ -130,6 +150,7 @@ class JobRun:
         async with self.pool.acquire() as conn, conn.transaction():
             if await self.job_store.cancel_now(conn, self.job_id, self.owner, detail):
                 await self.on_end(conn, self.job_id)
+                await metrics_store.add(conn, metrics.job_finished(self.kind, "cancelled"))
 
     async def on_source_retry(self, reason: str, wait: float, retry: int) -> None:
         """A source is retried after a transient fault: shown to the user, counted on the
@@ -138,6 +159,8 @@ class JobRun:
         self.log.warning("source retry", reason=reason, wait_seconds=round(wait, 2),
                          retry=retry)
         await self.step_store.count_retry(self.job_id, self.step_run.number)
+        await metrics_store.add(self.pool, metrics.step_retried(
+            self.kind, self.step_run.number, metrics.retry_reason(reason)))
         async with self.pool.acquire() as conn, conn.transaction():
             await self._checkpoint(
                 conn, f"{base} — {reason}; retrying in {wait:.1f} s (retry {retry})")

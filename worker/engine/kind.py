@@ -35,6 +35,8 @@ class Step(Generic[C]):
     # The step completes the job itself, inside its own transaction
     # (JobRun.final_transaction), as a step that commits everything at once does.
     finishes_job: bool = False
+    # The type of record the step moves (taxes, clients, ...), for the records metric.
+    record_type: str | None = None
 
 
 def _no_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None:
@@ -91,6 +93,9 @@ class JobKind(Generic[C]):
     @property
     def total_steps(self) -> int:
         return len(self.steps)
+
+    def record_types(self) -> dict[int, str | None]:
+        return {s.number: s.record_type for s in self.steps}
 
     def step_names(self) -> dict[int, str]:
         """{number: name}, in order: what the report and progress show."""

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import structlog
 
+from worker import metrics
 from worker.engine.context import JobRun
 from worker.engine.heartbeat import Heartbeat
 from worker.engine.kind import JobKind, Step
@@ -21,6 +22,7 @@ from worker.engine.stops import JobCancelled, LeaseLost, WorkerStopping
 from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, transient_backoff
 from worker.errors import InternalError, ServiceError, StepFailed
 from worker.services import Services
+from worker.store import metrics as metrics_store
 
 log = structlog.get_logger("worker.engine")
 
@@ -62,6 +64,10 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
                  "this worker does not run)", job_id=job_id)
         return Outcome.SKIPPED
     kind = deps.kinds[row["kind"]]
+    if row["attempts"] == 1:  # its first start: how long it waited in the queue
+        waited = (row["started_at"] - row["created_at"]).total_seconds()
+        with contextlib.suppress(*TRANSIENT_ERRORS):  # a lost measure must not stop the job
+            await metrics_store.add(deps.pool, metrics.job_started(kind.name, waited))
     with structlog.contextvars.bound_contextvars(job_id=job_id, kind=kind.name,
                                                  attempt=row["attempts"]):
         deps.running.add(job_id)
@@ -102,7 +108,8 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
                owner: str) -> Outcome:
     run = JobRun(job_id=row["id"], kind=kind.name, owner=owner, pool=deps.pool,
                  settings=deps.settings, job_store=deps.jobs, step_store=deps.steps,
-                 step_names=kind.step_names(), on_end=kind.on_end, stopping=deps.stopping)
+                 step_names=kind.step_names(), record_types=kind.record_types(),
+                 on_end=kind.on_end, stopping=deps.stopping)
     if row["cancel_requested_at"] is not None:
         return await _cancel(deps, kind, run)
     step: Step[Any] | None = None
@@ -158,7 +165,7 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
         with structlog.contextvars.bound_contextvars(step=step.number,
                                                      attempt=step_run.attempts):
             log.info("step started", name=step.name, cursor=step_run.cursor)
-            started = time.monotonic()
+            started = run.step_clock = time.monotonic()
             try:
                 await step.run(ctx)
             except retryable as exc:
@@ -171,6 +178,9 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
                 wait = transient_backoff(retry + 1)
                 log.warning("transient failure; resuming the step from its checkpoint",
                             error=type(exc).__name__, wait_seconds=round(wait, 2))
+                with contextlib.suppress(*TRANSIENT_ERRORS):
+                    await metrics_store.add(deps.pool, metrics.step_retried(
+                        run.kind, step.number, "infrastructure"))
                 await asyncio.sleep(wait)
                 continue
             if step.finishes_job:  # in its own final transaction
@@ -180,7 +190,8 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
             elif last:
                 await run.complete_job(last_step=step.number)
             else:
-                await deps.steps.finish(run.job_id, step.number)
+                async with deps.pool.acquire() as conn, conn.transaction():
+                    await run.finish_step(conn, step.number)
             log.info("step finished", name=step.name,
                      seconds=round(time.monotonic() - started, 3),
                      source=step_run.source_count, created=step_run.created_count,
@@ -216,6 +227,7 @@ async def _fail(deps: WorkerDeps, kind: JobKind[Any], run: JobRun,
         if await deps.jobs.fail(conn, run.job_id, run.owner, error=error.message,
                                 code=error.code, detail=detail):
             await kind.on_fail(conn, run.job_id, error)
+            await metrics_store.add(conn, metrics.job_finished(kind.name, "failed"))
     return Outcome.FAILED
 
 

@@ -68,7 +68,7 @@ async def create_legacy_migration_job(
     row = await enqueue.create_job(
         pool, redis, kind=LEGACY_MIGRATION, account_id=account_id, queue_name=queue_name,
         singleton_key=legacy_org_id, conflict=_active_job_exists(legacy_org_id),
-        fields=fields)
+        fields=fields, environment=environment)
     return Job.from_row({**row, "legacy_org_id": legacy_org_id, "environment": environment})
 
 

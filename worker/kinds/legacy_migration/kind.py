@@ -32,11 +32,11 @@ NAME = "legacy_migration"
 
 STEPS: tuple[Step[LegacyContext], ...] = (
     Step(1, "Connecting to legacy account", connect),
-    Step(2, "Migrating tax rates", migrate_taxes),
-    Step(3, "Migrating customers", migrate_customers),
-    Step(4, "Migrating items", migrate_items),
-    Step(5, "Migrating documents", migrate_documents),
-    Step(6, "Migrating payments", migrate_payments),
+    Step(2, "Migrating tax rates", migrate_taxes, record_type="taxes"),
+    Step(3, "Migrating customers", migrate_customers, record_type="clients"),
+    Step(4, "Migrating items", migrate_items, record_type="items"),
+    Step(5, "Migrating documents", migrate_documents, record_type="documents"),
+    Step(6, "Migrating payments", migrate_payments, record_type="payments"),
     Step(7, "Validating migrated data", validate),
     Step(8, "Committing to target", commit, finishes_job=True),
 )

@@ -79,8 +79,11 @@ async def check_import(ctx: ImportContext) -> None:
             blockers, summary = _balances_summary(balances, ctx.row["currency"])
         await WizardStore.finish_import(conn, ctx.import_id, created=created, skipped=skipped,
                                         blockers=blockers, summary=summary)
-        run.source_count, run.created_count, run.skipped_count = (created + skipped, created,
-                                                                  skipped)
+        # the import's final counts, for the records metric too (its type is the import's)
+        run.created_count, run.skipped_count = created, skipped
+        run.error_count = int(counts["errors"])
+        run.source_count = created + skipped + run.error_count
+        ctx.run.record_types[run.number] = ctx.import_type.value
         run.checks = {"blockers": blockers, **summary}
         ctx.run.complete_with(
             f"Import ready for review: {created} to create, {skipped} skipped"

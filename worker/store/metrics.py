@@ -1,0 +1,34 @@
+"""Reads and writes of the fleet's metrics in Postgres: counters and histogram buckets
+(`metric_totals`), and the gauges counted from jobs and workers."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from worker.db.queries import q
+from worker.db.types import Executor
+
+Record = asyncpg.Record
+# (metric name, labels as Prometheus writes them, amount)
+Increment = tuple[str, str, float]
+
+
+async def add(executor: Executor, increments: list[Increment]) -> None:
+    """Add to counters, inside the caller's transaction when it passes its connection."""
+    if increments:
+        names, labels, values = zip(*increments, strict=True)
+        await executor.execute(q("add_metrics"), list(names), list(labels), list(values))
+
+
+async def totals(executor: Executor) -> list[Record]:
+    return await executor.fetch(q("metric_totals"))
+
+
+async def jobs_by_status(executor: Executor) -> list[Record]:
+    return await executor.fetch(q("metric_jobs_by_status"))
+
+
+async def queue_gauges(executor: Executor, dead_after_seconds: float) -> Record:
+    row: Record | None = await executor.fetchrow(q("metric_queue_gauges"), dead_after_seconds)
+    assert row is not None  # one row, always
+    return row
