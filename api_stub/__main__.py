@@ -1,4 +1,5 @@
-"""`python -m api_stub serve | create-key --account ACC [--account ACC2]`."""
+"""`python -m api_stub serve | create-key --account ACC [--account ACC2] | create-key
+--operator`."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from worker.settings import get_settings
 from worker.store.api_keys import create_api_key
 
 
-async def _create_key(accounts: list[str]) -> str:
+async def _create_key(accounts: list[str], operator: bool) -> str:
     pool = await create_pool(get_settings().database_url, min_size=1, max_size=1)
     try:
-        return await create_api_key(pool, accounts)
+        return await create_api_key(pool, accounts, operator=operator)
     finally:
         await pool.close()
 
@@ -23,14 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api_stub")
     commands = parser.add_subparsers(dest="command", required=True)
     key = commands.add_parser("create-key", help="create an API key (and its accounts)")
-    key.add_argument("--account", action="append", required=True,
-                     help="an account the key may act for; repeat for several")
+    whose = key.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--account", action="append",
+                       help="an account the key may act for; repeat for several")
+    whose.add_argument("--operator", action="store_true",
+                       help="an operator's key: every account's jobs through /ops, nothing "
+                            "else")
     commands.add_parser("serve", help="serve the API on $PORT")
     args = parser.parse_args(argv)
     if args.command == "create-key":
-        new_key = asyncio.run(_create_key(args.account))
-        print(f"API key for {', '.join(args.account)} (shown once, stored only as a digest):",
-              file=sys.stderr)
+        accounts = args.account or []
+        new_key = asyncio.run(_create_key(accounts, args.operator))
+        whom = "an operator" if args.operator else ", ".join(accounts)
+        print(f"API key for {whom} (shown once, stored only as a digest):", file=sys.stderr)
         print(new_key)
         return 0
     import uvicorn

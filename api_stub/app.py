@@ -11,7 +11,7 @@ from api_stub.body_limits import LimitBody
 from api_stub.errors import install_error_handlers
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
-from api_stub.routes import account, health, imports, jobs, legacy_auth, migrations
+from api_stub.routes import account, health, imports, jobs, legacy_auth, migrations, ops
 from worker.db.pool import create_pool as create_db_pool
 from worker.kinds import job_kinds
 from worker.logging import configure_logging
@@ -33,8 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # still recorded in Postgres (the workers' sweep queues them once Redis is back)
         redis = arq_client(settings.redis_url)
         app.state.api = services = Services.build(settings, pool, redis)
-        app.state.metrics = fleet = FleetMetrics(services,
-                                                 list(job_kinds(settings.extra_job_kinds)))
+        app.state.kinds = kinds = job_kinds(settings.extra_job_kinds)
+        app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
         try:
             yield
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(health.router)
     app.include_router(metrics_router)
+    app.include_router(ops.router)
     return app
 
 

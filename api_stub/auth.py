@@ -7,13 +7,32 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api_stub.errors import AccountForbidden, AccountRequired, InvalidApiKey, Unauthorized
+from api_stub.errors import (
+    AccountForbidden,
+    AccountRequired,
+    InvalidApiKey,
+    OperatorOnly,
+    Unauthorized,
+)
 from api_stub.state import ApiState, get_state
-from worker.store.api_keys import accounts_of_key
+from worker.store.api_keys import ApiKey, find_api_key
 
 # Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
 # that each way of getting it wrong has its own message.
 bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer mwk_…`.")
+
+
+async def _api_key(request: Request, state: ApiState) -> ApiKey:
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        raise Unauthorized()
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
+    found = await find_api_key(state.pool, key.strip())
+    if found is None:
+        raise InvalidApiKey()
+    return found
 
 
 async def current_account(
@@ -26,15 +45,11 @@ async def current_account(
     )] = None,
 ) -> str:
     """The account this request acts for."""
-    authorization = request.headers.get("authorization")
-    if not authorization:
-        raise Unauthorized()
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
-    accounts = await accounts_of_key(state.pool, key.strip())
-    if not accounts:
-        raise InvalidApiKey()
+    found = await _api_key(request, state)
+    if found.operator:
+        raise AccountForbidden("An operator key acts on jobs through /ops only; use an "
+                               "account's key here.")
+    accounts = found.accounts
     if x_account_id is None:
         if len(accounts) == 1:
             return accounts[0]
@@ -44,5 +59,18 @@ async def current_account(
     return x_account_id
 
 
+async def current_operator(
+    request: Request,
+    state: Annotated[ApiState, Depends(get_state)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ApiKey:
+    """The operator's key this request comes with."""
+    found = await _api_key(request, state)
+    if not found.operator:
+        raise OperatorOnly()
+    return found
+
+
 Account = Annotated[str, Depends(current_account)]
+Operator = Annotated[ApiKey, Depends(current_operator)]
 State = Annotated[ApiState, Depends(get_state)]

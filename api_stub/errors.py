@@ -80,6 +80,25 @@ class AccountForbidden(ServiceError):
     code = "ACCOUNT_FORBIDDEN"
 
 
+class OperatorOnly(ServiceError):
+    """This needs an operator's key (python -m api_stub create-key --operator)."""
+
+    code = "OPERATOR_ONLY"
+
+
+class FilterRequired(ServiceError):
+    """Name at least one of kind, status, error_code, account or ids: a bulk action never
+    acts on every job."""
+
+    code = "FILTER_REQUIRED"
+
+
+class KindNotRunHere(ServiceError):
+    """This service does not know jobs of that kind."""
+
+    code = "UNKNOWN_KIND"
+
+
 class InvalidJson(ServiceError):
     """The request body is not valid JSON; send a JSON object."""
 
@@ -136,6 +155,9 @@ STATUS: dict[type[ServiceError], int] = {
     InvalidApiKey: 401,
     LegacyAuthFailed: 401,
     AccountForbidden: 403,
+    OperatorOnly: 403,
+    FilterRequired: 422,
+    KindNotRunHere: 409,
     EndpointNotFound: 404,
     JobNotFound: 404,
     LegacySessionNotFound: 404,

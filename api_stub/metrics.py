@@ -3,7 +3,8 @@
 Every web process shows the same figures: counters and histograms come from Postgres
 (`metric_totals`, written by every worker in the transaction of what it counts), gauges from
 the jobs, the workers registry and the queue. They are read in the background every
-METRICS_REFRESH_SECONDS, so that a scrape costs nothing however many jobs there are.
+METRICS_REFRESH_SECONDS, together with what /ops/summary shows (routes/ops.py), so that a
+scrape or a summary costs nothing however many jobs there are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, Request
@@ -32,6 +34,7 @@ from worker import metrics
 from worker.models import JobStatus
 from worker.services import Services
 from worker.store import metrics as metrics_store
+from worker.store import ops as ops_store
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["operations"])
@@ -62,6 +65,11 @@ class Snapshot:
     oldest_wait_seconds: float = 0.0
     leases_expired: int = 0
     workers_alive: int = 0
+    # for /ops/summary
+    throughput: list[Any] = field(default_factory=list)
+    step_timings: list[Any] = field(default_factory=list)
+    workers: list[Any] = field(default_factory=list)
+    running: dict[str, list[str]] = field(default_factory=dict)
     read_at: float = 0.0
 
 
@@ -81,13 +89,21 @@ class FleetMetrics(Collector):
             jobs = [(r["kind"], r["status"], r["n"])
                     for r in await metrics_store.jobs_by_status(conn)]
             gauges = await metrics_store.queue_gauges(conn, settings.worker_dead_after_seconds)
+            throughput = await ops_store.throughput(conn)
+            timings = await ops_store.step_timings(conn)
+            running = await ops_store.running_by_worker(conn)
+        workers = await services.workers.list()
         depth = None
         with contextlib.suppress(Exception):  # Redis down: the depth is unknown, not zero
             depth = int(await asyncio.wait_for(services.redis.zcard(settings.queue_name), 2))
         self.snapshot = Snapshot(totals, jobs, depth, gauges["oldest_wait_seconds"],
                                  gauges["leases_expired"], gauges["workers_alive"],
-                                 time.monotonic())
+                                 throughput, timings, workers, running, time.monotonic())
         return self.snapshot
+
+    async def latest(self) -> Snapshot:
+        """The latest snapshot (read now if there is none yet)."""
+        return self.snapshot or await self.read()
 
     async def _refresh(self) -> None:
         while True:
@@ -173,8 +189,7 @@ class FleetMetrics(Collector):
                              "description": "Prometheus text exposition format 0.0.4."}})
 async def scrape(request: Request) -> Response:
     fleet: FleetMetrics = request.app.state.metrics
-    if fleet.snapshot is None:
-        await fleet.read()
+    await fleet.latest()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(fleet)
     return Response(generate_latest(registry),

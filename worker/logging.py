@@ -24,7 +24,7 @@ _SECRET_KEY = re.compile(
 # Secret-looking values inside free text: our own token formats, bearer headers, and
 # anything after a password/token label.
 _SECRET_TEXT = re.compile(
-    r"(lm_session_[0-9a-f]+|mwk_[0-9a-f]+|ltok_[0-9a-f]+|Bearer\s+\S+"
+    r"(lm_session_[0-9a-f]+|mw[ko]_[0-9a-f]+|ltok_[0-9a-f]+|Bearer\s+\S+"
     r"|(?:password|token|secret)\s*[=:]\s*\S+)",
     re.IGNORECASE,
 )

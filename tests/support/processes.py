@@ -103,10 +103,12 @@ def python_module(module: str, *args: str) -> list[str]:
 
 
 def create_key(env: dict[str, str], *accounts: str) -> str:
-    """A new API key for `accounts`, made as an operator makes one (the CLI)."""
+    """A new API key for `accounts` (an operator's key when none), made with the CLI."""
     args = python_module("api_stub", "create-key")
     for account in accounts:
         args += ["--account", account]
+    if not accounts:
+        args.append("--operator")
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]
 

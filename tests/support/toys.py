@@ -15,17 +15,17 @@ TOY_ACCOUNT = "acc_toy"
 
 
 async def create_toy_job(db: asyncpg.Pool, arq: ArqRedis, queue_name: str, *, ticks: int,
-                         tick_seconds: float = 0.02, clean_up_breaks: bool = False) -> str:
+                         tick_seconds: float = 0.02, clean_up_breaks: bool = False,
+                         account: str = TOY_ACCOUNT) -> str:
     """A pending toy job, on the queue; its ID."""
-    await db.execute("INSERT INTO accounts (id) VALUES ($1) ON CONFLICT DO NOTHING",
-                     TOY_ACCOUNT)
+    await db.execute("INSERT INTO accounts (id) VALUES ($1) ON CONFLICT DO NOTHING", account)
 
     async def fields(conn: Conn, job_id: str) -> None:
         await conn.execute("INSERT INTO toy_jobs (job_id, ticks, tick_seconds, clean_up_breaks) "
                            "VALUES ($1, $2, $3, $4)", job_id, ticks, tick_seconds,
                            clean_up_breaks)
 
-    row = await create_job(db, arq, kind=TOY, account_id=TOY_ACCOUNT, queue_name=queue_name,
+    row = await create_job(db, arq, kind=TOY, account_id=account, queue_name=queue_name,
                            fields=fields)
     return str(row["id"])
 

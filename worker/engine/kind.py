@@ -80,6 +80,9 @@ class JobKind(Generic[C]):
     on_end: Callable[[Conn, str], Awaitable[None]] = _nothing_at_the_end
     on_fail: Callable[[Conn, str, ServiceError], Awaitable[None]] = _nothing_on_failure
     retryable: tuple[type[BaseException], ...] = ()
+    # whether an operator may re-queue a failed job (/ops); a kind whose retry goes through
+    # its owner's own request says False
+    operator_retry: bool = True
     clean_up: Callable[[Services, str], Awaitable[None]] = _nothing_to_clean
 
     def __post_init__(self) -> None:

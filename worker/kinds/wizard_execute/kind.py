@@ -106,4 +106,6 @@ WIZARD_EXECUTE: JobKind[ExecuteContext] = JobKind(
     steps=(Step(1, "Checking the gates", check_gates),
            Step(2, "Writing to the target", write_to_target, finishes_job=True)),
     open=open_run, describe_failure=describe_failure, on_fail=execute_failed,
+    # a failed execute is run again by POST /migrations/{id}/execute, which re-checks all
+    operator_retry=False,
 )

@@ -1,0 +1,140 @@
+"""The operators' API: an operator key reads every account's jobs and nothing else; an
+account key gets 403 on /ops; the summary, the filtered list and one job's timeline; retry
+and cancel of one job, and a bulk retry of "failed with error code X" that retries exactly
+those; each action an audit log event."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from arq.connections import ArqRedis
+
+from tests.support.processes import Proc, create_key
+from tests.support.toys import create_toy_job, job_row
+from tests.support.waits import eventually
+
+
+@pytest.fixture(scope="module")
+def operator_key(service_env: dict[str, str]) -> str:
+    return create_key(service_env)
+
+
+@pytest.fixture
+async def ops(web: str, operator_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web, timeout=30,
+                                 headers={"Authorization": f"Bearer {operator_key}"}) as http:
+        yield http
+
+
+async def _get(http: httpx.AsyncClient, path: str, **params: Any) -> Any:
+    response = await http.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _status(db: asyncpg.Pool, job_id: str) -> str:
+    return str((await job_row(db, job_id))["status"])
+
+
+async def test_keys_keep_to_their_side(web: str, ops: httpx.AsyncClient, api_key: str) -> None:
+    async with httpx.AsyncClient(base_url=web, timeout=30,
+                                 headers={"Authorization": f"Bearer {api_key}"}) as account:
+        for path in ("/ops/summary", "/ops/jobs"):
+            response = await account.get(path)
+            assert response.status_code == 403, response.text
+            assert response.json()["error"]["code"] == "OPERATOR_ONLY"
+    refused = await ops.get("/legacy-migration/jobs")
+    assert refused.status_code == 403
+    assert "/ops" in refused.json()["error"]["message"]
+
+
+async def test_summary_lists_and_timeline(ops: httpx.AsyncClient, db: asyncpg.Pool,
+                                          arq_redis: ArqRedis, queue_name: str,
+                                          worker: Proc) -> None:
+    account = "acc_ops_" + uuid.uuid4().hex[:6]
+    done = await create_toy_job(db, arq_redis, queue_name, ticks=3, account=account)
+    failed = await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
+
+    async def finished() -> bool:
+        return {await _status(db, done), await _status(db, failed)} == {"completed", "failed"}
+
+    await eventually(finished, "both toy jobs finished")
+
+    async def summarised() -> Any:  # read every METRICS_REFRESH_SECONDS, not per request
+        summary = await _get(ops, "/ops/summary")
+        return summary if any(s["kind"] == "toy" for s in summary["steps"]) else None
+
+    summary = await eventually(summarised, "the summary shows the toy jobs", timeout=10)
+    assert set(summary) == {"jobs", "queue", "workers", "throughput", "steps"}
+    assert summary["jobs"]["toy"]["completed"] >= 1
+    assert set(summary["queue"]) == {"depth", "oldest_wait_seconds"}
+    assert any(w["pid"] == worker.pid for w in summary["workers"])
+    assert {"id", "host", "pid", "started_at", "last_seen_seconds_ago", "running",
+            "jobs"} <= set(summary["workers"][0])
+    assert any(s["kind"] == "toy" and s["name"] == "Ticking" for s in summary["steps"])
+    listed = await _get(ops, "/ops/jobs", account=account)
+    assert [j["id"] for j in listed["data"]] == [failed, done]  # newest first
+    only_failed = await _get(ops, "/ops/jobs", account=account, status="failed",
+                             error_code="TOY_BROKEN", kind="toy")
+    assert [j["id"] for j in only_failed["data"]] == [failed]
+    page = await _get(ops, "/ops/jobs", account=account, limit=1)
+    assert page["has_more"] is True
+    rest = await _get(ops, "/ops/jobs", account=account, starting_after=page["data"][0]["id"])
+    assert [j["id"] for j in rest["data"]] == [done]
+    detail = await _get(ops, f"/ops/jobs/{done}")
+    assert (detail["account"], detail["kind"], detail["attempts"]) == (account, "toy", 1)
+    assert [(s["name"], s["status"]) for s in detail["timeline"]] == [
+        ("Counting", "finished"), ("Ticking", "finished")]
+    missing = await ops.get("/ops/jobs/job_000000000000000000000000")
+    assert missing.json()["error"]["code"] == "JOB_NOT_FOUND"
+
+
+async def test_actions_one_and_bulk(ops: httpx.AsyncClient, db: asyncpg.Pool,
+                                    arq_redis: ArqRedis, queue_name: str, worker: Proc,
+                                    logs_dir: Path) -> None:
+    account = "acc_ops_" + uuid.uuid4().hex[:6]
+    broken = [await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
+              for _ in range(2)]
+    long_one = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05,
+                                    account=account)
+
+    async def failed() -> bool:
+        return all([await _status(db, j) == "failed" for j in broken])
+
+    await eventually(failed, "the broken jobs failed")
+    other = "job_" + uuid.uuid4().hex[:24]  # failed with another code: must stay as it is
+    await db.execute(
+        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status, error_code, "
+        "error, attempts) VALUES ($1, 'toy', $2, 2, 'failed', 'OTHER_CODE', 'x', 1)",
+        other, account)
+    response = await ops.post("/ops/jobs/retry", json={"account": account, "status": "failed",
+                                                       "error_code": "TOY_BROKEN"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["matched"], response.json()["acted"]) == (2, 2)
+
+    async def retried() -> bool:
+        return all([(await job_row(db, j))["attempts"] == 2 for j in broken])
+
+    await eventually(retried, "exactly the broken jobs ran again")
+    assert (await job_row(db, other))["status"] == "failed"
+    assert (await job_row(db, other))["attempts"] == 1
+    nothing = await ops.post("/ops/jobs/cancel", json={})
+    assert nothing.json()["error"]["code"] == "FILTER_REQUIRED"
+    cancelled = await ops.post(f"/ops/jobs/{long_one}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    await eventually(lambda: _cancelled(db, long_one), "the long job cancelled")
+    again = await ops.post(f"/ops/jobs/{long_one}/cancel")
+    assert again.json()["error"]["code"] == "JOB_FINISHED"
+    audit = [line for line in (logs_dir / "web.log").read_text().splitlines()
+             if "operator action" in line and account in line]
+    assert any('"matched": 2' in line and '"acted": 2' in line for line in audit), audit
+
+
+async def _cancelled(db: asyncpg.Pool, job_id: str) -> bool:
+    return await _status(db, job_id) == "cancelled"
