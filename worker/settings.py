@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     extra_job_kinds: str = ""
     # how often a web process reads the fleet's metrics for /metrics
     metrics_refresh_seconds: float = 5.0
+    # pushed progress (…/events): how often a stream re-reads its object even without a
+    # notification, how long it may stay silent before a keep-alive comment, and how long
+    # the events of a finished job are kept for clients resuming with Last-Event-ID
+    events_reread_seconds: float = 5.0
+    events_keepalive_seconds: float = 15.0
+    events_keep_seconds: float = 24 * 3600.0
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from worker.db.schema import apply_migrations, load_migrations
 EXPECTED_TABLES = {
     "public": {"accounts", "api_keys", "api_key_accounts", "migration_jobs",
                "legacy_migration_jobs", "migration_step_runs", "workers", "schema_migrations",
-               "uploads", "imports", "wizard_migrations", "metric_totals"},
+               "uploads", "imports", "wizard_migrations", "metric_totals", "job_events"},
     "staging": {"organizations", "taxes", "tax_rates", "customers", "items", "documents",
                 "document_lines", "payments", "skipped", "import_rows"},
     "target": {"entities", "taxes", "tax_rates", "customers", "items", "documents",

@@ -4,7 +4,8 @@ Runs in the background of every worker, every SWEEP_EVERY_SECONDS, for jobs of e
 It re-enqueues pending jobs missing from the queue and running jobs whose worker stopped
 renewing its lease (clearing a dead worker's arq in-progress marker so the job is picked up
 at once); it runs the kind's clean-up of completed or cancelled jobs whose worker died
-before doing it; and it forgets workers that stopped long ago. Safe when several workers
+before doing it; and it forgets workers that stopped long ago and the events of jobs that
+finished long ago. Safe when several workers
 sweep at once: enqueueing is by job ID, taking a lease is atomic and clean-ups are
 idempotent. (Workers that die are noticed sooner, by the registry: process.presence.)
 """
@@ -20,6 +21,7 @@ import structlog
 from worker.engine.runner import WorkerDeps, clean_up
 from worker.engine.transient import TRANSIENT_ERRORS
 from worker.queue import ensure_queued
+from worker.store import events
 
 log = structlog.get_logger(__name__)
 
@@ -47,7 +49,10 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
         if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
             done["cleaned_up"] += 1
     done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
-    if done["enqueued"] or done["unblocked"] or done["cleaned_up"] or done["failed"]:
+    done["events_pruned"] = await events.prune(deps.pool, deps.settings.events_keep_seconds,
+                                               BATCH * 10)
+    if any(done[action] for action in ("enqueued", "unblocked", "cleaned_up", "failed",
+                                       "events_pruned")):
         log.info("sweep re-queued jobs or cleaned up after finished ones", **done)
     else:
         log.debug("sweep found nothing to do")

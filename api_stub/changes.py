@@ -1,0 +1,111 @@
+"""What changed, as Postgres announces it: one LISTEN connection per web process, waking
+the event streams that watch the job, import or migration named by each notification.
+
+Workers on any host write progress in transactions that NOTIFY `object_changes` (a
+trigger, migration 0009), so notifications arrive only for committed changes, in commit
+order. A stream that misses one (the connection was lost) still converges: streams also
+re-read every EVENTS_REREAD_SECONDS, and every stream is woken when the connection is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+import asyncpg
+import structlog
+
+from worker.db.pool import connect
+from worker.store.events import CHANNEL
+
+log = structlog.get_logger(__name__)
+RECONNECT_SECONDS = 1.0
+
+
+def _setter(event: asyncio.Event) -> Callable[[object], None]:
+    return lambda _conn: event.set()
+
+
+class Watch:
+    """A stream's interest in some objects: `changed` is set when any of them changes."""
+
+    def __init__(self, feed: ChangeFeed) -> None:
+        self.feed = feed
+        self.keys: frozenset[str] = frozenset()
+        self.changed = asyncio.Event()
+
+    def follow(self, keys: Iterable[str]) -> None:
+        """Watch exactly these objects from now on."""
+        new = frozenset(keys)
+        for key in self.keys - new:
+            self.feed.waiters[key].discard(self)
+            if not self.feed.waiters[key]:
+                del self.feed.waiters[key]
+        for key in new - self.keys:
+            self.feed.waiters[key].add(self)
+        self.keys = new
+
+    async def wait(self, seconds: float) -> None:
+        """Until a change or `seconds`; then ready for the next."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.changed.wait(), seconds)
+        self.changed.clear()
+
+
+class ChangeFeed:
+    """The process's LISTEN connection and the watches it wakes."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.waiters: defaultdict[str, set[Watch]] = defaultdict(set)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="change-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[Watch]:
+        """A watch, forgotten when the stream ends."""
+        watch = Watch(self)
+        try:
+            yield watch
+        finally:
+            watch.follow(())
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        for watch in self.waiters.get(str(payload), ()):
+            watch.changed.set()
+
+    def _wake_all(self) -> None:
+        for watches in self.waiters.values():
+            for watch in watches:
+                watch.changed.set()
+
+    async def _listen(self) -> None:
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await connect(self.database_url)
+                lost = asyncio.Event()
+                conn.add_termination_listener(_setter(lost))
+                await conn.add_listener(CHANNEL, self._notified)
+                self._wake_all()  # whatever happened while there was no connection
+                await lost.wait()
+                log.warning("change feed lost its connection; streams re-read until it "
+                            "is back")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("change feed cannot listen; streams re-read until it can",
+                            error=type(exc).__name__)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close(timeout=2)
+            await asyncio.sleep(RECONNECT_SECONDS)

@@ -1,0 +1,174 @@
+"""Pushed progress: `GET /legacy-migration/jobs/{id}/events` and
+`GET /migrations/{id}/events` (Server-Sent Events, same auth as the objects).
+
+A legacy job's stream replays its job_events (every visible state, in commit order), so a
+client resuming with Last-Event-ID misses no step. A migration is made of several rows
+(itself, its imports, their jobs): its stream sends the whole object whenever its version,
+the greatest of theirs, grows, so a resuming client gets the current state at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+
+from api_stub.auth import Account, State
+from api_stub.changes import ChangeFeed
+from api_stub.errors import route_errors
+from api_stub.sse import Event, event_stream, last_event_id
+from api_stub.wizard_objects import migration_out
+from worker.db.queries import q
+from worker.enqueue import job_not_found
+from worker.errors import JobNotFound
+from worker.kinds.legacy_migration.job import Job
+from worker.models import JobStatus
+from worker.store import events
+from worker.wizard.errors import MigrationNotFound
+from worker.wizard.migrations import attachments
+from worker.wizard.store import WizardStore
+
+router = APIRouter(tags=["pushed progress"])
+
+FINISHED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
+MIGRATION_FINISHED = {"completed", "abandoned"}
+REPLAY_PAGE = 500
+
+_STREAM: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["event", "id", "data"],
+        "properties": {"event": {"const": "job"}, "id": {"type": "string"},
+                       "data": {"type": "string", "contentMediaType": "application/json"}},
+    }}},
+    "description": "`event: job`, `id:` (increasing), `data:` the object as its GET "
+                   "answers; a first event with the object now, one on each change, the "
+                   "stream closing after a terminal status; `: keep-alive` comments while "
+                   "nothing changes."}}
+LastEventId = Annotated[str | None, Header(
+    alias="Last-Event-ID",
+    description="The `id:` of the last event received: the stream resumes after it.")]
+
+
+def _feed(request: Request) -> ChangeFeed:
+    feed: ChangeFeed = request.app.state.changes
+    return feed
+
+
+def _job_event(job: Job, event_id: int) -> Event:
+    return Event(event_id, job.model_dump_json(), job.status in FINISHED)
+
+
+class LegacyJobEvents:
+    """A legacy migration job's events, as job_events recorded them."""
+
+    def __init__(self, pool: asyncpg.Pool, job_id: str, account: str) -> None:
+        self.pool, self.job_id, self.account = pool, job_id, account
+        self.cursor = 0
+
+    async def _snapshot(self) -> Event:
+        async with self.pool.acquire() as conn, conn.transaction(
+                isolation="repeatable_read", readonly=True):
+            row = await conn.fetchrow(q("get_account_legacy_migration"), self.job_id,
+                                      self.account)
+            if row is None:
+                raise job_not_found(self.job_id)
+            return _job_event(Job.from_row(row),
+                              await events.latest_job_event(conn, [self.job_id]))
+
+    async def first(self, resume_from: int | None) -> list[Event]:
+        snapshot = await self._snapshot()
+        self.cursor = snapshot.id
+        if resume_from is None:
+            return [snapshot]
+        self.cursor = resume_from
+        missed = await self.next()
+        if not missed and (snapshot.id > resume_from or snapshot.terminal):
+            # its events were pruned, or the client already had the end: the object now
+            self.cursor = max(snapshot.id, resume_from)
+            return [snapshot]
+        return missed
+
+    async def next(self) -> list[Event]:
+        rows = await events.legacy_job_events_after(self.pool, self.job_id, self.account,
+                                                    self.cursor, REPLAY_PAGE)
+        found = [_job_event(Job.from_row(r), r["event_id"]) for r in rows]
+        if found:
+            self.cursor = found[-1].id
+        return found
+
+    def watched(self) -> set[str]:
+        return {self.job_id}
+
+
+class MigrationEvents:
+    """A wizard migration with its imports, sent whole when its version grows."""
+
+    def __init__(self, pool: asyncpg.Pool, migration_id: str, account: str) -> None:
+        self.pool, self.migration_id, self.account = pool, migration_id, account
+        self.cursor = 0
+        self.keys = {migration_id}
+
+    async def _read(self) -> Event:
+        async with self.pool.acquire() as conn, conn.transaction(
+                isolation="repeatable_read", readonly=True):
+            row = await WizardStore(self.pool).migration(self.migration_id, self.account,
+                                                         conn)
+            if row is None:
+                raise MigrationNotFound(
+                    f"There is no migration {self.migration_id!r} in this account.")
+            wanted = [i for i in attachments(row).values() if i]
+            imports = await WizardStore.imports(conn, wanted, self.account)
+            jobs = [i["job_id"] for i in imports.values()]
+            jobs += [row["execute_job_id"]] if row["execute_job_id"] else []
+            version = max([row["version"], await events.latest_job_event(conn, jobs),
+                           *(i["version"] for i in imports.values())])
+        self.keys = {self.migration_id, *imports, *jobs}
+        out = migration_out(row, imports)
+        return Event(version, out.model_dump_json(by_alias=True),
+                     out.status in MIGRATION_FINISHED)
+
+    async def first(self, resume_from: int | None) -> list[Event]:
+        current = await self._read()
+        if resume_from is not None and current.id <= resume_from and not current.terminal:
+            self.cursor = resume_from
+            return []
+        self.cursor = current.id
+        return [current]
+
+    async def next(self) -> list[Event]:
+        current = await self._read()
+        if current.id <= self.cursor:
+            return []
+        self.cursor = current.id
+        return [current]
+
+    def watched(self) -> set[str]:
+        return self.keys
+
+
+@router.get("/legacy-migration/jobs/{job_id}/events", response_class=StreamingResponse,
+            summary="A job's status, step and progress, pushed as they change",
+            responses={**_STREAM, **route_errors(JobNotFound)})
+async def legacy_job_events(job_id: str, request: Request, account: Account, state: State,
+                            last_event: LastEventId = None,
+                            ) -> StreamingResponse:
+    if "\x00" in job_id:
+        raise job_not_found(job_id)
+    return await event_stream(LegacyJobEvents(state.pool, job_id, account),
+                              last_event_id(last_event), _feed(request),
+                              state.settings)
+
+
+@router.get("/migrations/{migration_id}/events", response_class=StreamingResponse,
+            summary="A migration and its imports, pushed as they change",
+            responses={**_STREAM, **route_errors(MigrationNotFound)})
+async def migration_events(migration_id: str, request: Request, account: Account,
+                           state: State, last_event: LastEventId = None,
+                           ) -> StreamingResponse:
+    if "\x00" in migration_id:
+        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+    return await event_stream(MigrationEvents(state.pool, migration_id, account),
+                              last_event_id(last_event), _feed(request),
+                              state.settings)
