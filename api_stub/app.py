@@ -8,10 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api_stub.body_limits import LimitBody
+from api_stub.changes import ChangeFeed
 from api_stub.errors import install_error_handlers
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
-from api_stub.routes import account, health, imports, jobs, legacy_auth, migrations, ops
+from api_stub.routes import (
+    account,
+    events,
+    health,
+    imports,
+    jobs,
+    legacy_auth,
+    migrations,
+    ops,
+)
 from worker.db.pool import create_pool as create_db_pool
 from worker.kinds import job_kinds
 from worker.logging import configure_logging
@@ -36,9 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.kinds = kinds = job_kinds(settings.extra_job_kinds)
         app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
+        app.state.changes = changes = ChangeFeed(settings.database_url)
+        changes.start()
         try:
             yield
         finally:
+            await changes.stop()
             await fleet.stop()
             await redis.aclose()
             await pool.close()
@@ -61,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(ops.router)
+    app.include_router(events.router)
     return app
 
 
