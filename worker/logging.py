@@ -1,6 +1,6 @@
 """structlog set-up: one event a line, JSON or console, with secrets redacted.
 
-Every line logged while a job runs carries job_id, step and attempt (bound in
+Every line logged while a job runs carries job_id, kind, step and attempt (bound in
 contextvars by the step engine).
 """
 
@@ -85,3 +85,6 @@ def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; the worker logs its own summaries instead.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # arq's own line per job start and end carries none of the job's context; the step
+    # engine logs "job started" and "job run ended" with it instead
+    logging.getLogger("arq.worker").setLevel(logging.WARNING)

@@ -69,15 +69,22 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
         with contextlib.suppress(*TRANSIENT_ERRORS):  # a lost measure must not stop the job
             await metrics_store.add(deps.pool, metrics.job_started(kind.name, waited))
     with structlog.contextvars.bound_contextvars(job_id=job_id, kind=kind.name,
+                                                 step=row["step_number"],
                                                  attempt=row["attempts"]):
+        log.info("job started")
+        started = time.monotonic()
         deps.running.add(job_id)
+        outcome: Outcome | None = None
         try:
             async with Heartbeat(deps.jobs, job_id, owner,
                                  lease_seconds=deps.settings.lease_seconds,
                                  every=deps.settings.heartbeat_seconds):
-                return await _run_leased(deps, kind, row, owner)
+                outcome = await _run_leased(deps, kind, row, owner)
+                return outcome
         finally:
             deps.running.discard(job_id)
+            log.info("job run ended", outcome=outcome.value if outcome else "interrupted",
+                     seconds=round(time.monotonic() - started, 3))
 
 
 async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
@@ -218,8 +225,10 @@ async def clean_up(services: Services, kind: JobKind[Any], job_id: str, *,
 
 async def _fail(deps: WorkerDeps, kind: JobKind[Any], run: JobRun,
                 error: ServiceError) -> Outcome:
-    log.warning("job failed", error_code=error.code)
     detail = "Failed."
+    # said at the step it failed in (the job's context names the step it started at)
+    log.warning("job failed", error_code=error.code,
+                **({"step": run.step_run.number} if run.step_started else {}))
     async with deps.pool.acquire() as conn, conn.transaction():
         if run.step_started:
             await deps.steps.fail(conn, run.job_id, run.step_run.number, run.owner)
