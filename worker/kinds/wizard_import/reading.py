@@ -10,6 +10,7 @@ but stages and counts only the rows after the cursor, so no row is staged or cou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -71,9 +72,20 @@ async def _stage(ctx: ImportContext, page: _Page, first_errors: list[dict[str, A
 async def _batches(rows: Iterator[tuple[int, Sequence[object]]]
                    ) -> AsyncIterator[list[tuple[int, Sequence[object]]]]:
     """The rows in batches, each read in a thread: a reader blocks (a workbook's sheet is
-    loaded before its first row), and the event loop must keep the heartbeats going."""
-    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, READ_BATCH))):
-        yield batch
+    loaded before its first row), and the event loop must keep the heartbeats going. The
+    next batch is read while the caller parses this one."""
+    def read() -> list[tuple[int, Sequence[object]]]:
+        return list(itertools.islice(rows, READ_BATCH))
+
+    upcoming = asyncio.ensure_future(asyncio.to_thread(read))
+    try:
+        while batch := await upcoming:
+            upcoming = asyncio.ensure_future(asyncio.to_thread(read))
+            yield batch
+    finally:
+        # the reading thread must be done with the rows before anyone closes them
+        with contextlib.suppress(Exception):
+            await asyncio.shield(upcoming)
 
 
 class _Reader:
@@ -90,6 +102,8 @@ class _Reader:
         self.first_errors: list[dict[str, Any]] = list(row["errors"])
         self.seen: dict[str, int] = {}
         self.page = _Page()
+        # the page being staged while the next is parsed (one at a time, in order)
+        self.staging: asyncio.Task[None] | None = None
 
     def _checked(self, number: int, record: Record | None,
                  errors: list[RowError]) -> tuple[Record | None, list[RowError], str | None]:
@@ -126,19 +140,40 @@ class _Reader:
             await self.flush()
 
     async def flush(self) -> None:
+        """Stage the page in the background, once the page before it is staged."""
+        await self.staged()
         if self.page.data_rows:
-            await _stage(self.ctx, self.page, self.first_errors)
+            self.staging = asyncio.create_task(
+                _stage(self.ctx, self.page, self.first_errors))
             self.page = _Page()
+
+    async def staged(self) -> None:
+        """Until the page being staged is (its failure raised here)."""
+        if self.staging is not None:
+            staging, self.staging = self.staging, None
+            await staging
+
+    async def abandon(self) -> None:
+        """Stop staging: the read failed or was cancelled; its transaction rolls back."""
+        if self.staging is not None and not self.staging.done():
+            self.staging.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.staging
 
 
 async def read_rows(ctx: ImportContext, rows: Iterator[tuple[int, Sequence[object]]]
                     ) -> None:
     """Parse every row; stage what is after the step's cursor, a page at a time."""
     reader = _Reader(ctx)
-    async for batch in _batches(rows):
-        for number, cells in batch:
-            await reader.add(number, cells)
-    await reader.flush()
+    try:
+        async for batch in _batches(rows):
+            for number, cells in batch:
+                await reader.add(number, cells)
+        await reader.flush()
+        await reader.staged()
+    except BaseException:
+        await reader.abandon()
+        raise
     missing = reader.parser.missing_header()
     if missing is not None:
         raise StepFailed(missing, code="HEADER_NOT_FOUND")
