@@ -1,5 +1,5 @@
 """`python -m api_stub serve | create-key --account ACC [--account ACC2] | create-key
---operator`."""
+--operator | ops ...` (the operator CLI, api_stub/ops_cli)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import argparse
 import asyncio
 import sys
 
-from worker.db.pool import create_pool
-from worker.settings import get_settings
-from worker.store.api_keys import create_api_key
+from api_stub import ops_cli
 
 
 async def _create_key(accounts: list[str], operator: bool) -> str:
+    # imported here: `ops` talks HTTP only and needs no database driver
+    from worker.db.pool import create_pool
+    from worker.settings import get_settings
+    from worker.store.api_keys import create_api_key
+
     pool = await create_pool(get_settings().database_url, min_size=1, max_size=1)
     try:
         return await create_api_key(pool, accounts, operator=operator)
@@ -31,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="an operator's key: every account's jobs through /ops, nothing "
                             "else")
     commands.add_parser("serve", help="serve the API on $PORT")
+    ops_cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "ops":
+        return ops_cli.run(args)
     if args.command == "create-key":
         accounts = args.account or []
         new_key = asyncio.run(_create_key(accounts, args.operator))
@@ -40,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(new_key)
         return 0
     import uvicorn
+
+    from worker.settings import get_settings
 
     settings = get_settings()
     uvicorn.run("api_stub.app:app", host="0.0.0.0", port=settings.port,  # noqa: S104
