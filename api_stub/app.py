@@ -14,6 +14,7 @@ from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
 from api_stub.routes import (
     account,
+    dashboard,
     events,
     health,
     imports,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router)
     app.include_router(ops.router)
     app.include_router(events.router)
+    app.include_router(dashboard.router)
     return app
 
 
