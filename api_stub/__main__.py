@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     from worker.settings import get_settings
 
     settings = get_settings()
+    # open event streams would hold a graceful shutdown forever: they get 5 s, then end
+    # (their clients reconnect with Last-Event-ID)
     uvicorn.run("api_stub.app:app", host="0.0.0.0", port=settings.port,  # noqa: S104
-                log_config=None, access_log=False)
+                log_config=None, access_log=False, timeout_graceful_shutdown=5)
     return 0
 
 

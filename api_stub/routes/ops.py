@@ -35,6 +35,8 @@ class WorkerOut(BaseModel):
     pid: int
     started_at: str | None
     last_seen_seconds_ago: float
+    alive: bool = Field(description="Heard from within WORKER_DEAD_AFTER_SECONDS (a "
+                                    "worker that died alone stays listed, not alive).")
     running: int
     jobs: list[str]
 
@@ -147,12 +149,14 @@ async def summary(request: Request, _: Operator) -> Summary:
             minute=iso_millis(r["minute"])))
         setattr(minute, r["status"], r["n"])
     kinds = _kinds(request)
+    dead_after = request.app.state.api.settings.worker_dead_after_seconds
     return Summary(
         jobs=jobs,
         queue={"depth": snap.queue_depth, "oldest_wait_seconds": snap.oldest_wait_seconds},
         workers=[WorkerOut(id=w["id"], host=w["host"], pid=w["pid"],
                            started_at=iso_millis(w["started_at"]),
                            last_seen_seconds_ago=round(w["last_seen_seconds_ago"], 3),
+                           alive=w["last_seen_seconds_ago"] < dead_after,
                            running=w["running"], jobs=snap.running.get(w["id"], []))
                  for w in snap.workers],
         throughput=list(minutes.values()),

@@ -74,8 +74,8 @@ async def test_summary_lists_and_timeline(ops: httpx.AsyncClient, db: asyncpg.Po
     assert set(summary) == {"jobs", "queue", "workers", "throughput", "steps"}
     assert summary["jobs"]["toy"]["completed"] >= 1
     assert set(summary["queue"]) == {"depth", "oldest_wait_seconds"}
-    assert any(w["pid"] == worker.pid for w in summary["workers"])
-    assert {"id", "host", "pid", "started_at", "last_seen_seconds_ago", "running",
+    assert any(w["pid"] == worker.pid and w["alive"] for w in summary["workers"])
+    assert {"id", "host", "pid", "started_at", "last_seen_seconds_ago", "alive", "running",
             "jobs"} <= set(summary["workers"][0])
     assert any(s["kind"] == "toy" and s["name"] == "Ticking" for s in summary["steps"])
     listed = await _get(ops, "/ops/jobs", account=account)
