@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,6 +31,8 @@ from worker.queue import arq_client
 from worker.services import Services
 from worker.settings import Settings, get_settings
 
+POOL_CLOSE_SECONDS = 10.0
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app, configured from `settings` (default: the environment)."""
@@ -55,7 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await changes.stop()
             await fleet.stop()
             await redis.aclose()
-            await pool.close()
+            try:  # a request still holding a connection must not hold the exit forever
+                await asyncio.wait_for(pool.close(), POOL_CLOSE_SECONDS)
+            except TimeoutError:
+                pool.terminate()
 
     app = FastAPI(
         title="Migration worker service",

@@ -83,7 +83,9 @@ class FleetMetrics(Collector):
 
     async def read(self) -> Snapshot:
         services, settings = self.services, self.services.settings
-        async with services.pool.acquire() as conn:
+        # one snapshot of the database, so that its figures agree with each other
+        async with services.pool.acquire() as conn, conn.transaction(
+                isolation="repeatable_read", readonly=True):
             totals = [(r["name"], r["labels"], r["value"])
                       for r in await metrics_store.totals(conn)]
             jobs = [(r["kind"], r["status"], r["n"])
