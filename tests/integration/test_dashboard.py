@@ -10,7 +10,6 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,8 +33,10 @@ def operator_key(service_env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(logs_dir: Path) -> Iterator[Browser]:
-    session = start_chromium(logs_dir)
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    # the client's own log (it holds the key of a #key= link it opened), kept apart from
+    # the service's logs, which must hold no secret (test_secrets)
+    session = start_chromium(tmp_path_factory.mktemp("browser"))
     yield session
     session.driver.quit()
 
