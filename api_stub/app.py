@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api_stub.body_limits import LimitBody
 from api_stub.changes import ChangeFeed
 from api_stub.errors import install_error_handlers
+from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
 from api_stub.routes import (
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = arq_client(settings.redis_url)
         app.state.api = services = Services.build(settings, pool, redis)
         app.state.kinds = kinds = job_kinds(settings.extra_job_kinds)
+        app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
         app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
         app.state.changes = changes = ChangeFeed(settings.database_url)

@@ -14,7 +14,9 @@ from api_stub.errors import (
     OperatorOnly,
     Unauthorized,
 )
+from api_stub.key_cache import KeyCache
 from api_stub.state import ApiState, get_state
+from worker.secrets_box import digest_api_key
 from worker.store.api_keys import ApiKey, find_api_key
 
 # Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
@@ -29,9 +31,14 @@ async def _api_key(request: Request, state: ApiState) -> ApiKey:
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
-    found = await find_api_key(state.pool, key.strip())
+    cache: KeyCache = request.app.state.key_cache
+    digest = digest_api_key(key.strip())
+    found = cache.get(digest)
     if found is None:
-        raise InvalidApiKey()
+        found = await find_api_key(state.pool, key.strip())
+        if found is None:
+            raise InvalidApiKey()
+        cache.put(digest, found)
     return found
 
 

@@ -9,6 +9,7 @@ from worker.services import Services
 ApiState = Services
 
 
-def get_state(request: Request) -> Services:
+async def get_state(request: Request) -> Services:
+    # async: FastAPI runs a plain function dependency in a thread, a hop on every request
     state: Services = request.app.state.api
     return state

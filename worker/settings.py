@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     extra_job_kinds: str = ""
     # how often a web process reads the fleet's metrics for /metrics
     metrics_refresh_seconds: float = 5.0
+    # how long a web process trusts an API key it has looked up (a revoked key is refused
+    # everywhere after this long)
+    api_key_cache_seconds: float = 2.0
     # pushed progress (…/events): how often a stream re-reads its object even without a
     # notification, how long it may stay silent before a keep-alive comment, and how long
     # the events of a finished job are kept for clients resuming with Last-Event-ID

@@ -30,6 +30,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def _reset_if_needed(conn: asyncpg.Connection) -> None:
+    """Before a connection goes back to the pool: roll back what its user left open.
+    asyncpg's default also resets session state (RESET ALL, UNLISTEN *, advisory locks),
+    one more round trip per query; nothing here sets session state on a pool's connection
+    (settings are SET LOCAL, locks transaction-scoped, LISTEN on a connection of its own)."""
+    if conn.is_in_transaction():
+        await conn.reset()
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10,
                       application_name: str = "migration-service") -> asyncpg.Pool:
     """A pool whose connections encode and decode json/jsonb with orjson.
@@ -39,7 +48,7 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10,
     """
     pool: asyncpg.Pool | None = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=_init_connection,
-        server_settings={"application_name": application_name},
+        reset=_reset_if_needed, server_settings={"application_name": application_name},
     )
     assert pool is not None
     return pool
