@@ -1,6 +1,6 @@
 """Every request that can be wrong is refused with a precise message, and nothing is written."""
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -17,7 +17,7 @@ JOBS = "/legacy-migration/jobs"
 
 
 @pytest.fixture
-async def jobs_written(db: asyncpg.Pool) -> AsyncIterator[Any]:
+async def jobs_written(db: asyncpg.Pool) -> Callable[[], Awaitable[None]]:
     """Call it at the end of a test: asserts no job row was added meanwhile."""
     before = await db.fetchval("SELECT count(*) FROM migration_jobs")
 

@@ -38,7 +38,7 @@ async def test_every_line_of_a_job_has_its_context(api: Api, db: asyncpg.Pool,
     toy = await create_toy_job(db, arq_redis, queue_name, ticks=-1)  # fails in step 1
 
     async def failed() -> bool:
-        return (await job_row(db, toy))["status"] == "failed"
+        return bool((await job_row(db, toy))["status"] == "failed")
 
     await eventually(failed, "the toy job failed")
     await asyncio.sleep(0.3)  # its last lines reach the file

@@ -1,6 +1,7 @@
 """Transient legacy API faults are retried, honouring Retry-After, and shown to the user."""
 
 import time
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,7 +28,7 @@ async def test_a_job_rides_out_503s_429s_and_a_hang(api: Api, db: asyncpg.Pool,
         {"status": 503}, {"status": 503}, {"status": 429, "retry_after": 1},
         {"hang_seconds": 5}]})
     job = await api.start(ORGS[SMALL].id)
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     done = await api.wait_for(job["id"], seen=seen)
     await assert_migrated_exactly(db, done, expected(simulator, ORGS[SMALL].id))
     waits = [j["progress_detail"] for j in seen if "retrying in" in (j["progress_detail"] or "")]

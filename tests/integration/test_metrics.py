@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -67,7 +68,7 @@ async def test_every_web_process_shows_the_whole_fleet(
     await eventually(lambda: _step_two(db, toy_cancelled), "the long toy job ticks")
     await cancel_job(db, kind=TOY, job_id=toy_cancelled, account_id=TOY_ACCOUNT)
     for job_id in (toy_done, toy_failed, toy_cancelled, legacy["id"]):
-        await eventually(lambda job_id=job_id: _finished(db, job_id), "the jobs finished")
+        await eventually(partial(_finished, db, job_id), "the jobs finished")
 
     deltas = {
         ("migration_jobs_created_total", (("environment", "live"), ("kind", "toy"))): 3,
@@ -104,7 +105,7 @@ async def test_every_web_process_shows_the_whole_fleet(
     alive = sum(p.alive() for p in workers.procs.values())
 
     async def workers_alive(n: int) -> bool:
-        return value(await scrape(second_web), "migration_workers_alive") == n
+        return bool(value(await scrape(second_web), "migration_workers_alive") == n)
 
     await eventually(lambda: workers_alive(alive), f"{alive} workers alive", timeout=10)
     rescuer.kill()
@@ -113,7 +114,7 @@ async def test_every_web_process_shows_the_whole_fleet(
 
 
 async def _step_two(db: asyncpg.Pool, job_id: str) -> bool:
-    return (await job_row(db, job_id))["step_number"] == 2
+    return bool((await job_row(db, job_id))["step_number"] == 2)
 
 
 async def test_metrics_need_no_key_and_carry_no_job_id(web: str) -> None:

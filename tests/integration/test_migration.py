@@ -2,6 +2,7 @@
 
 import itertools
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
@@ -14,7 +15,7 @@ from tests.support.target import entities_of_job, staged_rows, target_counts, ta
 async def test_small_org_migrates_exactly(api: Api, db: asyncpg.Pool, simulator: str) -> None:
     org = ORGS[SMALL]
     job = await api.start(org.id)
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     done = await api.wait_for(job["id"], seen=seen)
     assert done["status"] == "completed", done["error"]
     assert (done["step"], done["step_number"]) == ("Completed", 8)

@@ -103,7 +103,7 @@ async def test_status_lists_and_timeline(ops: Any, api: httpx.AsyncClient, db: a
 
     async def summarised() -> bool:  # a snapshot read every 0.3 s: let it catch up
         toy = (await api.get("/ops/summary")).json()["jobs"].get("toy", {})
-        return toy.get("failed", 0) >= 1 and toy.get("completed", 0) >= 1
+        return bool(toy.get("failed", 0) >= 1 and toy.get("completed", 0) >= 1)
 
     await eventually(summarised, "the summary shows the finished jobs", timeout=15)
 

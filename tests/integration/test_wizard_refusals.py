@@ -11,6 +11,7 @@ import asyncio
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -145,7 +146,7 @@ async def test_execute_before_validate(wizard: Wizard) -> None:
     assert "CSV" in await wizard.error(automated, 422, "PROVIDER_NOT_AUTOMATED")
 
 
-async def _imported(wizard: Wizard, import_type: str, content: bytes) -> dict[str, object]:
+async def _imported(wizard: Wizard, import_type: str, content: bytes) -> dict[str, Any]:
     response = await wizard.import_csv(import_type, f"{import_type}.csv", content)
     assert response.status_code == 202, response.text
     return dict(await wizard.wait_import(response.json()["id"]))

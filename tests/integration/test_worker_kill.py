@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from asyncpg.pool import PoolConnectionProxy
 
 from legacy_sim.orgs import MEDIUM, ORGS
 from tests.support.api import Api
@@ -69,7 +70,7 @@ async def test_killed_during_step_5(api: Api, db: asyncpg.Pool, sim: httpx.Clien
 
 
 @pytest.fixture
-async def payments_locked(db: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+async def payments_locked(db: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy[Any]]:
     """Holds a lock on target.payments, so a commit stops midway (after the entity,
     customers and documents are written) until the test lets go."""
     conn = await db.acquire()
@@ -89,7 +90,7 @@ async def _commit_waiting_on_lock(db: asyncpg.Pool) -> bool:
 
 
 async def test_killed_during_the_commit(api: Api, db: asyncpg.Pool, workers: Workers,
-                                        rescuer: Proc, payments_locked: asyncpg.Connection,
+                                        rescuer: Proc, payments_locked: PoolConnectionProxy[Any],
                                         medium_expected: dict[str, Any]) -> None:
     job = await api.start(ORGS[MEDIUM].id)
     await eventually(lambda: _commit_waiting_on_lock(db), "the commit reached payments")

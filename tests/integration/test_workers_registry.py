@@ -43,7 +43,7 @@ async def _ticked(db: asyncpg.Pool, job_id: str, ticks: int) -> bool:
 
 
 async def _completed(db: asyncpg.Pool, job_id: str) -> bool:
-    return (await job_row(db, job_id))["status"] == "completed"
+    return bool((await job_row(db, job_id))["status"] == "completed")
 
 
 async def _a_job_held_by(proc: Proc, db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str,

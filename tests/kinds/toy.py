@@ -79,6 +79,7 @@ async def tick(ctx: ToyContext) -> None:
 async def open_toy(run: JobRun, job: Any, services: Services) -> AsyncIterator[ToyContext]:
     row = await services.pool.fetchrow(
         "SELECT ticks, tick_seconds FROM toy_jobs WHERE job_id = $1", run.job_id)
+    assert row is not None, run.job_id
     yield ToyContext(run, row["ticks"], row["tick_seconds"])
 
 

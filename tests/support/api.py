@@ -63,7 +63,7 @@ class Api:
 
     async def at_step(self, job_id: str, step: int) -> bool:
         """Whether the job is showing step `step` now."""
-        return (await self.job(job_id))["step_number"] == step
+        return bool((await self.job(job_id))["step_number"] == step)
 
     async def report(self, job_id: str) -> dict[str, Any]:
         response = await self.http.get(f"/legacy-migration/jobs/{job_id}/report")

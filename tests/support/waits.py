@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[object]], what: str,
-                     timeout: float = 60.0) -> object:
+async def eventually(check: Callable[[], Awaitable[T | None]], what: str,
+                     timeout: float = 60.0) -> T:
     """Poll `check` until it returns something truthy; returns it."""
     deadline = time.monotonic() + timeout
     while True:

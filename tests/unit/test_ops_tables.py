@@ -64,15 +64,16 @@ def _worker(seen: float, jobs: list[str] | None = None) -> dict[str, Any]:
 
 
 def test_summary_counts_only_workers_heard_from() -> None:
-    summary = {"jobs": {"toy": {"pending": 1, "running": 0, "completed": 2, "failed": 0,
-                                "cancelled": 0},
-                        "legacy_migration": {"pending": 0, "running": 1, "completed": 0,
-                                             "failed": 3, "cancelled": 0}},
-               "queue": {"depth": 1, "oldest_wait_seconds": 75.0},
-               "workers": [_worker(0.4, ["job_a"]), _worker(600)],
-               "throughput": [{"minute": "m1", "completed": 2, "failed": 1, "cancelled": 0},
-                              {"minute": "m2", "completed": 1, "failed": 2, "cancelled": 0}],
-               "steps": []}
+    summary: dict[str, Any] = {
+        "jobs": {"toy": {"pending": 1, "running": 0, "completed": 2, "failed": 0,
+                         "cancelled": 0},
+                 "legacy_migration": {"pending": 0, "running": 1, "completed": 0,
+                                      "failed": 3, "cancelled": 0}},
+        "queue": {"depth": 1, "oldest_wait_seconds": 75.0},
+        "workers": [_worker(0.4, ["job_a"]), _worker(600)],
+        "throughput": [{"minute": "m1", "completed": 2, "failed": 1, "cancelled": 0},
+                       {"minute": "m2", "completed": 1, "failed": 2, "cancelled": 0}],
+        "steps": []}
     assert [w["id"] for w in views.alive(summary["workers"], 5)] == ["wrk_0.4"]
     text = views.summary_view(summary, 5)
     assert "Workers alive: 1 (1 more silent for over 5.0s: presumed dead)" in text
