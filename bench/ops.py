@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench import ops_data
-from bench.ops_load import CpuMeter, Lat, back_to_back, loop_lag, periodic
+from bench.ops_load import CpuMeter, Lat, RawClient, back_to_back, loop_lag, periodic
 from bench.run import LARGE
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
 from tests.support.processes import create_key
@@ -149,8 +149,7 @@ async def polled(stack: Stack, name: str, pollers: int, targets: list[str],
     worker = stack.start_worker(f"worker-{name}") if seconds is None else None
     procs = {p.name: p.pid for p in stack.procs if p.name in ("web", "legacy")}
     api, lat, lag = stack.api(ACCOUNT), Lat(), Lat()
-    clients = [httpx.AsyncClient(base_url=stack.web_url, headers=api.http.headers,
-                                 limits=httpx.Limits(max_connections=1))
+    clients = [RawClient(stack.web_url, {"Authorization": api.http.headers["authorization"]})
                for _ in range(pollers)]
     tasks: list[asyncio.Task[None]] = []
 

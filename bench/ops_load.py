@@ -9,6 +9,8 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,7 +33,50 @@ class Lat:
                 + (f"  errors={self.errors}" if self.errors else ""))
 
 
-async def timed_get(client: httpx.AsyncClient, url: str, into: Lat) -> None:
+class Answer(Protocol):
+    status_code: int
+
+
+class Getter(Protocol):
+    async def get(self, url: str) -> Answer: ...
+
+
+@dataclass
+class RawAnswer:
+    status_code: int
+
+
+class RawClient:
+    """A keep-alive HTTP/1.1 GET client on one connection, with next to no CPU of its own:
+    200 httpx clients polling once a second took 17 % of a core of the host they measure,
+    which real clients would not."""
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, url: str) -> RawAnswer:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(f"GET {url} HTTP/1.1\r\nHost: {self.host}\r\n{self.head}\r\n"
+                     .encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        await reader.readexactly(length)
+        return RawAnswer(status)
+
+    async def aclose(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+async def timed_get(client: Getter | httpx.AsyncClient, url: str, into: Lat) -> None:
     started = time.perf_counter()
     response = await client.get(url)
     into.ms.append((time.perf_counter() - started) * 1000)
@@ -46,7 +91,7 @@ async def back_to_back(client: httpx.AsyncClient, urls: dict[str, Lat], seconds:
             await timed_get(client, url, into)
 
 
-async def periodic(client: httpx.AsyncClient, url: str, into: Lat, offset: float,
+async def periodic(client: Getter | httpx.AsyncClient, url: str, into: Lat, offset: float,
                    period: float) -> None:
     """GET `url` every `period` seconds from `offset` on (at once when one ran late)."""
     next_at = time.perf_counter() + offset
