@@ -73,4 +73,6 @@ async def test_an_idle_worker_says_nothing_at_info(worker: Proc, logs_dir: Path)
     path = logs_dir / "worker-main.log"
     before = len(_lines(path))
     await asyncio.sleep(3.5)  # three sweeps or more (SWEEP_EVERY_SECONDS=1)
-    assert _lines(path)[before:] == []
+    # a warning may still come (an earlier test's killed worker presumed dead): routine
+    # work is what must not be said at INFO
+    assert [line for line in _lines(path)[before:] if line["level"] == "info"] == []
