@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     legacy_backoff_base_seconds: float = 0.5
     legacy_backoff_max_seconds: float = 30.0
     legacy_page_size: int = 1000
+    # pages of one resource fetched at once, ahead of the one being staged
+    legacy_read_ahead: int = 4
     # worker
     worker_concurrency: int = 4
     worker_poll_delay_seconds: float = 0.01

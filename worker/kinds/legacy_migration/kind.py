@@ -60,6 +60,7 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[L
         settings.legacy_api_url, token=token, timeout=settings.legacy_timeout_seconds,
         policy=RetryPolicy(settings.legacy_max_retries, settings.legacy_backoff_base_seconds,
                            settings.legacy_backoff_max_seconds),
+        read_ahead=settings.legacy_read_ahead,
     )
 
     async def on_retry(reason: str, wait: float, retry: int) -> None:

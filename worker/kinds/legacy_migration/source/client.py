@@ -8,7 +8,9 @@ parsed as Decimal: money never passes through a float.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,6 +90,7 @@ class LegacyClient:
         policy: RetryPolicy | None = None,
         on_retry: RetryHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_ahead: int = 4,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
@@ -95,6 +98,10 @@ class LegacyClient:
         self._token = token
         self.policy = policy or RetryPolicy()
         self.on_retry = on_retry
+        self.read_ahead = max(1, read_ahead)
+        # a 429's Retry-After holds every request of this conversation, not only the one
+        # that was refused: concurrent page reads must not keep the API busy meanwhile
+        self._resume_at = 0.0
 
     async def __aenter__(self) -> LegacyClient:
         return self
@@ -137,6 +144,9 @@ class LegacyClient:
     async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         """One HTTP exchange: the parsed body, a final LegacyError, or _Transient."""
         headers = {"Authorization": self._token} if self._token else {}
+        wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
         try:
             response = await self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
@@ -156,7 +166,10 @@ class LegacyClient:
         if status == 404:
             raise LegacyNotFound(f"{path} was not found in the legacy account")
         if status == 429:
-            raise _Transient("rate limited (429)", _retry_after(response))
+            retry_after = _retry_after(response)
+            if retry_after:
+                self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+            raise _Transient("rate limited (429)", retry_after)
         if status in _RETRY_STATUSES:
             raise _Transient(f"server error ({status})", _retry_after(response))
         raise LegacyBadResponse(f"{path} answered HTTP {status}")
@@ -205,25 +218,44 @@ class LegacyClient:
     async def pages(
         self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000
     ) -> AsyncIterator[tuple[int, list[Any]]]:
-        """(skip, records) page by page from `start`, fetching the next page while the
-        caller works on this one (at most two pages in memory)."""
-        skip = start
-        pending = asyncio.ensure_future(self.page(org_id, resource, skip, page_size))
+        """(skip, records) page by page from `start`, in order, while the next
+        `read_ahead` pages are fetched concurrently (at most that many more pages in
+        memory): a remote API's latency is paid once per `read_ahead` pages, not per page.
+        The pages are read-only; whoever consumes them keeps its checkpoints in order."""
+        ahead: collections.deque[tuple[int, asyncio.Future[list[Any]]]] = collections.deque()
+        following = start
+        # one page first, then twice as many ahead after each page up to read_ahead (a
+        # small resource asks for nothing past its end, and the first page is staged as
+        # early as before)
+        window = 1
+
+        def fetch_more() -> None:
+            nonlocal following
+            while len(ahead) < window:
+                ahead.append((following, asyncio.ensure_future(
+                    self.page(org_id, resource, following, page_size))))
+                following += page_size
+
         try:
-            while True:
+            fetch_more()
+            while ahead:
+                skip, pending = ahead.popleft()
                 rows = await pending
                 if not rows:
                     return
-                following = skip + len(rows)
-                pending = asyncio.ensure_future(
-                    self.page(org_id, resource, following, page_size)
-                ) if len(rows) == page_size else asyncio.ensure_future(_empty())
+                if len(rows) == page_size:
+                    window = min(window * 2, self.read_ahead)
+                    fetch_more()
+                else:  # the last page: what was asked for beyond it is empty
+                    for _, beyond in ahead:
+                        beyond.cancel()
+                    await asyncio.gather(*(b for _, b in ahead), return_exceptions=True)
+                    ahead.clear()
                 yield skip, rows
-                skip = following
         finally:
-            if not pending.done():
+            for _, pending in ahead:
                 pending.cancel()
-                await asyncio.gather(pending, return_exceptions=True)
+            await asyncio.gather(*(p for _, p in ahead), return_exceptions=True)
 
 
 async def _empty() -> list[Any]:
