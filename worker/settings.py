@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     legacy_backoff_max_seconds: float = 30.0
     legacy_page_size: int = 1000
     # pages of one resource fetched at once, ahead of the one being staged
-    legacy_read_ahead: int = 4
+    legacy_read_ahead: int = 3
     # worker
     worker_concurrency: int = 4
     worker_poll_delay_seconds: float = 0.01

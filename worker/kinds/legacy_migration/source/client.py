@@ -90,7 +90,7 @@ class LegacyClient:
         policy: RetryPolicy | None = None,
         on_retry: RetryHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        read_ahead: int = 4,
+        read_ahead: int = 3,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
