@@ -24,6 +24,7 @@ from starlette.routing import Route
 from legacy_sim import records
 from legacy_sim.faults import FaultInjector, FaultPlan
 from legacy_sim.orgs import ORGS, USERS, OrgSpec, UserSpec, org_by_id
+from legacy_sim.page_cache import PageCache
 
 MAX_LIMIT = 1000
 TOKEN_TTL = 1_209_600
@@ -34,6 +35,10 @@ def _default(value: Any) -> Any:
         # exact digits as a JSON number, as the real API sends them
         return orjson.Fragment(format(value.normalize(), "f").encode())
     raise TypeError
+
+
+def _render_page(org: OrgSpec, resource: str, skip: int, limit: int) -> bytes:
+    return orjson.dumps(records.page(org, resource, skip, limit), default=_default)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -99,6 +104,7 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
     if plan is None:
         plan = FaultPlan.parse(json.loads(os.environ.get("LEGACY_FAULTS") or "{}"))
     state = SimulatorState(plan)
+    pages = PageCache()
 
     async def login(request: Request) -> Response:
         body = await request.json()
@@ -146,9 +152,18 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
             return loopback_error(404, "Not found", "MODEL_NOT_FOUND")
         org, resource = found
         skip, limit = _paging(request)
-        # generating a large page is CPU work: keep the event loop free for other requests
-        rows = await asyncio.to_thread(records.page, org, resource, skip, limit)
-        return json_response(state.faults.spoil(request.url.path, rows))
+        plan = state.faults.plan
+        if plan.blank_field and plan.path_contains in request.url.path:
+            # a spoiled page is made for this request only
+            rows = await asyncio.to_thread(records.page, org, resource, skip, limit)
+            return json_response(state.faults.spoil(request.url.path, rows))
+        key = (org.id, resource, skip, limit)
+        body = pages.get(key)
+        if body is None:
+            # generating a large page is CPU work: keep the event loop free meanwhile
+            body = await asyncio.to_thread(_render_page, org, resource, skip, limit)
+            pages.put(key, body)
+        return Response(body, 200, media_type="application/json")
 
     @authorised
     async def count_resource(request: Request, user: UserSpec) -> Response:
