@@ -101,7 +101,7 @@ class ChangeFeed:
                 await lost.wait()
                 log.warning("change feed lost its connection; streams re-read until it "
                             "is back")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except Exception as exc:  # whatever it is, the feed must keep trying
                 log.warning("change feed cannot listen; streams re-read until it can",
                             error=type(exc).__name__)
             finally:
