@@ -69,8 +69,10 @@ def demo(key: str) -> None:
         print(f"  error: {job['error']}")
 
 
-def create_key(python: str, env: dict[str, str], account: str) -> str:
-    return subprocess.run([python, "-m", "api_stub", "create-key", "--account", account],
+def create_key(python: str, env: dict[str, str], account: str | None) -> str:
+    """A key for `account`, or an operator's key when None."""
+    whose = ["--account", account] if account else ["--operator"]
+    return subprocess.run([python, "-m", "api_stub", "create-key", *whose],
                           env=env, cwd=ROOT, check=True, capture_output=True,
                           text=True).stdout.strip().splitlines()[-1]
 
@@ -107,8 +109,12 @@ def main() -> int:
         # an account of its own each time: a second run's contacts and documents would
         # otherwise be skipped as already in the account (the wizard's duplicate rule)
         wizard_demo.run(BASE, create_key(python, env, f"acc_wizard_demo_{int(time.time())}"))
+        operator = create_key(python, env, None)
         print(f"\nEverything keeps running; try:\n  curl -H 'Authorization: Bearer {key}' "
-              f"{BASE}/legacy-migration/jobs\nCtrl-C stops it all.")
+              f"{BASE}/legacy-migration/jobs\n"
+              f"  the operators' dashboard: {BASE}/dashboard#key={operator}\n"
+              f"  OPERATOR_KEY={operator} {python} -m api_stub ops status\n"
+              "Ctrl-C stops it all.")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     except KeyboardInterrupt:
         pass
