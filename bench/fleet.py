@@ -18,7 +18,8 @@ from tests.support.api import FLEET_EMAIL, FLEET_PASSWORD, Api
 FLEET_SIZE = 64
 
 
-def _at(ts: str) -> datetime:
+def api_time(ts: str) -> datetime:
+    """A time as the API writes it (`…Z`)."""
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
@@ -41,8 +42,8 @@ async def fleet(stack: Stack, api: Api) -> dict[str, float]:
             ids.append(response.json()["id"])
         jobs = [await api.wait_for(job_id, timeout=300) for job_id in ids]
         assert all(j["status"] == "completed" for j in jobs), [j["error"] for j in jobs]
-        first = min(_at(j["created_at"]) for j in jobs)
-        last = max(_at(j["completed_at"]) for j in jobs)
+        first = min(api_time(j["created_at"]) for j in jobs)
+        last = max(api_time(j["completed_at"]) for j in jobs)
         span = (last - first).total_seconds()
         return {"create_p50_ms": statistics.median(creates),
                 "create_p95_ms": sorted(creates)[int(len(creates) * 0.95)],
@@ -58,7 +59,7 @@ def step_times(report: dict[str, Any]) -> str:
     parts = []
     for step in report["steps"]:
         if step["started_at"] and step["finished_at"]:
-            seconds = (_at(step["finished_at"]) - _at(step["started_at"])).total_seconds()
+            seconds = (api_time(step["finished_at"]) - api_time(step["started_at"])).total_seconds()
             parts.append(f"{step['step_number']} {seconds:.1f} s")
     return ", ".join(parts)
 

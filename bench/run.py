@@ -25,7 +25,7 @@ from typing import cast
 
 from arq.connections import RedisSettings, create_pool
 
-from bench.fleet import fleet, set_latency, step_times
+from bench.fleet import api_time, fleet, set_latency, step_times
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
 from tests.support.api import Api
 from tests.support.processes import VENV_BIN, Proc
@@ -80,16 +80,11 @@ async def bare_arq(redis_url: str, env: dict[str, str]) -> dict[str, float]:
 
 
 async def our_latency(api: Api, n: int = 30) -> dict[str, float]:
-    from datetime import datetime
-
-    def parse(ts: str) -> datetime:
-        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
     latencies = []
     for _ in range(n):
         job = await api.start(SMALL)
         done = await api.wait_for(job["id"])
-        latencies.append((parse(done["started_at"]) - parse(done["created_at"]))
+        latencies.append((api_time(done["started_at"]) - api_time(done["created_at"]))
                          .total_seconds() * 1000)
     return {"p50_ms": statistics.median(latencies), "p95_ms": pct(latencies, 95)}
 

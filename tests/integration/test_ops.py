@@ -16,7 +16,7 @@ import pytest
 from arq.connections import ArqRedis
 
 from tests.support.processes import Proc, create_key
-from tests.support.toys import create_toy_job, job_row
+from tests.support.toys import create_toy_job, job_row, toy_mix
 from tests.support.waits import eventually
 
 
@@ -99,20 +99,8 @@ async def test_actions_one_and_bulk(ops: httpx.AsyncClient, db: asyncpg.Pool,
                                     arq_redis: ArqRedis, queue_name: str, worker: Proc,
                                     logs_dir: Path) -> None:
     account = "acc_ops_" + uuid.uuid4().hex[:6]
-    broken = [await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
-              for _ in range(2)]
-    long_one = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05,
-                                    account=account)
-
-    async def failed() -> bool:
-        return all([await _status(db, j) == "failed" for j in broken])
-
-    await eventually(failed, "the broken jobs failed")
-    other = "job_" + uuid.uuid4().hex[:24]  # failed with another code: must stay as it is
-    await db.execute(
-        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status, error_code, "
-        "error, attempts) VALUES ($1, 'toy', $2, 2, 'failed', 'OTHER_CODE', 'x', 1)",
-        other, account)
+    mix = await toy_mix(db, arq_redis, queue_name, account)
+    broken, other, long_one = mix.broken, mix.other, mix.long_one
     response = await ops.post("/ops/jobs/retry", json={"account": account, "status": "failed",
                                                        "error_code": "TOY_BROKEN"})
     assert response.status_code == 200, response.text

@@ -25,7 +25,7 @@ from arq.connections import ArqRedis
 from tests.conftest import TEST_DB
 from tests.support.database import drop_database, recreate_database, sibling_database
 from tests.support.processes import Proc, create_key, free_port, python_module, wait_http
-from tests.support.toys import create_toy_job, job_row
+from tests.support.toys import create_toy_job, job_row, toy_mix
 from tests.support.waits import eventually
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations
@@ -166,20 +166,8 @@ async def test_status_lists_and_timeline(ops: Any, api: httpx.AsyncClient, db: a
 async def test_retry_by_filter_and_cancel_one(ops: Any, db: asyncpg.Pool, arq_redis: ArqRedis,
                                               queue_name: str, worker: Proc) -> None:
     account = "acc_cli_" + uuid.uuid4().hex[:6]
-    broken = [await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
-              for _ in range(2)]
-    long_one = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05,
-                                    account=account)
-
-    async def failed() -> bool:
-        return all([await _status(db, j) == "failed" for j in broken])
-
-    await eventually(failed, "the broken jobs failed")
-    other = "job_" + uuid.uuid4().hex[:24]  # failed with another code: must stay as it is
-    await db.execute(
-        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status, error_code, "
-        "error, attempts) VALUES ($1, 'toy', $2, 2, 'failed', 'OTHER_CODE', 'x', 1)",
-        other, account)
+    mix = await toy_mix(db, arq_redis, queue_name, account)
+    broken, other, long_one = mix.broken, mix.other, mix.long_one
     retried = await ops("retry", "--account", account, "--status", "failed", "--error-code",
                         "TOY_BROKEN")
     assert retried.code == 0, retried.err

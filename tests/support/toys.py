@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from arq.connections import ArqRedis
 
 from tests.kinds.toy import TOY
+from tests.support.waits import eventually
 from worker.db.types import Conn
 from worker.enqueue import create_job
 
@@ -48,3 +51,32 @@ async def events(db: asyncpg.Pool, job_id: str) -> list[str]:
 
 async def ticks_written(db: asyncpg.Pool, job_id: str) -> int:
     return int(await db.fetchval("SELECT count(*) FROM toy_ticks WHERE job_id = $1", job_id))
+
+
+@dataclass(frozen=True)
+class ToyMix:
+    """An account's toy jobs for the operators' actions: two failed with TOY_BROKEN, one
+    failed with another code (which a filter on TOY_BROKEN must leave alone), one long."""
+
+    broken: list[str]
+    other: str
+    long_one: str
+
+
+async def toy_mix(db: asyncpg.Pool, arq: ArqRedis, queue_name: str, account: str) -> ToyMix:
+    """The mix, once the broken jobs have failed."""
+    broken = [await create_toy_job(db, arq, queue_name, ticks=-1, account=account)
+              for _ in range(2)]
+    long_one = await create_toy_job(db, arq, queue_name, ticks=500, tick_seconds=0.05,
+                                    account=account)
+
+    async def failed() -> bool:
+        return all([(await job_row(db, j))["status"] == "failed" for j in broken])
+
+    await eventually(failed, "the broken jobs failed")
+    other = "job_" + uuid.uuid4().hex[:24]
+    await db.execute(
+        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status, error_code, "
+        "error, attempts) VALUES ($1, 'toy', $2, 2, 'failed', 'OTHER_CODE', 'x', 1)",
+        other, account)
+    return ToyMix(broken, other, long_one)

@@ -48,9 +48,3 @@ async def find_api_key(pool: asyncpg.Pool, api_key: str) -> ApiKey | None:
     if row is None:
         return None
     return ApiKey(row["id"], row["operator"], tuple(row["accounts"]))
-
-
-async def accounts_of_key(pool: asyncpg.Pool, api_key: str) -> list[str]:
-    """The accounts a key may act for; empty for an unknown, revoked or operator key."""
-    rows = await pool.fetch(q("accounts_of_api_key"), digest_api_key(api_key))
-    return [r["account_id"] for r in rows]

@@ -257,16 +257,15 @@ class LegacyClient:
                     window = min(window * 2, self.read_ahead)
                     fetch_more()
                 else:  # the last page: what was asked for beyond it is empty
-                    for _, beyond in ahead:
-                        beyond.cancel()
-                    await asyncio.gather(*(b for _, b in ahead), return_exceptions=True)
-                    ahead.clear()
+                    await _cancel(ahead)
                 yield skip, rows
         finally:
-            for _, pending in ahead:
-                pending.cancel()
-            await asyncio.gather(*(p for _, p in ahead), return_exceptions=True)
+            await _cancel(ahead)
 
 
-async def _empty() -> list[Any]:
-    return []
+async def _cancel(ahead: collections.deque[tuple[int, asyncio.Future[list[Any]]]]) -> None:
+    """Stop the page reads still in flight, and forget them."""
+    for _, pending in ahead:
+        pending.cancel()
+    await asyncio.gather(*(p for _, p in ahead), return_exceptions=True)
+    ahead.clear()
