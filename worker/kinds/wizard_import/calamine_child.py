@@ -1,22 +1,29 @@
-"""The child process that reads one sheet with python-calamine, under a memory limit.
+"""The child process that reads one sheet with python-calamine, under a memory limit, and
+(when asked) parses and checks its rows too.
 
-Run by xlsx_rows.py as a script (`python -I calamine_child.py`; it imports nothing of the
-service). Why a child: calamine loads a sheet whole into a dense grid, and a tiny hostile
-file makes it allocate without bound — one cell at XFD200000 asks for 100 GB, and 20,000
-cells that each name one 30,000-character shared string take 590 MB from a 113 KB file. A
-failed allocation aborts the process, so it must not be the worker. Here the limit
-(RLIMIT_AS) turns that into the child's death, which the parent reports as an unreadable
-file; everything the child sends is plain JSON, so a child gone wrong can send nothing but
-data.
+Run by xlsx_rows.py as a script (`python -I calamine_child.py`). Why a child: calamine
+loads a sheet whole into a dense grid, and a tiny hostile file makes it allocate without
+bound — one cell at XFD200000 asks for 100 GB, and 20,000 cells that each name one
+30,000-character shared string take 590 MB from a 113 KB file. A failed allocation aborts
+the process, so it must not be the worker. Here the limit (RLIMIT_AS) turns that into the
+child's death, which the parent reports as an unreadable file; everything the child sends
+is plain JSON, so a child gone wrong can send nothing but data. Parsing here (checking.py,
+imported from the service's root given in argv[2], after the limit is set) puts it on the
+other core: the worker only stages what it is sent.
 
-stdin: 4-byte big-endian length, the sheet name (UTF-8), then the .xlsx bytes.
+stdin: 4-byte big-endian length, a JSON header {"sheet": name, "check": ParseSpec or null},
+then the .xlsx bytes.
 stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
   R  {"rows": [[row_number, [cells...]], ...], "dates": [[i, j, kind, iso], ...]}
-     rows of empty cells left out; cells padded from column A; '' as null; each date cell
-     (kind d date, t datetime, h time, s duration in seconds) listed in "dates"
+     (raw rows, when "check" is null) rows of empty cells left out; cells padded from
+     column A; '' as null; each date cell (kind d date, t datetime, h time, s duration in
+     seconds) listed in "dates"
+  C  {"rows": [[row_number, skipped, record JSON text, [[sheet, row, column, message]]]]}
+     (checked rows, when "check" is given) data rows only
   E  {"error": class name, "message": text}
-  D  {} (the end: a child that stops without it has failed)
-argv[1]: the address-space limit in bytes.
+  D  {} or, when checking, {"missing": why no header row was found, or null}: the end (a
+     child that stops without it has failed)
+argv[1]: the address-space limit in bytes; argv[2]: the service's root directory.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import io
 import resource
 import struct
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 BATCH_ROWS = 2000
@@ -37,47 +45,85 @@ def _frame(out: BinaryIO, kind: bytes, payload: bytes) -> None:
     out.write(kind + struct.pack(">I", len(payload)) + payload)
 
 
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, cells from column A) of each row not wholly empty."""
+    # python-calamine 0.9 yields rows from row 0, each starting at the range's first column
+    pad: list[Any] = [None] * (sheet.start[1] if sheet.start else 0)
+    width = sheet.width
+    # Per-cell work in Python is what this loop costs: C-level list operations only.
+    for index, row in enumerate(sheet.iter_rows()):
+        if row.count("") == width:
+            continue  # blank (rows of spaces only are left out by the parser)
+        yield index + 1, pad + [None if value == "" else value for value in row]
+
+
+def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any], None]
+              ) -> dict[str, Any]:
+    batch: list[Any] = []
+    dates: list[Any] = []
+    for number, cells in rows:
+        for j in [j for j, value in enumerate(cells) if value.__class__ in _DATE_KINDS]:
+            value = cells[j]
+            kind = _DATE_KINDS[value.__class__]
+            dates.append((len(batch), j, kind,
+                          value.total_seconds() if kind == "s" else value.isoformat()))
+            cells[j] = None  # sent in "dates"
+        batch.append((number, cells))
+        if len(batch) >= BATCH_ROWS:
+            send(b"R", {"rows": batch, "dates": dates})
+            batch, dates = [], []
+    if batch:
+        send(b"R", {"rows": batch, "dates": dates})
+    return {}
+
+
+def _send_checked(rows: Iterator[tuple[int, list[Any]]], spec: dict[str, Any],
+                  send: Callable[[bytes, Any], None]) -> dict[str, Any]:
+    from worker.kinds.wizard_import.checking import ParseSpec, RowChecker
+
+    checker = RowChecker(ParseSpec.from_json(spec))
+    batch: list[Any] = []
+    for number, cells in rows:
+        checked = checker.check(number, cells)
+        if checked is None:
+            continue
+        batch.append((checked.number, checked.skipped, checked.record,
+                      [(e.sheet, e.row, e.column, e.message) for e in checked.errors]))
+        if len(batch) >= BATCH_ROWS:
+            send(b"C", {"rows": batch})
+            batch = []
+    if batch:
+        send(b"C", {"rows": batch})
+    return {"missing": checker.missing_header()}
+
+
 def main() -> int:
     limit = int(sys.argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sys.path.insert(0, sys.argv[2])
     import orjson  # after the limit: nothing is allocated outside it
     from python_calamine import CalamineWorkbook
 
     source = sys.stdin.buffer
     (length,) = struct.unpack(">I", source.read(4))
-    sheet_name = source.read(length).decode()
+    header = orjson.loads(source.read(length))
     data = source.read()
     out = sys.stdout.buffer
+
+    def send(kind: bytes, payload: Any) -> None:
+        _frame(out, kind, orjson.dumps(payload))
+
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet_name)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
+            header["sheet"])
     except Exception as exc:  # calamine's errors: a damaged or unreadable part
-        _frame(out, b"E", orjson.dumps({"error": type(exc).__name__, "message": str(exc)}))
+        send(b"E", {"error": type(exc).__name__, "message": str(exc)})
         return 0
     del data
-    # python-calamine 0.9 yields rows from row 0, each starting at the range's first column
-    pad: list[Any] = [None] * (sheet.start[1] if sheet.start else 0)
-    width = sheet.width
-    rows: list[Any] = []
-    dates: list[Any] = []
-    # Per-cell work in Python is what this loop costs: C-level list operations only, and
-    # a Python step only for the date cells.
-    for index, row in enumerate(sheet.iter_rows()):
-        if row.count("") == width:
-            continue  # blank (rows of spaces only are left out by the parent)
-        cells: list[Any] = pad + [None if value == "" else value for value in row]
-        for j in [j for j, value in enumerate(cells) if value.__class__ in _DATE_KINDS]:
-            value = cells[j]
-            kind = _DATE_KINDS[value.__class__]
-            dates.append((len(rows), j, kind,
-                          value.total_seconds() if kind == "s" else value.isoformat()))
-            cells[j] = None  # sent in "dates"
-        rows.append((index + 1, cells))
-        if len(rows) >= BATCH_ROWS:
-            _frame(out, b"R", orjson.dumps({"rows": rows, "dates": dates}))
-            rows, dates = [], []
-    if rows:
-        _frame(out, b"R", orjson.dumps({"rows": rows, "dates": dates}))
-    _frame(out, b"D", b"{}")
+    rows = _sheet_rows(sheet)
+    spec = header.get("check")
+    end = _send_raw(rows, send) if spec is None else _send_checked(rows, spec, send)
+    send(b"D", end)
     out.flush()
     return 0
 

@@ -20,6 +20,13 @@ class InvalidFile(FileRefused):
     code = "INVALID_FILE"
 
 
+class HeaderNotFound(FileRefused):
+    """The file has no header row: put the column names in one row above the data and
+    upload it again."""
+
+    code = "HEADER_NOT_FOUND"
+
+
 class FileTooLarge(FileRefused):
     """The file is larger than 10 MB. Split it, or remove what is not imported (extra
     sheets, formatting), and upload it again."""

@@ -6,7 +6,7 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +15,10 @@ from worker.db.queries import q
 from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, check_rows
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.reading import read_rows
-from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
+from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
 from worker.services import Services
 from worker.wizard.ledger import check_trial_balance
 from worker.wizard.records import BalanceRecord, ImportType, record_from_json
@@ -100,15 +101,18 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     yield ImportContext(run, row, bytes(upload["content"]), upload["format"])
 
 
-def _rows_of(ctx: ImportContext) -> Iterator[tuple[int, Sequence[object]]]:
+def _checked_rows(ctx: ImportContext) -> Iterator[list[CheckedRow]]:
+    row = ctx.row
+    spec = ParseSpec(ctx.import_type, row["sheet"] or row["filename"], row["currency"],
+                     row["cutover_date"])
     if ctx.file_format == "csv":
-        return iter_csv_rows(ctx.content)
-    return iter_sheet_rows(ctx.content, ctx.row["sheet"])
+        return check_rows(iter_csv_rows(ctx.content), spec)
+    return iter_sheet_checked(ctx.content, spec)
 
 
 async def read(ctx: ImportContext) -> None:
     """Step 1."""
-    await read_rows(ctx, _rows_of(ctx))
+    await read_rows(ctx, _checked_rows(ctx))
 
 
 WIZARD_IMPORT: JobKind[ImportContext] = JobKind(

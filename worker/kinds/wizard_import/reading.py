@@ -1,10 +1,12 @@
 """Step 1 of an import: every row of the file read once, each error collected, the records
 staged page by page.
 
-Each page is one checkpoint transaction: its records, the import's counts and first errors,
-and the step's cursor (the last row number handled) together. A run resumed after a crash
-reads the file again from the top (the header and the duplicates seen must be found again)
-but stages and counts only the rows after the cursor, so no row is staged or counted twice.
+The rows arrive checked (checking.py: parsed, duplicates found), in batches: from the
+reading child for a workbook, from a thread here for a CSV file. Each page is one checkpoint
+transaction: its records, the import's counts and first errors, and the step's cursor (the
+last row number handled) together. A run resumed after a crash reads the file again from
+the top (the header and the duplicates seen must be found again) but stages and counts only
+the rows after the cursor, so no row is staged or counted twice.
 """
 
 from __future__ import annotations
@@ -12,34 +14,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import itertools
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from worker.errors import StepFailed
-from worker.kinds.wizard_import.rows import RowParser
+import orjson
+
+from worker.kinds.wizard_import.checking import CheckedRow
 from worker.staging.copy import copy_rows
-from worker.wizard.proof import contact_key
-from worker.wizard.records import BalanceRecord, ContactRecord, Record, RowError, record_to_json
+from worker.wizard.records import RowError
 from worker.wizard.store import WizardStore
 
 if TYPE_CHECKING:
     from worker.kinds.wizard_import.kind import ImportContext
 
 PAGE_ROWS = 5000
-READ_BATCH = 2000
 FIRST_ERRORS = 100
 STAGED_COLUMNS = ("import_id", "row_number", "skipped", "record")
-
-
-def _identity(record: Record) -> str:
-    """What makes two records the same: a contact's name, an account's code, a document's
-    reference."""
-    if isinstance(record, ContactRecord):
-        return contact_key(record.name)
-    if isinstance(record, BalanceRecord):
-        return record.code.strip()
-    return record.reference.strip()
 
 
 @dataclasses.dataclass
@@ -69,18 +59,17 @@ async def _stage(ctx: ImportContext, page: _Page, first_errors: list[dict[str, A
     ctx.run.log.debug("rows staged", rows=staged, last_row=page.last_row)
 
 
-async def _batches(rows: Iterator[tuple[int, Sequence[object]]]
-                   ) -> AsyncIterator[list[tuple[int, Sequence[object]]]]:
-    """The rows in batches, each read in a thread: a reader blocks (a workbook's sheet is
-    loaded before its first row), and the event loop must keep the heartbeats going. The
-    next batch is read while the caller parses this one."""
-    def read() -> list[tuple[int, Sequence[object]]]:
-        return list(itertools.islice(rows, READ_BATCH))
+async def _batches(batches: Iterator[list[CheckedRow]]) -> AsyncIterator[list[CheckedRow]]:
+    """The batches, each taken in a thread: a reader blocks (a workbook's sheet is loaded
+    before its first row), and the event loop must keep the heartbeats going. The next
+    batch is taken while the caller stages this one."""
+    def take() -> list[CheckedRow]:
+        return next(batches, [])
 
-    upcoming = asyncio.ensure_future(asyncio.to_thread(read))
+    upcoming = asyncio.ensure_future(asyncio.to_thread(take))
     try:
         while batch := await upcoming:
-            upcoming = asyncio.ensure_future(asyncio.to_thread(read))
+            upcoming = asyncio.ensure_future(asyncio.to_thread(take))
             yield batch
     finally:
         # the reading thread must be done with the rows before anyone closes them
@@ -89,55 +78,31 @@ async def _batches(rows: Iterator[tuple[int, Sequence[object]]]
 
 
 class _Reader:
-    """The state of one read of the file: the parser, the duplicates seen, the page being
-    filled, the first errors."""
+    """The state of one read of the file: the page being filled, the first errors."""
 
     def __init__(self, ctx: ImportContext) -> None:
-        row = ctx.row
         self.ctx = ctx
-        self.sheet = row["sheet"] or row["filename"]
-        self.parser = RowParser(ctx.import_type, self.sheet, currency=row["currency"],
-                                cutover=row["cutover_date"])
         self.cursor = ctx.run.step_run.cursor
-        self.first_errors: list[dict[str, Any]] = list(row["errors"])
-        self.seen: dict[str, int] = {}
+        self.first_errors: list[dict[str, Any]] = list(ctx.row["errors"])
         self.page = _Page()
-        # the page being staged while the next is parsed (one at a time, in order)
+        # the page being staged while the next is filled (one at a time, in order)
         self.staging: asyncio.Task[None] | None = None
 
-    def _checked(self, number: int, record: Record | None,
-                 errors: list[RowError]) -> tuple[Record | None, list[RowError], str | None]:
-        """(the record, its errors, why it is skipped) once duplicates are looked for."""
-        if record is None:
-            return None, errors, None
-        key = _identity(record)
-        first = self.seen.setdefault(key, number)
-        if first == number:
-            return record, errors, None
-        if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
-            return None, [*errors, RowError(
-                self.sheet, number, None, f"account code {key} appears again (first on row "
-                f"{first}); a trial balance has one row per account")], None
-        return record, errors, f"duplicate of row {first}"
-
-    async def add(self, number: int, cells: Sequence[object]) -> None:
-        data_rows = self.parser.data_rows  # title, header and blank rows are not data
-        parsed, parse_errors = self.parser.parse(number, cells)
-        if self.parser.data_rows == data_rows:
-            return
-        record, errors, skipped = self._checked(number, parsed, parse_errors)
-        if number <= self.cursor:
-            return  # staged and counted by an earlier run
-        page = self.page
-        page.data_rows += 1
-        page.last_row = number
-        if errors or record is None:
-            page.error_rows += 1
-            page.errors.extend(errors)
-        else:
-            page.rows.append((self.ctx.import_id, number, skipped, record_to_json(record)))
-        if page.data_rows >= PAGE_ROWS:
-            await self.flush()
+    async def add(self, batch: list[CheckedRow]) -> None:
+        import_id, cursor, fragment = self.ctx.import_id, self.cursor, orjson.Fragment
+        for number, skipped, record, errors in batch:
+            if number <= cursor:
+                continue  # staged and counted by an earlier run
+            page = self.page
+            page.data_rows += 1
+            page.last_row = number
+            if record is None:
+                page.error_rows += 1
+                page.errors.extend(errors)
+            else:  # the record's JSON text goes to the jsonb column as it is
+                page.rows.append((import_id, number, skipped, fragment(record)))
+            if page.data_rows >= PAGE_ROWS:
+                await self.flush()
 
     async def flush(self) -> None:
         """Stage the page in the background, once the page before it is staged."""
@@ -161,19 +126,14 @@ class _Reader:
                 await self.staging
 
 
-async def read_rows(ctx: ImportContext, rows: Iterator[tuple[int, Sequence[object]]]
-                    ) -> None:
-    """Parse every row; stage what is after the step's cursor, a page at a time."""
+async def read_rows(ctx: ImportContext, batches: Iterator[list[CheckedRow]]) -> None:
+    """Stage every checked row after the step's cursor, a page at a time."""
     reader = _Reader(ctx)
     try:
-        async for batch in _batches(rows):
-            for number, cells in batch:
-                await reader.add(number, cells)
+        async for batch in _batches(batches):
+            await reader.add(batch)
         await reader.flush()
         await reader.staged()
     except BaseException:
         await reader.abandon()
         raise
-    missing = reader.parser.missing_header()
-    if missing is not None:
-        raise StepFailed(missing, code="HEADER_NOT_FOUND")

@@ -48,10 +48,13 @@ from typing import IO, Any
 
 import orjson
 
-from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec
+from worker.kinds.wizard_import.errors import HeaderNotFound, InvalidFile
 from worker.kinds.wizard_import.file_checks import open_workbook, read_sheets
+from worker.wizard.records import RowError
 
 CHILD = Path(__file__).with_name("calamine_child.py")
+_ROOT = Path(__file__).resolve().parents[3]  # where the child imports checking.py from
 # The child's address space: the benchmark's 9.4 MB workbook of 170,000 rows peaks at about
 # 170 MB of RSS in the child (bench/README.md); 384 MB leaves room for denser legitimate
 # files and bounds what a hostile one can take.
@@ -63,13 +66,38 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra 
 def iter_sheet_rows(data: bytes, sheet_name: str) -> Iterator[tuple[int, list[object]]]:
     """(Excel row number, cell values) of the sheet named `sheet_name`, in order, blank rows
     left out. Raises InvalidFile when the workbook cannot be read."""
+    for payload in _sheet_frames(data, sheet_name, None):
+        yield from _decode_rows(payload)
+
+
+def iter_sheet_checked(data: bytes, spec: ParseSpec) -> Iterator[list[CheckedRow]]:
+    """The checked data rows of the sheet `spec.sheet`, in batches, parsed and checked in
+    the reading child (on the other core). Raises InvalidFile when the workbook cannot be
+    read, HeaderNotFound at the end when no header row was found."""
+    for payload in _sheet_frames(data, spec.sheet, spec):
+        if "missing" in payload:
+            if payload["missing"] is not None:
+                raise HeaderNotFound(payload["missing"])
+            return
+        yield [CheckedRow(number, skipped, record,
+                          [RowError(*error) for error in errors] if errors else _NO_ERRORS)
+               for number, skipped, record, errors in payload["rows"]]
+
+
+_NO_ERRORS: list[RowError] = []  # shared, never changed: a row without errors has none
+
+
+def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None
+                  ) -> Iterator[dict[str, Any]]:
+    """The child's row frames, then (when checking) its end frame."""
     archive = open_workbook(data, "")
     try:
         if sheet_name not in {sheet.name for sheet in read_sheets(archive)}:
             raise InvalidFile(f"The workbook has no sheet named '{sheet_name}'.")
+        header = {"sheet": sheet_name, "check": spec.to_json() if spec else None}
         # the parts are verified while the child starts and loads (it is ended at once if
         # they fail): calamine's first row does not wait for this pass
-        yield from _child_rows(data, sheet_name, lambda: verify_parts(data, archive))
+        yield from _child_frames(data, header, lambda: verify_parts(data, archive))
     finally:
         archive.close()
 
@@ -132,40 +160,45 @@ def _damaged(part: str) -> InvalidFile:
                        "in Excel, save it as an Excel Workbook (.xlsx), and upload that.")
 
 
-def _child_rows(data: bytes, sheet_name: str,
-                verify: Callable[[], None]) -> Iterator[tuple[int, list[object]]]:
-    name = sheet_name.encode()
+def _child_frames(data: bytes, header: dict[str, Any],
+                  verify: Callable[[], None]) -> Iterator[dict[str, Any]]:
+    encoded = orjson.dumps(header)
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
-            [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT)],
+            [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT), str(_ROOT)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         assert child.stdin is not None
         assert child.stdout is not None
-        # A larger pipe lets the child read on while rows are validated here, a few
-        # batches ahead (two cores at work, not one after the other).
+        # A larger pipe lets the child read on while rows are staged here, a few batches
+        # ahead (two cores at work, not one after the other).
         with contextlib.suppress(OSError, AttributeError):  # Linux only; a speed-up
             fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         try:
             try:
-                child.stdin.write(struct.pack(">I", len(name)) + name)
+                child.stdin.write(struct.pack(">I", len(encoded)) + encoded)
                 child.stdin.write(data)
                 child.stdin.close()
             except BrokenPipeError:
                 pass  # it died first: its exit status says why, below
             verify()
             kind = b""
+            end: dict[str, Any] = {}
             for kind, payload in _frames(child.stdout):
-                if kind == b"R":
-                    yield from _decode_rows(payload)
+                if kind in (b"R", b"C"):
+                    yield payload
                 elif kind == b"E":
                     raise InvalidFile(
                         f"The workbook could not be read ({payload.get('message', '')}). "
                         "Open it in Excel, save it as an Excel Workbook (.xlsx), and "
                         "upload that.")
+                else:
+                    end = payload
             child.wait()
             if kind != b"D" or child.returncode != 0:
                 errors.seek(0)
                 raise _failure(child.returncode, errors.read()[-4000:])
+            if header["check"] is not None:
+                yield end
         finally:
             if child.poll() is None:  # the caller stopped early, or we failed: end it
                 child.kill()
@@ -214,7 +247,7 @@ def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
         except orjson.JSONDecodeError:
             return  # garbled: the child failed
         yield header[:1], decoded
-        if header[:1] != b"R":
+        if header[:1] not in (b"R", b"C"):
             return
 
 
