@@ -26,7 +26,7 @@ from worker.wizard.records import (
     DocumentRecord,
     ImportType,
     Record,
-    record_from_json,
+    records_from_json,
 )
 from worker.wizard.store import WizardStore
 
@@ -78,8 +78,9 @@ async def load_migration_data(executor: Executor, migration: Any
     data = MigrationData({slot: rows[i] for slot, i in attached.items() if i in rows})
     for slot, row in data.imports.items():
         staged = await WizardStore.import_rows(executor, row["id"])
-        data.staged[slot] = [record_from_json(slot, r["record"]) for r in staged]
-        data.created[slot] = [record_from_json(slot, r["record"]) for r in staged
+        records = data.staged[slot] = records_from_json(slot, [r["record"] for r in staged])
+        # the same objects (records are never changed): built once, not once per list
+        data.created[slot] = [record for record, r in zip(records, staged, strict=True)
                               if r["skipped"] is None]
     return data
 

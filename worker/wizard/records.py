@@ -5,6 +5,7 @@ of the record's currency; no float anywhere."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -112,8 +113,19 @@ def record_to_json(record: Record) -> dict[str, Any]:
 
 def record_from_json(import_type: ImportType | str, data: dict[str, Any]) -> Record:
     """A staged record back as its dataclass."""
-    fields = dict(data)
-    for key in _DATES:
-        if isinstance(fields.get(key), str):
-            fields[key] = date.fromisoformat(fields[key])
-    return _RECORD_OF[ImportType(import_type)](**fields)
+    return records_from_json(import_type, [dict(data)])[0]
+
+
+def records_from_json(import_type: ImportType | str, datas: Iterable[dict[str, Any]]
+                      ) -> list[Record]:
+    """Staged records back as dataclasses (an execute reads every record of an import: the
+    class is looked up once; each dict is changed in place, so pass dicts read for this)."""
+    cls = _RECORD_OF[ImportType(import_type)]
+    dates = [key for key in _DATES if key in _FIELDS[cls]]
+    records: list[Record] = []
+    for data in datas:
+        for key in dates:
+            if type(value := data.get(key)) is str:
+                data[key] = date.fromisoformat(value)
+        records.append(cls(**data))
+    return records
