@@ -1,6 +1,7 @@
 """The benchmark of issues 2 and 10: prints figures beside bare arq measured in the same run.
 
     .venv/bin/python -m bench.run [--skip-large] [--skip-latency]
+    .venv/bin/python -m bench.run --only fleet [--repeat N]   # section 3 alone
 
 1. bare arq: no-op throughput and enqueue-to-start latency on an idle worker (baseline);
 2. ours: enqueue-to-start latency (p50, p95) of migration jobs on an idle worker;
@@ -109,6 +110,28 @@ async def main(services: Services, skip_large: bool, skip_latency: bool) -> None
         stack.stop()
 
 
+async def fleet_only(services: Services, repeat: int) -> None:
+    """Section 3 alone, `repeat` times on one stack (fresh workers each time): a quick
+    measure of per-job fixed costs; the spread shows how noisy the machine is."""
+    stack = await start_stack(services, name="bench", redis_db=14, logs=LOGS)
+    api = stack.api("acc_bench")
+    try:
+        for n in range(1, repeat + 1):
+            _print_fleet(await fleet(stack, api), f"run {n} of {repeat}: ")
+    finally:
+        await api.aclose()
+        stack.stop()
+
+
+def _print_fleet(small: dict[str, float], prefix: str = "") -> None:
+    print(f"\n== {prefix}{small['jobs']:.0f} small organisations, two workers ==")
+    print(f"job creation over the API, one client, sequential: p50 "
+          f"{small['create_p50_ms']:.1f} ms, p95 {small['create_p95_ms']:.1f} ms "
+          "(target p50 <= 5 ms)")
+    print(f"all done {small['span_s']:.1f} s after the first create: "
+          f"{small['jobs_per_s']:.1f} jobs/s (target >= 40)", flush=True)
+
+
 async def _measure(stack: Stack, skip_large: bool, skip_latency: bool) -> None:
     baseline = await bare_arq(stack.redis_url, stack.env)
     api = stack.api("acc_bench")
@@ -122,14 +145,8 @@ async def _measure(stack: Stack, skip_large: bool, skip_latency: bool) -> None:
           f"p95 {ours['p95_ms']:7.1f} ms   (target p50 < 50 ms)")
     print(f"bare arq no-op throughput: {baseline['throughput']:.0f} jobs/s")
     worker.terminate()
-    small = await fleet(stack, api)
-    print(f"\n== {small['jobs']:.0f} small organisations, two workers ==")
-    print(f"job creation over the API, one client, sequential: p50 "
-          f"{small['create_p50_ms']:.1f} ms, p95 {small['create_p95_ms']:.1f} ms "
-          "(target p50 <= 5 ms)")
-    print(f"all done {small['span_s']:.1f} s after the first create: "
-          f"{small['jobs_per_s']:.1f} jobs/s (target >= 40; bare arq no-ops: "
-          f"{baseline['throughput']:.0f} jobs/s)")
+    _print_fleet(await fleet(stack, api))
+    print(f"(bare arq no-ops: {baseline['throughput']:.0f} jobs/s)")
     if not skip_large:
         runs = [("medium", MEDIUM, 0), ("large", LARGE, 0)]
         if not skip_latency:
@@ -152,6 +169,14 @@ async def _measure(stack: Stack, skip_large: bool, skip_latency: bool) -> None:
     await api.aclose()
 
 
+def _option(name: str, default: str) -> str:
+    """`--name value` from the command line."""
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
 if __name__ == "__main__":
     found = find_services(db="migration_worker_bench", redis_db=14)
-    asyncio.run(main(found, "--skip-large" in sys.argv, "--skip-latency" in sys.argv))
+    if _option("--only", "") == "fleet":
+        asyncio.run(fleet_only(found, int(_option("--repeat", "1"))))
+    else:
+        asyncio.run(main(found, "--skip-large" in sys.argv, "--skip-latency" in sys.argv))
