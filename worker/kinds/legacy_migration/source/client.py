@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import http.cookiejar
 import json
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -87,6 +89,30 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+# One HTTP client (its connection pool) per event loop, base URL and timeout, shared by
+# every conversation of the process: a small job makes a dozen requests, and building a
+# client and opening a connection for each job cost more than the requests themselves.
+# Keyed by loop because connections belong to the loop that opened them.
+_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                   dict[tuple[str, float], httpx.AsyncClient]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _shared_http(base_url: str, timeout: float) -> httpx.AsyncClient:
+    """The running loop's client for `base_url` (made on first use, kept open)."""
+    clients = _shared.setdefault(asyncio.get_running_loop(), {})
+    key = (base_url, timeout)
+    client = clients.get(key)
+    if client is None or client.is_closed:
+        # no cookie is kept: conversations of different users share the client, and each
+        # request carries its own token
+        no_cookies = http.cookiejar.CookieJar(
+            policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        client = clients[key] = httpx.AsyncClient(base_url=base_url, timeout=timeout,
+                                                  verify=_tls_context(), cookies=no_cookies)
+    return client
+
+
 class LegacyClient:
     """One legacy API conversation; `token` is sent on every call once set."""
 
@@ -101,10 +127,12 @@ class LegacyClient:
         transport: httpx.AsyncBaseTransport | None = None,
         read_ahead: int = 3,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
-            verify=_tls_context(),
-        )
+        # a transport of the caller's own (tests) gets a client of its own, closed with
+        # this conversation; otherwise the process's shared client, which stays open
+        self._own_http = transport is not None
+        self._http = (httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+                                        transport=transport, verify=_tls_context())
+                      if self._own_http else _shared_http(base_url.rstrip("/"), timeout))
         self._token = token
         self.policy = policy or RetryPolicy()
         self.on_retry = on_retry
@@ -120,7 +148,9 @@ class LegacyClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """End the conversation (the shared client stays open for the next)."""
+        if self._own_http:
+            await self._http.aclose()
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         retrying = AsyncRetrying(
