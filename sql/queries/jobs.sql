@@ -33,7 +33,8 @@ RETURNING *;
 
 -- name: acquire_lease
 -- Atomic: only one worker can hold an unexpired lease. A dead worker's lease expires.
--- $5: the kinds this worker runs; a job of another kind is left as it is.
+-- $5: the kinds this worker runs; a job of another kind is left as it is. With the row:
+-- the steps an earlier run finished (where this run resumes), in the same round trip.
 UPDATE migration_jobs SET
     status = 'running',
     lease_owner = $2,
@@ -46,12 +47,16 @@ WHERE id = $1
   AND status IN ('pending', 'running')
   AND (lease_owner IS NULL OR lease_expires_at < now())
   AND kind = ANY($5::text[])
-RETURNING *;
+RETURNING *, ARRAY(SELECT step_number FROM migration_step_runs
+                   WHERE job_id = $1 AND status = 'finished') AS finished_steps;
 
 -- name: renew_lease
 UPDATE migration_jobs SET lease_expires_at = now() + make_interval(secs => $3)
 WHERE id = $1 AND lease_owner = $2
 RETURNING cancel_requested_at IS NOT NULL AS cancel_requested;
+
+-- name: holds_lease
+SELECT 1 FROM migration_jobs WHERE id = $1 AND lease_owner = $2;
 
 -- name: release_lease
 UPDATE migration_jobs SET

@@ -15,13 +15,22 @@ import asyncpg
 import structlog
 
 from worker import metrics
-from worker.db.types import Conn
+from worker.db.types import Conn, Executor
 from worker.engine.stops import JobCancelled, LeaseLost, WorkerStopping
 from worker.settings import Settings
 from worker.store import metrics as metrics_store
 from worker.store.jobs import JobStore
 from worker.store.metrics import Increment
 from worker.store.steps import StepRun, StepStore
+
+
+def _stop_unless_held(job_id: str, cancel: bool | None) -> None:
+    """After a checkpoint: LeaseLost when it found the lease lost (None), JobCancelled
+    when cancellation was requested."""
+    if cancel is None:
+        raise LeaseLost(job_id)
+    if cancel:
+        raise JobCancelled(job_id)
 
 
 @dataclass
@@ -67,34 +76,64 @@ class JobRun:
         """Whether a step has started in this run (`step_run` is set)."""
         return "step_run" in self.__dict__
 
-    async def _guard(self, conn: Conn, number: int, detail: str) -> None:
+    async def _guard(self, conn: Executor, number: int, detail: str) -> None:
         """Write progress under the lease; stop if the lease is lost or the job cancelled."""
         self.detail = detail
         cancel = await self.job_store.checkpoint(conn, self.job_id, self.owner,
                                                  self.step_names[number], number, detail)
-        if cancel is None:
-            raise LeaseLost(self.job_id)
-        if cancel:
-            raise JobCancelled(self.job_id)
+        _stop_unless_held(self.job_id, cancel)
 
-    async def _checkpoint(self, conn: Conn, detail: str) -> None:
-        if self.stopping.is_set():
-            raise WorkerStopping(self.job_id)
-        await self._guard(conn, self.step_run.number, detail)
+    async def _save(self, conn: Executor, detail: str) -> None:
+        """Progress under the lease and the step's counts and cursor, in one statement;
+        stop if the lease is lost or the job cancelled."""
+        self.detail = detail
+        cancel = await self.step_run.checkpoint(conn, self.owner, self.step_name, detail)
+        _stop_unless_held(self.job_id, cancel)
+
+    async def start_step(self, number: int) -> StepRun:
+        """The step's run, one attempt more: its first checkpoint (the job shows the step,
+        its name as progress), in one statement."""
+        name = self.step_names[number]
+        started = await self.step_store.start(self.job_id, number, self.owner, name, name)
+        if started is None:
+            raise LeaseLost(self.job_id)
+        self.step_run, cancel = started
+        self.detail = name
+        _stop_unless_held(self.job_id, cancel)
+        return self.step_run
 
     @asynccontextmanager
     async def page(self, detail: str) -> AsyncIterator[Conn]:
-        """A checkpoint transaction: checks lease and cancellation, writes `detail`, lets the
-        caller stage a page, and saves the step's counts and cursor with it, atomically."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self._checkpoint(conn, detail)
+        """A checkpoint transaction: lets the caller stage a page, then checks lease and
+        cancellation, writes `detail` and saves the step's counts and cursor, atomically
+        (a lost lease or a cancellation rolls the page back). The job row is locked only
+        at the end, so that heartbeats are not held up while the page is staged."""
+        if self.stopping.is_set():
+            raise WorkerStopping(self.job_id)
+        async with (self.pool.acquire() as conn, self._lease_checked_on_failure(),
+                    conn.transaction()):
             yield conn
-            await self.step_run.save(conn)
+            await self._save(conn, detail)
+
+    @asynccontextmanager
+    async def _lease_checked_on_failure(self) -> AsyncIterator[None]:
+        """Around a transaction whose lease is checked at its end: if what it wrote failed
+        first (a key another worker wrote meanwhile), a lost lease is what that means."""
+        try:
+            yield
+        except (LeaseLost, JobCancelled, WorkerStopping):
+            raise
+        except Exception as exc:
+            if not await self.job_store.holds_lease(self.job_id, self.owner):
+                raise LeaseLost(self.job_id) from exc
+            raise
 
     async def progress(self, detail: str) -> None:
-        """A checkpoint with nothing staged: progress text, lease and cancellation check."""
-        async with self.page(detail):
-            pass
+        """A checkpoint with nothing staged: progress text, counts and cursor, lease and
+        cancellation check; one statement, no transaction of its own."""
+        if self.stopping.is_set():
+            raise WorkerStopping(self.job_id)
+        await self._save(self.pool, detail)
 
     def complete_with(self, detail: str, entity_id: str | None = None) -> None:
         """What the job shows once completed (set by a step before the job completes)."""
@@ -107,10 +146,10 @@ class JobRun:
                                      self.record_types.get(run.number), run.created_count,
                                      run.skipped_count, run.error_count)
 
-    async def finish_step(self, conn: Conn, number: int) -> None:
-        """The step done, and counted, inside the caller's transaction."""
-        await self.step_store.finish(self.job_id, number, conn)
-        await metrics_store.add(conn, self.step_metrics())
+    async def finish_step(self, conn: Executor, number: int) -> None:
+        """The step done, and counted, in one statement (inside the caller's transaction
+        when `conn` is one; the pool otherwise)."""
+        await self.step_store.finish(self.job_id, number, conn, self.step_metrics())
 
     async def _complete(self, conn: Conn) -> None:
         if not await self.job_store.complete(conn, self.job_id, self.owner,
@@ -128,10 +167,10 @@ class JobRun:
         locked only now, so that heartbeats are not held up meanwhile), and the step's
         counts, the step's end and the job's completion are written: all of it commits
         together, or nothing does. A shutdown does not stop it: the work is done."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with (self.pool.acquire() as conn, self._lease_checked_on_failure(),
+                    conn.transaction()):
             yield conn
-            await self._guard(conn, self.step_run.number, detail)
-            await self.step_run.save(conn)
+            await self._save(conn, detail)
             await self.finish_step(conn, self.step_run.number)
             await self._complete(conn)
 
@@ -161,7 +200,10 @@ class JobRun:
         await self.step_store.count_retry(self.job_id, self.step_run.number)
         await metrics_store.add(self.pool, metrics.step_retried(
             self.kind, self.step_run.number, metrics.retry_reason(reason)))
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self._checkpoint(
-                conn, f"{base} — {reason}; retrying in {wait:.1f} s (retry {retry})")
+        # progress only, not the step's counts: a page may be half staged meanwhile (the
+        # retried request is a read ahead of it), and its counts must commit with it
+        if self.stopping.is_set():
+            raise WorkerStopping(self.job_id)
+        await self._guard(self.pool, self.step_run.number,
+                          f"{base} — {reason}; retrying in {wait:.1f} s (retry {retry})")
         self.detail = base

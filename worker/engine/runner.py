@@ -122,7 +122,7 @@ async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
     step: Step[Any] | None = None
     try:
         async with kind.open(run, row, deps) as ctx:
-            finished = await deps.steps.finished(run.job_id)
+            finished = set(row["finished_steps"])
             for step in kind.steps:
                 if step.number not in finished:
                     if deps.stopping.is_set():
@@ -165,10 +165,7 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
     the step's last checkpoint. The last step finishes with the job's completion, in one
     transaction."""
     for retry in range(MAX_TRANSIENT_RETRIES + 1):
-        step_run = await deps.steps.start(run.job_id, step.number, run.owner)
-        if step_run is None:
-            raise LeaseLost(run.job_id)
-        run.step_run = step_run
+        step_run = await run.start_step(step.number)
         with structlog.contextvars.bound_contextvars(step=step.number,
                                                      attempt=step_run.attempts):
             log.info("step started", name=step.name, cursor=step_run.cursor)
@@ -197,8 +194,7 @@ async def _run_step(deps: WorkerDeps, run: JobRun, step: Step[Any], ctx: Any, *,
             elif last:
                 await run.complete_job(last_step=step.number)
             else:
-                async with deps.pool.acquire() as conn, conn.transaction():
-                    await run.finish_step(conn, step.number)
+                await run.finish_step(deps.pool, step.number)
             log.info("step finished", name=step.name,
                      seconds=round(time.monotonic() - started, 3),
                      source=step_run.source_count, created=step_run.created_count,

@@ -57,8 +57,9 @@ class JobStore:
 
     async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str, seconds: float,
                             kinds: list[str]) -> Record | None:
-        """The job row with the lease taken; None when it is finished, leased, or of a
-        kind not in `kinds` (those this worker runs: another worker must take it)."""
+        """The job row with the lease taken, and `finished_steps` (the numbers of the steps
+        earlier runs finished); None when it is finished, leased, or of a kind not in
+        `kinds` (those this worker runs: another worker must take it)."""
         return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds, worker_id,
                                         kinds)
 
@@ -67,13 +68,18 @@ class JobStore:
         row = await self.pool.fetchrow(q("renew_lease"), job_id, owner, seconds)
         return None if row is None else bool(row["cancel_requested"])
 
+    async def holds_lease(self, job_id: str, owner: str) -> bool:
+        """Whether `owner` still holds the job's lease."""
+        return await self.pool.fetchval(q("holds_lease"), job_id, owner) is not None
+
     async def release_lease(self, job_id: str, owner: str, detail: str) -> None:
         await self.pool.execute(q("release_lease"), job_id, owner, detail)
 
-    async def checkpoint(self, conn: Conn, job_id: str, owner: str, step: str, number: int,
+    async def checkpoint(self, conn: Executor, job_id: str, owner: str, step: str, number: int,
                          detail: str) -> bool | None:
-        """Write progress under the lease inside the caller's transaction (the job row stays
-        locked until it ends). Whether cancellation was requested; None: lease lost."""
+        """Write progress under the lease (inside the caller's transaction when `conn` is
+        one: the job row stays locked until it ends). Whether cancellation was requested;
+        None: lease lost."""
         row: Any = await conn.fetchrow(q("checkpoint_job"), job_id, owner, step, number,
                                        detail)
         return None if row is None else bool(row["cancel_requested"])

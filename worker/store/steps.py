@@ -10,6 +10,7 @@ import asyncpg
 
 from worker.db.queries import q
 from worker.db.types import Executor
+from worker.store.metrics import Increment
 
 
 @dataclass
@@ -49,23 +50,40 @@ class StepRun:
             self.source_totals, self.checks,
         )
 
+    async def checkpoint(self, conn: Executor, owner: str, step: str,
+                         detail: str) -> bool | None:
+        """The job's progress under the lease `owner` and these counts and cursor, in one
+        statement. Whether cancellation was requested; None: the lease is lost."""
+        row = await conn.fetchrow(
+            q("checkpoint_step"), self.job_id, owner, step, self.number, detail,
+            self.source_count, self.created_count, self.skipped_count, self.error_count,
+            self.cursor, self.source_totals, self.checks,
+        )
+        return None if row is None else bool(row["cancel_requested"])
+
 
 class StepStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def finished(self, job_id: str) -> set[int]:
-        rows = await self.pool.fetch(q("finished_steps"), job_id)
-        return {r["step_number"] for r in rows}
+    async def start(self, job_id: str, number: int, owner: str, step: str,
+                    detail: str) -> tuple[StepRun, bool] | None:
+        """The step's run, one attempt more, and whether cancellation was requested; the
+        job shows `step` with `detail` from now on. None when the lease is lost."""
+        row = await self.pool.fetchrow(q("start_step"), job_id, number, owner, step, detail)
+        return (StepRun.from_row(row), bool(row["cancel_requested"])) if row else None
 
-    async def start(self, job_id: str, number: int, owner: str) -> StepRun | None:
-        """The step's run, one attempt more; None when the lease is lost."""
-        row = await self.pool.fetchrow(q("start_step"), job_id, number, owner)
-        return StepRun.from_row(row) if row else None
-
-    async def finish(self, job_id: str, number: int, conn: Executor | None = None) -> None:
-        """The step is done (inside `conn`'s transaction when given)."""
-        await (conn or self.pool).execute(q("finish_step"), job_id, number)
+    async def finish(self, job_id: str, number: int, conn: Executor | None = None,
+                     increments: list[Increment] | None = None) -> None:
+        """The step is done, with `increments` added to the metrics in the same statement
+        (inside `conn`'s transaction when given)."""
+        executor = conn or self.pool
+        if increments:
+            names, labels, values = zip(*increments, strict=True)
+            await executor.execute(q("finish_step_counted"), job_id, number, list(names),
+                                   list(labels), list(values))
+        else:
+            await executor.execute(q("finish_step"), job_id, number)
 
     async def fail(self, conn: Executor, job_id: str, number: int, owner: str) -> None:
         """The step failed (under the lease `owner`)."""

@@ -44,8 +44,7 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
 
 
 async def connect(ctx: LegacyContext) -> None:
-    """Step 1."""
-    await ctx.run.progress("Connecting to legacy account: checking the legacy session")
+    """Step 1 (its start showed "Connecting to legacy account")."""
     org: dict[str, Any] = await ctx.legacy.organization(ctx.legacy_org_id)
     currency = org.get("currencyId")
     if not is_iso_currency(currency):

@@ -39,10 +39,16 @@ async def stage_resource(
     """Stream `resource` from the step's cursor, staging each page with `stage_page`."""
     run = ctx.run.step_run
     run.source_count = await ctx.legacy.count(ctx.legacy_org_id, resource)
-    await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
+    # the step's start showed its name; each page's checkpoint shows "n of total" and saves
+    # the count with the page: no checkpoint of its own before the first page, unless the
+    # step resumes, when where it resumed is worth showing at once
+    if run.cursor:
+        await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
+    staged_any = False
     async for skip, rows in ctx.legacy.pages(
         ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.run.settings.legacy_page_size
     ):
+        staged_any = True
         done = skip + len(rows)
         async with ctx.run.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
             outcome = await stage_page(ctx, conn, rows)
@@ -52,3 +58,5 @@ async def stage_resource(
             run.add_totals(outcome.totals)
             run.cursor = done
         ctx.run.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))
+    if not staged_any:  # nothing (more) to read: the source's count must still be saved
+        await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
