@@ -43,9 +43,11 @@ async def create_job(
     pending in Postgres and the workers' sweep enqueues it.
     """
     async with pool.acquire() as conn, conn.transaction():
+        # no savepoint: a refused insert may abort this transaction, which is all its own
         row = await record_job(conn, kind=kind, account_id=account_id,
                                singleton_key=singleton_key, conflict=conflict, fields=fields,
-                               id_prefix=id_prefix, environment=environment)
+                               id_prefix=id_prefix, environment=environment,
+                               savepoint=False)
     await safe_enqueue(redis, row["id"], queue_name)
     return row
 
@@ -53,22 +55,30 @@ async def create_job(
 async def record_job(
     conn: Conn, *, kind: JobKind[Any], account_id: str, singleton_key: str | None = None,
     conflict: ServiceError | None = None, fields: KindFields | None = None,
-    id_prefix: str = "mig", environment: str = "live",
+    id_prefix: str = "mig", environment: str = "live", savepoint: bool = True,
 ) -> asyncpg.Record:
     """Record a pending job inside the caller's transaction (with what else the caller
     writes there); once it commits, the caller puts it on the queue (`enqueue_created`).
-    `environment` labels the jobs-created metric (the wizard's kinds write to live books)."""
+    `environment` labels the jobs-created metric (the wizard's kinds write to live books).
+    `savepoint`: a conflict undoes only the job's insert, so that the caller's transaction
+    can go on (two round trips more); False when the transaction holds nothing else yet."""
     job_id = new_id(id_prefix)
+
+    async def insert() -> asyncpg.Record:
+        return await JobStore.insert(conn, job_id, kind=kind.name, account_id=account_id,
+                                     singleton_key=singleton_key, total_steps=kind.total_steps,
+                                     counted=metrics.job_created(kind.name, environment))
+
     try:
-        async with conn.transaction():  # a savepoint: the conflict undoes only this
-            row = await JobStore.insert(conn, job_id, kind=kind.name, account_id=account_id,
-                                        singleton_key=singleton_key,
-                                        total_steps=kind.total_steps)
+        if savepoint:
+            async with conn.transaction():
+                row = await insert()
+        else:
+            row = await insert()
     except asyncpg.UniqueViolationError:
         raise conflict or ActiveJobExists() from None
     if fields is not None:
         await fields(conn, job_id)
-    await metrics_store.add(conn, metrics.job_created(kind.name, environment))
     return row
 
 

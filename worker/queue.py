@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import structlog
 from arq.connections import ArqRedis, RedisSettings
-from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -47,13 +49,28 @@ def arq_client(url: str) -> ArqRedis:
                     retry_on_error=settings.retry_on_error, encoding="utf8")
 
 
+# arq's enqueue_job in one round trip instead of three (WATCH, EXISTS, MULTI…EXEC): the
+# same keys, the same serialised job and expiry, the same refusal of an ID arq holds.
+_ENQUEUE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+redis.call('PSETEX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+return 1
+"""
+
+
 async def enqueue_run(redis: ArqRedis, job_id: str, queue_name: str) -> bool:
-    """Put the job on the queue under arq job ID = job ID.
+    """Put the job on the queue under arq job ID = job ID, as arq's `enqueue_job` does,
+    atomically in one script.
 
     Returns False when arq already holds a job with that ID (enqueueing twice is harmless).
     """
-    job = await redis.enqueue_job(RUN_JOB, job_id, _job_id=job_id, _queue_name=queue_name)
-    return job is not None
+    now_ms = timestamp_ms()
+    job = serialize_job(RUN_JOB, (job_id,), {}, None, now_ms, serializer=redis.job_serializer)
+    script = redis.register_script(_ENQUEUE_SCRIPT)
+    added = await script(keys=[job_key_prefix + job_id, result_key_prefix + job_id, queue_name],
+                         args=[redis.expires_extra_ms, job, now_ms, job_id])
+    return bool(added)
 
 
 async def ensure_queued(redis: ArqRedis, job_id: str, queue_name: str, *,

@@ -3,10 +3,23 @@
 -- lost its lease can change nothing. A kind's own fields are in its own table.
 
 -- name: insert_job
-INSERT INTO migration_jobs (id, kind, account_id, singleton_key, total_steps,
-                            step, step_number, progress_detail)
-VALUES ($1, $2, $3, $4, $5, 'Queued', 0, $6)
-RETURNING *;
+-- With the jobs-created metric's increments ($7-$9 as add_metrics takes them) in the same
+-- statement: one round trip, and nothing counted when the insert is refused.
+WITH job AS (
+    INSERT INTO migration_jobs (id, kind, account_id, singleton_key, total_steps,
+                                step, step_number, progress_detail)
+    VALUES ($1, $2, $3, $4, $5, 'Queued', 0, $6)
+    RETURNING *
+), counted AS (
+    INSERT INTO metric_totals (name, labels, value)
+    SELECT name, labels, sum(value)
+    FROM unnest($7::text[], $8::text[], $9::float8[]) AS added(name, labels, value)
+    WHERE EXISTS (SELECT 1 FROM job)
+    GROUP BY name, labels
+    ORDER BY name, labels
+    ON CONFLICT (name, labels) DO UPDATE SET value = metric_totals.value + EXCLUDED.value
+)
+SELECT * FROM job;
 
 -- name: get_account_job
 SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2 AND kind = $3;
