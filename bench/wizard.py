@@ -59,6 +59,47 @@ async def job_seconds(db: asyncpg.Pool, job_id: str) -> float:
     return float((row["completed_at"] - started).total_seconds())
 
 
+_WRITTEN = {  # what an execute writes, selected by entity, in the target's column order
+    "documents": "SELECT * FROM target.documents WHERE entity_id = $1",
+    "journal_entries": "SELECT * FROM target.journal_entries WHERE entity_id = $1",
+    "journal_lines": "SELECT l.* FROM target.journal_lines l JOIN target.journal_entries e "
+                     "ON e.id = l.entry_id WHERE e.entity_id = $1",
+}
+
+
+async def write_floor(db: asyncpg.Pool, entity_id: str) -> dict[str, float]:
+    """The execute's rows (read back from the target) COPYed again into temporary tables
+    of the same columns: bare, then with the target's indexes and checks but no foreign
+    keys and no balance trigger. What writing them costs without the target's guarantees,
+    measured in the same run; each COPY is rolled back."""
+    seconds = {"bare": 0.0, "indexes and checks": 0.0}
+    async with db.acquire() as conn:
+        for table, query in _WRITTEN.items():
+            rows = await conn.fetch(query, entity_id)
+            columns = list(rows[0].keys())
+            records = [tuple(r) for r in rows]
+            for label, like in (("bare", ""), ("indexes and checks", " INCLUDING ALL")):
+                async with conn.transaction():
+                    await conn.execute(f"CREATE TEMP TABLE floor_{table} (LIKE target.{table}"
+                                       f"{like}) ON COMMIT DROP")
+                    if like:  # the identity column takes the rows' own ids
+                        await conn.execute(f"ALTER TABLE floor_{table} ALTER COLUMN id "
+                                           "DROP IDENTITY IF EXISTS")
+                    started = time.perf_counter()
+                    await conn.copy_records_to_table(f"floor_{table}", columns=columns,
+                                                     records=records)
+                    seconds[label] += time.perf_counter() - started
+                    await conn.execute(f"DROP TABLE floor_{table}")
+    return seconds
+
+
+async def execute_steps(db: asyncpg.Pool, job_id: str) -> str:
+    rows = await db.fetch("SELECT step_number, finished_at - started_at AS took "
+                          "FROM migration_step_runs WHERE job_id = $1 ORDER BY step_number",
+                          job_id)
+    return ", ".join(f"{r['step_number']} {r['took'].total_seconds():.2f} s" for r in rows)
+
+
 async def measure(services: Services, path: Path) -> dict[str, Any]:
     stack = await start_stack(services, name="wizard_bench", redis_db=12, logs=LOGS)
     worker = stack.start_worker("worker")
@@ -90,13 +131,17 @@ async def measure(services: Services, path: Path) -> dict[str, Any]:
         executed = await wizard.ok("POST", f"/migrations/{migration['id']}/execute",
                                    params={"wait": "120"})
         request_seconds = time.perf_counter() - requested_at
-        execute_job = await db.fetchval("SELECT execute_job_id FROM wizard_migrations "
-                                        "WHERE id = $1", migration["id"])
+        done = await db.fetchrow("SELECT execute_job_id, entity_id FROM wizard_migrations "
+                                 "WHERE id = $1", migration["id"])
+        assert done is not None
+        execute_job, entity_id = done["execute_job_id"], done["entity_id"]
         return {"rows": invoices["totalRows"], "import_seconds": import_seconds,
                 "import_rss": import_rss, "validate_seconds": validate_seconds,
                 "execute_seconds": await job_seconds(db, execute_job),
                 "execute_request_seconds": request_seconds,
                 "execute_rss": peak_rss_mb(worker.pid),
+                "execute_steps": await execute_steps(db, execute_job),
+                "floor": await write_floor(db, entity_id),
                 "written": executed["reconciliation"]["written"]}
     finally:
         await wizard.aclose()
@@ -134,6 +179,13 @@ def main() -> None:
     print(f"execute job: {found['execute_seconds']:.2f} s (target < 10 s); the request, "
           f"waiting for it: {found['execute_request_seconds']:.2f} s; written "
           f"{found['written']}")
+    print(f"execute steps (1 the gates again, 2 the write and the commit): "
+          f"{found['execute_steps']}")
+    floor = found["floor"]
+    print(f"baseline, the rows the execute wrote COPYed into tables of the same columns, in "
+          f"the same run: {floor['bare']:.2f} s bare, {floor['indexes and checks']:.2f} s with "
+          "the target's indexes and checks (the execute also checks each row's foreign keys "
+          "and, at commit, that each journal entry balances)")
     print(f"worker peak RSS after the execute: {found['execute_rss']:.0f} MB")
 
 
