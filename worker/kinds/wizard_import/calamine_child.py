@@ -7,39 +7,32 @@ bound — one cell at XFD200000 asks for 100 GB, and 20,000 cells that each name
 30,000-character shared string take 590 MB from a 113 KB file. A failed allocation aborts
 the process, so it must not be the worker. Here the limit (RLIMIT_AS) turns that into the
 child's death, which the parent reports as an unreadable file; everything the child sends
-is plain JSON, so a child gone wrong can send nothing but data.
-
-When asked to check, it parses the rows too (checking.py, imported from the service's root
-given in argv[2], after the limit is set), in two processes: itself and a fork of it made
-once the sheet is loaded and its header found, each on its own core and its own output
-(stdout, and the pipe whose descriptor is argv[3]). Batch k of the rows below the header
-goes out on output k % 2; the worker reads the two in turn and stages what it is sent.
+is plain JSON, so a child gone wrong can send nothing but data. Parsing here (checking.py,
+imported from the service's root given in argv[2], after the limit is set) puts it on the
+other core: the worker only stages what it is sent.
 
 stdin: 4-byte big-endian length, a JSON header {"sheet": name, "check": ParseSpec or null},
 then the .xlsx bytes.
-outputs: frames of 1 type byte + 4-byte big-endian length + JSON payload:
+stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
   R  {"rows": [[row_number, [cells...]], ...], "dates": [[i, j, kind, iso], ...]}
      (raw rows, when "check" is null) rows of empty cells left out; cells padded from
      column A; '' as null; each date cell (kind d date, t datetime, h time, s duration in
      seconds) listed in "dates"
-  C  {"rows": [[row_number, key, record JSON text, [[sheet, row, column, message]]]]}
-     (parsed rows, when "check" is given) one batch, data rows only, sent even if empty
+  C  {"rows": [[row_number, skipped, record JSON text, [[sheet, row, column, message]]]]}
+     (checked rows, when "check" is given) data rows only
   E  {"error": class name, "message": text}
-  D  {} or, when checking, {"missing": why no header row was found, or null}: the end of
-     an output (one that stops without it has failed)
-argv[1]: the address-space limit in bytes; argv[2]: the service's root directory; argv[3]
-(when checking): the second output's file descriptor.
+  D  {} or, when checking, {"missing": why no header row was found, or null}: the end (a
+     child that stops without it has failed)
+argv[1]: the address-space limit in bytes; argv[2]: the service's root directory.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import os
 import resource
 import struct
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -65,7 +58,7 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any], None]
-              ) -> None:
+              ) -> dict[str, Any]:
     batch: list[Any] = []
     dates: list[Any] = []
     for number, cells in rows:
@@ -81,59 +74,27 @@ def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any]
             batch, dates = [], []
     if batch:
         send(b"R", {"rows": batch, "dates": dates})
+    return {}
 
 
-def _send_checked(sheet: Any, spec: dict[str, Any], outputs: tuple[BinaryIO, BinaryIO]
-                  ) -> int:
-    """Parse the rows in two processes, this one and a fork of it, each on its own output
-    and core: batch k of the rows below the header is parsed and sent by process k % 2, so
-    that the parent, reading the two outputs in turn, gets every row in order."""
-    import orjson
-
+def _send_checked(rows: Iterator[tuple[int, list[Any]]], spec: dict[str, Any],
+                  send: Callable[[bytes, Any], None]) -> dict[str, Any]:
     from worker.kinds.wizard_import.checking import ParseSpec, RowChecker
 
     checker = RowChecker(ParseSpec.from_json(spec))
-    rows = _sheet_rows(sheet)
-    for number, cells in rows:  # the title rows and the header, before the fork: both know it
-        checker.check(number, cells)
-        if checker.header_found:
-            break
-    outputs[0].flush()
-    forked = os.fork()
-    me = 1 if forked == 0 else 0
-    # each keeps only its own output open: one that dies ends its output at once, and the
-    # parent, reading that output, sees it instead of waiting for the other process
-    outputs[1 - me].close()
-    if me == 1:
-        os.close(1)  # stdout's own descriptor, which closing sys.stdout leaves open
-    out = outputs[me]
-    try:
-        batch: list[Any] = []
-        count, mine = -1, False
-        for count, (number, cells) in enumerate(rows):
-            mine = (count // BATCH_ROWS) % 2 == me
-            if mine and (parsed := checker.check(number, cells)) is not None:
-                batch.append((parsed.number, parsed.key, parsed.record,
-                              [(e.sheet, e.row, e.column, e.message) for e in parsed.errors]))
-            if mine and (count + 1) % BATCH_ROWS == 0:
-                _frame(out, b"C", orjson.dumps({"rows": batch}))  # sent even if empty
-                batch = []
-        else:
-            if mine and (count + 1) % BATCH_ROWS:  # the last batch, cut short
-                _frame(out, b"C", orjson.dumps({"rows": batch}))
-        _frame(out, b"D", orjson.dumps({"missing": checker.missing_header()}))
-        out.flush()
-    except BaseException:
-        if forked == 0:
-            traceback.print_exc()
-            os._exit(1)
-        raise
-    if forked == 0:
-        os._exit(0)  # the fork ends here: nothing of the parent's to clean up
-    _, status = os.waitpid(forked, 0)
-    if os.WIFSIGNALED(status):  # end as it ended, so that the worker reads its death alike
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    return os.waitstatus_to_exitcode(status)
+    batch: list[Any] = []
+    for number, cells in rows:
+        checked = checker.check(number, cells)
+        if checked is None:
+            continue
+        batch.append((checked.number, checked.skipped, checked.record,
+                      [(e.sheet, e.row, e.column, e.message) for e in checked.errors]))
+        if len(batch) >= BATCH_ROWS:
+            send(b"C", {"rows": batch})
+            batch = []
+    if batch:
+        send(b"C", {"rows": batch})
+    return {"missing": checker.missing_header()}
 
 
 def main() -> int:
@@ -159,11 +120,10 @@ def main() -> int:
         send(b"E", {"error": type(exc).__name__, "message": str(exc)})
         return 0
     del data
+    rows = _sheet_rows(sheet)
     spec = header.get("check")
-    if spec is not None:
-        return _send_checked(sheet, spec, (out, open(int(sys.argv[3]), "wb")))
-    _send_raw(_sheet_rows(sheet), send)
-    send(b"D", {})
+    end = _send_raw(rows, send) if spec is None else _send_checked(rows, spec, send)
+    send(b"D", end)
     out.flush()
     return 0
 

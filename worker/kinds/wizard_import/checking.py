@@ -1,12 +1,11 @@
-"""From a file's rows to checked rows: each data row parsed (RowParser: a record as the JSON
-text staged, or its errors), then looked at against the rows above it (Duplicates).
+"""From a file's rows to checked rows: each data row parsed (RowParser) and looked at against
+the rows above it (duplicates), ready to stage.
 
-Parsing is pure and self-contained, so that it runs where the rows are: in the worker for
-CSV files, in the reading processes for workbooks (calamine_child.py), where a workbook's
-parsing and validation take the other core while the worker stages what it is sent. Both
-send the same ParsedRow, and both end the same way: `missing_header()` says why nothing was
-read when no header row was found. Duplicates are found in the worker, which sees every row
-in order whichever process parsed it.
+Pure and self-contained, so that it runs where the rows are: in the worker for CSV files, in
+the reading child for workbooks (calamine_child.py), where a workbook's parsing and
+validation take the other core while the worker stages what it has been sent. Both send
+the same CheckedRow, the record already as the JSON text staged, and both end the same way:
+`missing_header()` says why nothing was read when no header row was found.
 """
 
 from __future__ import annotations
@@ -32,19 +31,10 @@ from worker.wizard.records import (
 )
 
 
-class ParsedRow(NamedTuple):
-    """One data row parsed (title, header and blank rows have none): its record as staged
-    (JSON text) and what makes it the same as another (`key`), or None with its errors."""
-
-    number: int
-    key: str | None
-    record: str | None
-    errors: list[RowError]
-
-
 class CheckedRow(NamedTuple):
-    """A parsed row once duplicates were looked for: `skipped` says why a record is not
-    created (a duplicate of an earlier row); a second balance of an account is an error."""
+    """One data row (title, header and blank rows have none): its record as staged (JSON
+    text), or None with its errors; `skipped` says why a record is not created (a duplicate
+    of an earlier row)."""
 
     number: int
     skipped: str | None
@@ -83,60 +73,45 @@ def _identity(record: Record) -> str:
 
 
 class RowChecker:
-    """Parses the rows of one file, in order, from the top (the header is found again on
-    every read). Rows may be left out once the header is found (`skip`): a reading process
-    that shares a sheet with another parses only its own batches."""
+    """Checks the rows of one file, in order, from the top (the header and the duplicates
+    seen are found again on every read)."""
 
     def __init__(self, spec: ParseSpec) -> None:
+        self.sheet = spec.sheet
         self.parser = RowParser(spec.import_type, spec.sheet, currency=spec.currency,
                                 cutover=spec.cutover)
+        self.seen: dict[str, int] = {}
 
-    @property
-    def header_found(self) -> bool:
-        return self.parser.header is not None
-
-    def check(self, number: int, cells: Any) -> ParsedRow | None:
-        """The parsed row, or None for a title, header or blank row."""
+    def check(self, number: int, cells: Any) -> CheckedRow | None:
+        """The checked row, or None for a title, header or blank row."""
         parser = self.parser
         data_rows = parser.data_rows
         record, errors = parser.parse(number, cells)
         if parser.data_rows == data_rows:
             return None
         if record is None:
-            return ParsedRow(number, None, None, errors)
-        return ParsedRow(number, _identity(record), orjson.dumps(record_to_json(record)).decode(),
-                         errors)
+            return CheckedRow(number, None, None, errors)
+        key = _identity(record)
+        first = self.seen.setdefault(key, number)
+        skipped: str | None = None
+        if first != number:
+            if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
+                return CheckedRow(number, None, None, [*errors, RowError(
+                    self.sheet, number, None, f"account code {key} appears again (first on "
+                    f"row {first}); a trial balance has one row per account")])
+            skipped = f"duplicate of row {first}"
+        if errors:
+            return CheckedRow(number, skipped, None, errors)
+        return CheckedRow(number, skipped, orjson.dumps(record_to_json(record)).decode(), [])
 
     def missing_header(self) -> str | None:
         """Why no row was read, when no header row was found (else None)."""
         return self.parser.missing_header()
 
 
-class Duplicates:
-    """The rows' identities seen so far, from the top of the file."""
-
-    def __init__(self, import_type: ImportType, sheet: str) -> None:
-        self.balances = import_type is ImportType.BALANCES
-        self.sheet = sheet
-        self.seen: dict[str, int] = {}
-
-    def check(self, row: ParsedRow) -> CheckedRow:
-        number, key, record, errors = row
-        if key is None:
-            return CheckedRow(number, None, record, errors)
-        first = self.seen.setdefault(key, number)
-        if first == number:
-            return CheckedRow(number, None, record, errors)
-        if self.balances:  # two balances of one account: ambiguous
-            return CheckedRow(number, None, None, [*errors, RowError(
-                self.sheet, number, None, f"account code {key} appears again (first on row "
-                f"{first}); a trial balance has one row per account")])
-        return CheckedRow(number, f"duplicate of row {first}", record, errors)
-
-
 def check_rows(rows: Iterable[tuple[int, Any]], spec: ParseSpec, batch: int = 2000
-               ) -> Iterator[list[ParsedRow]]:
-    """The parsed data rows of `rows`, in batches of up to `batch`, parsed here (the CSV
+               ) -> Iterator[list[CheckedRow]]:
+    """The checked data rows of `rows`, in batches of up to `batch`, checked here (the CSV
     files' way). Raises HeaderNotFound at the end when no header row was found."""
     checker = RowChecker(spec)
     checked = (c for number, cells in rows if (c := checker.check(number, cells)) is not None)

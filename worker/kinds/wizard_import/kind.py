@@ -15,7 +15,7 @@ from worker.db.queries import q
 from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
-from worker.kinds.wizard_import.checking import ParsedRow, ParseSpec, check_rows
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, check_rows
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.reading import read_rows
 from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
@@ -101,7 +101,7 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     yield ImportContext(run, row, bytes(upload["content"]), upload["format"])
 
 
-def _checked_rows(ctx: ImportContext) -> Iterator[list[ParsedRow]]:
+def _checked_rows(ctx: ImportContext) -> Iterator[list[CheckedRow]]:
     row = ctx.row
     spec = ParseSpec(ctx.import_type, row["sheet"] or row["filename"], row["currency"],
                      row["cutover_date"])

@@ -1,12 +1,12 @@
 """Step 1 of an import: every row of the file read once, each error collected, the records
 staged page by page.
 
-The rows arrive parsed (checking.py), in batches: from the reading processes for a
-workbook, from a thread here for a CSV file; duplicates are looked for here, in order.
-Each page is one checkpoint transaction: its records, the import's counts and first errors,
-and the step's cursor (the last row number handled) together. A run resumed after a crash
-reads the file again from the top (the header and the duplicates seen must be found again)
-but stages and counts only the rows after the cursor, so no row is staged or counted twice.
+The rows arrive checked (checking.py: parsed, duplicates found), in batches: from the
+reading child for a workbook, from a thread here for a CSV file. Each page is one checkpoint
+transaction: its records, the import's counts and first errors, and the step's cursor (the
+last row number handled) together. A run resumed after a crash reads the file again from
+the top (the header and the duplicates seen must be found again) but stages and counts only
+the rows after the cursor, so no row is staged or counted twice.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from worker.kinds.wizard_import.checking import Duplicates, ParsedRow
+from worker.kinds.wizard_import.checking import CheckedRow
 from worker.staging.copy import copy_rows
 from worker.wizard.records import RowError
 from worker.wizard.store import WizardStore
@@ -59,11 +59,11 @@ async def _stage(ctx: ImportContext, page: _Page, first_errors: list[dict[str, A
     ctx.run.log.debug("rows staged", rows=staged, last_row=page.last_row)
 
 
-async def _batches(batches: Iterator[list[ParsedRow]]) -> AsyncIterator[list[ParsedRow]]:
+async def _batches(batches: Iterator[list[CheckedRow]]) -> AsyncIterator[list[CheckedRow]]:
     """The batches, each taken in a thread: a reader blocks (a workbook's sheet is loaded
     before its first row), and the event loop must keep the heartbeats going. The next
     batch is taken while the caller stages this one."""
-    def take() -> list[ParsedRow]:
+    def take() -> list[CheckedRow]:
         return next(batches, [])
 
     upcoming = asyncio.ensure_future(asyncio.to_thread(take))
@@ -78,24 +78,19 @@ async def _batches(batches: Iterator[list[ParsedRow]]) -> AsyncIterator[list[Par
 
 
 class _Reader:
-    """The state of one read of the file: the duplicates seen, the page being filled, the
-    first errors."""
+    """The state of one read of the file: the page being filled, the first errors."""
 
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.cursor = ctx.run.step_run.cursor
-        row = ctx.row
-        self.duplicates = Duplicates(ctx.import_type, row["sheet"] or row["filename"])
         self.first_errors: list[dict[str, Any]] = list(ctx.row["errors"])
         self.page = _Page()
         # the page being staged while the next is filled (one at a time, in order)
         self.staging: asyncio.Task[None] | None = None
 
-    async def add(self, batch: list[ParsedRow]) -> None:
+    async def add(self, batch: list[CheckedRow]) -> None:
         import_id, cursor, fragment = self.ctx.import_id, self.cursor, orjson.Fragment
-        duplicates = self.duplicates.check
-        for parsed in batch:
-            number, skipped, record, errors = duplicates(parsed)
+        for number, skipped, record, errors in batch:
             if number <= cursor:
                 continue  # staged and counted by an earlier run
             page = self.page
@@ -131,7 +126,7 @@ class _Reader:
                 await self.staging
 
 
-async def read_rows(ctx: ImportContext, batches: Iterator[list[ParsedRow]]) -> None:
+async def read_rows(ctx: ImportContext, batches: Iterator[list[CheckedRow]]) -> None:
     """Stage every checked row after the step's cursor, a page at a time."""
     reader = _Reader(ctx)
     try:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import signal
 import struct
 import subprocess
@@ -42,14 +41,14 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from worker.kinds.wizard_import.checking import ParsedRow, ParseSpec
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec
 from worker.kinds.wizard_import.errors import HeaderNotFound, InvalidFile
 from worker.kinds.wizard_import.file_checks import open_workbook, read_sheets
 from worker.wizard.records import RowError
@@ -71,18 +70,18 @@ def iter_sheet_rows(data: bytes, sheet_name: str) -> Iterator[tuple[int, list[ob
         yield from _decode_rows(payload)
 
 
-def iter_sheet_checked(data: bytes, spec: ParseSpec) -> Iterator[list[ParsedRow]]:
-    """The parsed data rows of the sheet `spec.sheet`, in batches, parsed in the reading
-    processes (on the other core). Raises InvalidFile when the workbook cannot be read,
-    HeaderNotFound at the end when no header row was found."""
+def iter_sheet_checked(data: bytes, spec: ParseSpec) -> Iterator[list[CheckedRow]]:
+    """The checked data rows of the sheet `spec.sheet`, in batches, parsed and checked in
+    the reading child (on the other core). Raises InvalidFile when the workbook cannot be
+    read, HeaderNotFound at the end when no header row was found."""
     for payload in _sheet_frames(data, spec.sheet, spec):
         if "missing" in payload:
             if payload["missing"] is not None:
                 raise HeaderNotFound(payload["missing"])
             return
-        yield [ParsedRow(number, key, record,
-                         [RowError(*error) for error in errors] if errors else _NO_ERRORS)
-               for number, key, record, errors in payload["rows"]]
+        yield [CheckedRow(number, skipped, record,
+                          [RowError(*error) for error in errors] if errors else _NO_ERRORS)
+               for number, skipped, record, errors in payload["rows"]]
 
 
 _NO_ERRORS: list[RowError] = []  # shared, never changed: a row without errors has none
@@ -90,7 +89,7 @@ _NO_ERRORS: list[RowError] = []  # shared, never changed: a row without errors h
 
 def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None
                   ) -> Iterator[dict[str, Any]]:
-    """The reading processes' row frames in order, then (when checking) the end frame."""
+    """The child's row frames, then (when checking) its end frame."""
     archive = open_workbook(data, "")
     try:
         if sheet_name not in {sheet.name for sheet in read_sheets(archive)}:
@@ -164,29 +163,16 @@ def _damaged(part: str) -> InvalidFile:
 def _child_frames(data: bytes, header: dict[str, Any],
                   verify: Callable[[], None]) -> Iterator[dict[str, Any]]:
     encoded = orjson.dumps(header)
-    checking = header["check"] is not None
-    # when checking, the child's fork sends every other batch on a pipe of its own
-    second_read, second_write = os.pipe() if checking else (-1, -1)
-    with contextlib.ExitStack() as closing:
-        errors = closing.enter_context(tempfile.TemporaryFile())
-        second = closing.enter_context(open(second_read, "rb")) if checking else None
-        try:
-            child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
-                [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT), str(_ROOT),
-                 str(second_write)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
-                pass_fds=(second_write,) if checking else ())
-        finally:
-            if checking:
-                os.close(second_write)  # the child's now: its end is the writer's end
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
+            [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT), str(_ROOT)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         assert child.stdin is not None
         assert child.stdout is not None
-        outputs = [child.stdout] if second is None else [child.stdout, second]
-        # Larger pipes let the child read on while rows are staged here, a few batches
-        # ahead (both cores at work, not one after the other).
-        for output in outputs:
-            with contextlib.suppress(OSError, AttributeError):  # Linux only; a speed-up
-                fcntl.fcntl(output.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        # A larger pipe lets the child read on while rows are staged here, a few batches
+        # ahead (two cores at work, not one after the other).
+        with contextlib.suppress(OSError, AttributeError):  # Linux only; a speed-up
+            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         try:
             try:
                 child.stdin.write(struct.pack(">I", len(encoded)) + encoded)
@@ -195,47 +181,29 @@ def _child_frames(data: bytes, header: dict[str, Any],
             except BrokenPipeError:
                 pass  # it died first: its exit status says why, below
             verify()
-            kinds, end = yield from _merged(outputs)
+            kind = b""
+            end: dict[str, Any] = {}
+            for kind, payload in _frames(child.stdout):
+                if kind in (b"R", b"C"):
+                    yield payload
+                elif kind == b"E":
+                    raise InvalidFile(
+                        f"The workbook could not be read ({payload.get('message', '')}). "
+                        "Open it in Excel, save it as an Excel Workbook (.xlsx), and "
+                        "upload that.")
+                else:
+                    end = payload
             child.wait()
-            if kinds != {b"D"} or child.returncode != 0:
+            if kind != b"D" or child.returncode != 0:
                 errors.seek(0)
                 raise _failure(child.returncode, errors.read()[-4000:])
-            if checking:
+            if header["check"] is not None:
                 yield end
         finally:
             if child.poll() is None:  # the caller stopped early, or we failed: end it
                 child.kill()
             child.wait()
             child.stdout.close()
-
-
-def _merged(outputs: list[IO[bytes]]
-            ) -> Generator[dict[str, Any], None, tuple[set[bytes], dict[str, Any]]]:
-    """The row frames of the outputs taken in turn, until one ends; the others are then
-    read to their ends. Returns how each ended (its last frame's type: D when it finished)
-    and the end frame's payload."""
-    streams = [_frames(output) for output in outputs]
-    last = [b""] * len(streams)
-    end: dict[str, Any] = {}
-    turn = 0
-    while True:
-        kind, payload = next(streams[turn], (b"", {}))
-        last[turn] = kind
-        if kind == b"E":
-            raise InvalidFile(
-                f"The workbook could not be read ({payload.get('message', '')}). Open it in "
-                "Excel, save it as an Excel Workbook (.xlsx), and upload that.")
-        if kind not in (b"R", b"C"):  # an output ended (D) or died (b""): so must the rest
-            if kind == b"D":
-                end = payload
-            for other, stream in enumerate(streams):
-                if other != turn:  # read to its end (normally its D, next): a process
-                    last[other] = b""  # blocked on a full pipe could not end otherwise
-                    for last[other], _ in stream:
-                        pass
-            return set(last), end
-        yield payload
-        turn = (turn + 1) % len(streams)
 
 
 _PIPE_BYTES = 1024 * 1024  # Linux's default pipe-max-size
@@ -264,7 +232,7 @@ def _failure(returncode: int, stderr: bytes) -> Exception:
                        "Excel, save it as an Excel Workbook (.xlsx), and upload that.")
 
 
-def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, dict[str, Any]]]:
+def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
     """Frames from the child, decoded, up to its end ("D") or until it dies."""
     while True:
         header = stream.read(5)
