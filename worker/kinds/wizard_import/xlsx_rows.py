@@ -10,7 +10,10 @@ make it allocate without bound (a 10 kB file, 100 GB), and a failed allocation a
 process. It therefore runs in `calamine_child.py` under an address-space limit
 (CHILD_MEMORY_LIMIT): a file that needs more kills the child, never the worker, and is
 refused as InvalidFile. The worker's own memory stays flat: rows come over a pipe, 2,000
-at a time, as JSON, and are validated here while the child reads on (two cores).
+at a time, as JSON. For an import (iter_sheet_checked) the child also parses and validates
+them (checking.py) and sends records ready to stage, so that the worker's core is left to
+staging (bench/README.md: parsing in the worker made it the bound); iter_sheet_rows sends
+the raw cells, for tests and the benchmark's baseline.
 
 Before calamine (which inflates the zip parts itself, with no regard for their declared
 sizes) can go far, the zip directory is checked again (file_checks.open_workbook: 10 MB,
