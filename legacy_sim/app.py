@@ -67,7 +67,8 @@ class SimulatorState:
     def __init__(self, plan: FaultPlan) -> None:
         self.tokens: dict[str, Session] = {}
         self.faults = FaultInjector(plan)
-        self.requests: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()  # by the path's last segment
+        self.paths: Counter[str] = Counter()  # by the whole path (one organisation's reads)
 
     def login(self, email: str, password: str) -> str | None:
         for user in USERS:
@@ -192,11 +193,12 @@ def create_app(plan: FaultPlan | None = None) -> Starlette:
         return json_response({"tokens": list(state.tokens)})
 
     async def stats(request: Request) -> Response:
-        return json_response({"requests": dict(state.requests)})
+        return json_response({"requests": dict(state.requests), "paths": dict(state.paths)})
 
     async def inject_faults(request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
         state.requests[path.rsplit("/", 1)[-1]] += 1
+        state.paths[path] += 1
         fault = state.faults.next_fault(path)
         if state.faults.plan.latency_ms and state.faults.plan.path_contains in path:
             await asyncio.sleep(state.faults.plan.latency_ms / 1000)

@@ -12,7 +12,9 @@ WITH lines AS (DELETE FROM staging.document_lines WHERE job_id = $1),
      taxes AS (DELETE FROM staging.taxes WHERE job_id = $1),
      customers AS (DELETE FROM staging.customers WHERE job_id = $1),
      items AS (DELETE FROM staging.items WHERE job_id = $1),
-     skipped AS (DELETE FROM staging.skipped WHERE job_id = $1)
+     skipped AS (DELETE FROM staging.skipped WHERE job_id = $1),
+     pages AS (DELETE FROM staging.source_pages WHERE job_id = $1),
+     counts AS (DELETE FROM staging.source_counts WHERE job_id = $1)
 DELETE FROM staging.organizations WHERE job_id = $1;
 
 -- name: stage_organization
@@ -70,3 +72,24 @@ SELECT 'items -> taxes', count(*)
 FROM staging.items i, unnest(i.tax_legacy_ids) AS t(tax_id)
 WHERE i.job_id = $1
   AND NOT EXISTS (SELECT 1 FROM staging.taxes x WHERE x.job_id = $1 AND x.legacy_id = t.tax_id);
+
+-- name: keep_source_page
+INSERT INTO staging.source_pages (job_id, resource, page_size, skip, body)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT DO NOTHING;
+
+-- name: keep_source_count
+INSERT INTO staging.source_counts (job_id, resource, count) VALUES ($1, $2, $3)
+ON CONFLICT (job_id, resource) DO UPDATE SET count = EXCLUDED.count;
+
+-- name: kept_source_count
+SELECT count FROM staging.source_counts WHERE job_id = $1 AND resource = $2;
+
+-- name: kept_source_pages
+-- The kept pages from `skip` on, in order, while they follow one another.
+SELECT skip, body FROM staging.source_pages
+WHERE job_id = $1 AND resource = $2 AND page_size = $3 AND skip >= $4
+ORDER BY skip LIMIT $5;
+
+-- name: forget_source_pages
+DELETE FROM staging.source_pages WHERE job_id = $1 AND resource = $2 AND skip < $3;

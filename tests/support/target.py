@@ -50,7 +50,7 @@ async def step_started(db: asyncpg.Pool, job_id: str, step: int) -> bool:
 
 
 STAGING_TABLES = ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
-                  "document_lines", "payments", "skipped")
+                  "document_lines", "payments", "skipped", "source_pages", "source_counts")
 
 
 async def staged_rows(db: asyncpg.Pool, job_id: str, *tables: str) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import http.cookiejar
 import json
 import ssl
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -152,7 +153,9 @@ class LegacyClient:
         if self._own_http:
             await self._http.aclose()
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _request(self, method: str, path: str, *, keep_body: bool = False,
+                       **kwargs: Any) -> Any:
+        """The parsed body, or with `keep_body` (parsed body, the body's bytes)."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.max_retries + 1),
             wait=self._wait,
@@ -163,7 +166,7 @@ class LegacyClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send(method, path, **kwargs)
+                    return await self._send(method, path, keep_body, **kwargs)
         except _Transient as exc:
             raise LegacyUnavailable(
                 f"the legacy API is not answering: {exc.reason}, "
@@ -181,8 +184,9 @@ class LegacyClient:
         if self.on_retry is not None and isinstance(exc, _Transient) and state.next_action:
             await self.on_retry(exc.reason, state.next_action.sleep, state.attempt_number)
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One HTTP exchange: the parsed body, a final LegacyError, or _Transient."""
+    async def _send(self, method: str, path: str, keep_body: bool, **kwargs: Any) -> Any:
+        """One HTTP exchange: the parsed body (and its bytes), a final LegacyError, or
+        _Transient."""
         headers = {"Authorization": self._token} if self._token else {}
         wait = self._resume_at - time.monotonic()
         if wait > 0:
@@ -196,9 +200,10 @@ class LegacyClient:
         status = response.status_code
         if status < 300:
             try:
-                return parse_json(response.content)
+                parsed = parse_json(response.content)
             except ValueError:
                 raise LegacyBadResponse(f"{path} answered invalid JSON") from None
+            return (parsed, response.content) if keep_body else parsed
         if status == 401:
             if path.endswith("/login"):
                 raise LegacyAuthFailed("the legacy email or password is wrong")
@@ -246,14 +251,19 @@ class LegacyClient:
             raise LegacyBadResponse(f"{resource}/count answered no count") from None
 
     async def page(self, org_id: str, resource: str, skip: int, limit: int) -> list[Any]:
-        body = await self._request(
+        return (await self._page(org_id, resource, skip, limit))[0]
+
+    async def _page(self, org_id: str, resource: str, skip: int, limit: int
+                    ) -> tuple[list[Any], bytes]:
+        body, content = await self._request(
             "GET",
             f"/v1/Organizations/{org_id}/{resource}",
             params={"filter[skip]": skip, "filter[limit]": limit},
+            keep_body=True,
         )
         if not isinstance(body, list):
             raise LegacyBadResponse(f"{resource} page is not a list")
-        return body
+        return body, content
 
     async def pages(
         self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000
@@ -262,7 +272,17 @@ class LegacyClient:
         `read_ahead` pages are fetched concurrently (at most that many more pages in
         memory): a remote API's latency is paid once per `read_ahead` pages, not per page.
         The pages are read-only; whoever consumes them keeps its checkpoints in order."""
-        ahead: collections.deque[tuple[int, asyncio.Future[list[Any]]]] = collections.deque()
+        async with contextlib.aclosing(self.pages_with_bodies(
+                org_id, resource, start=start, page_size=page_size)) as pages:
+            async for skip, rows, _ in pages:
+                yield skip, rows
+
+    async def pages_with_bodies(
+        self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000
+    ) -> AsyncGenerator[tuple[int, list[Any], bytes], None]:
+        """pages(), each with its body as the API sent it (to keep and read again)."""
+        ahead: collections.deque[
+            tuple[int, asyncio.Future[tuple[list[Any], bytes]]]] = collections.deque()
         following = start
         # one page first, then twice as many ahead after each page up to read_ahead (a
         # small resource asks for nothing past its end, and the first page is staged as
@@ -273,14 +293,14 @@ class LegacyClient:
             nonlocal following
             while len(ahead) < window:
                 ahead.append((following, asyncio.ensure_future(
-                    self.page(org_id, resource, following, page_size))))
+                    self._page(org_id, resource, following, page_size))))
                 following += page_size
 
         try:
             fetch_more()
             while ahead:
                 skip, pending = ahead.popleft()
-                rows = await pending
+                rows, content = await pending
                 if not rows:
                     return
                 if len(rows) == page_size:
@@ -288,12 +308,12 @@ class LegacyClient:
                     fetch_more()
                 else:  # the last page: what was asked for beyond it is empty
                     await _cancel(ahead)
-                yield skip, rows
+                yield skip, rows, content
         finally:
             await _cancel(ahead)
 
 
-async def _cancel(ahead: collections.deque[tuple[int, asyncio.Future[list[Any]]]]) -> None:
+async def _cancel(ahead: collections.deque[tuple[int, asyncio.Future[Any]]]) -> None:
     """Stop the page reads still in flight, and forget them."""
     for _, pending in ahead:
         pending.cancel()

@@ -9,6 +9,7 @@ from worker.db.queries import q
 from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source.convert import unsupported_reason
+from worker.kinds.legacy_migration.steps import kept_pages
 from worker.money import is_iso_currency
 
 PAYMENTS_OF_UNSUPPORTED = "payments of unsupported documents"
@@ -20,13 +21,16 @@ def describe_unsupported(found: dict[str, int]) -> str:
 
 
 async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
-    """Count what the target cannot hold. Documents are read once; payments only when
-    some documents are unsupported (a payment is unsupported only through its document)."""
+    """Count what the target cannot hold. Documents are read once, and their pages kept for
+    step 5 (kept_pages.py); payments only when some documents are unsupported (a payment is
+    unsupported only through its document)."""
     found: Counter[str] = Counter()
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
     page_size = ctx.run.settings.legacy_page_size
-    async for skip, rows in ctx.legacy.pages(ctx.legacy_org_id, "documents", page_size=page_size):
+    async for skip, rows, body in ctx.legacy.pages_with_bodies(
+            ctx.legacy_org_id, "documents", page_size=page_size):
+        await kept_pages.keep_page(ctx, "documents", skip, body)
         for raw in rows:
             reason = unsupported_reason(raw)
             if reason is not None:
@@ -40,6 +44,7 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
                 if str(raw.get("documentId")) in unsupported_documents:
                     found[PAYMENTS_OF_UNSUPPORTED] += 1
             await ctx.run.progress("Connecting to legacy account: checking payments")
+    await kept_pages.keep_count(ctx, "documents", total)
     return found
 
 

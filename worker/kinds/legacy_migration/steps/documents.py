@@ -40,5 +40,6 @@ async def _stage_documents(ctx: LegacyContext, conn: Conn,
 
 async def migrate_documents(ctx: LegacyContext) -> None:
     """Step 5: invoices, estimates, credit notes and advance invoices, with lines."""
+    # read from the pages step 1 kept: the legacy API is not asked for them twice
     await stage_resource(ctx, resource="documents", label="documents",
-                         stage_page=_stage_documents)
+                         stage_page=_stage_documents, kept=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from worker.db.types import Conn
 from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.steps import kept_pages
 
 
 @dataclass
@@ -34,20 +35,24 @@ StagePage = Callable[[LegacyContext, Conn, list[dict[str, Any]]],
 
 
 async def stage_resource(
-    ctx: LegacyContext, *, resource: str, label: str, stage_page: StagePage
+    ctx: LegacyContext, *, resource: str, label: str, stage_page: StagePage,
+    kept: bool = False,
 ) -> None:
-    """Stream `resource` from the step's cursor, staging each page with `stage_page`."""
+    """Stream `resource` from the step's cursor, staging each page with `stage_page`; with
+    `kept`, from the pages step 1 kept where it kept them (kept_pages.py)."""
     run = ctx.run.step_run
-    run.source_count = await ctx.legacy.count(ctx.legacy_org_id, resource)
+    run.source_count = await (kept_pages.count(ctx, resource) if kept
+                              else ctx.legacy.count(ctx.legacy_org_id, resource))
     # the step's start showed its name; each page's checkpoint shows "n of total" and saves
     # the count with the page: no checkpoint of its own before the first page, unless the
     # step resumes, when where it resumed is worth showing at once
     if run.cursor:
         await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
     staged_any = False
-    async for skip, rows in ctx.legacy.pages(
+    source = (kept_pages.pages(ctx, resource, run.cursor) if kept else ctx.legacy.pages(
         ctx.legacy_org_id, resource, start=run.cursor, page_size=ctx.run.settings.legacy_page_size
-    ):
+    ))
+    async for skip, rows in source:
         staged_any = True
         done = skip + len(rows)
         async with ctx.run.page(f"Migrating {label}: {done} of {run.source_count}") as conn:
@@ -57,6 +62,8 @@ async def stage_resource(
             run.error_count += outcome.errors
             run.add_totals(outcome.totals)
             run.cursor = done
+            if kept:
+                await kept_pages.forget(conn, ctx.run.job_id, resource, done)
         ctx.run.log.debug("page staged", resource=resource, skip=skip, rows=len(rows))
     if not staged_any:  # nothing (more) to read: the source's count must still be saved
         await ctx.run.progress(f"Migrating {label}: {run.cursor} of {run.source_count}")
