@@ -1,8 +1,8 @@
 """Pages the simulator has rendered, kept as the bytes it sent.
 
-A migration reads its organisation's documents twice (step 1 looks for unsupported data,
-step 5 stages them) and generating a page of records is most of the simulator's CPU: the
-benchmarks must measure the service, not the simulator. Records are a pure function of
+Benchmarks migrate the same organisations again and again, and generating a page of
+records is most of the simulator's CPU: they must measure the service, not the simulator
+(bench/run.py reads every page once before its timed runs). Records are a pure function of
 (organisation, index), so a rendered page never goes stale. Bounded by MAX_BYTES, the
 least recently used page dropped first.
 """
