@@ -85,11 +85,9 @@ ON CONFLICT (job_id, resource) DO UPDATE SET count = EXCLUDED.count;
 -- name: kept_source_count
 SELECT count FROM staging.source_counts WHERE job_id = $1 AND resource = $2;
 
--- name: kept_source_pages
--- The kept pages from `skip` on, in order, while they follow one another.
-SELECT skip, body FROM staging.source_pages
-WHERE job_id = $1 AND resource = $2 AND page_size = $3 AND skip >= $4
-ORDER BY skip LIMIT $5;
+-- name: kept_source_page
+SELECT body FROM staging.source_pages
+WHERE job_id = $1 AND resource = $2 AND page_size = $3 AND skip = $4;
 
 -- name: forget_source_pages
 DELETE FROM staging.source_pages WHERE job_id = $1 AND resource = $2 AND skip < $3;

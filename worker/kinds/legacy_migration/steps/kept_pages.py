@@ -10,6 +10,8 @@ table in a Postgres crash), and converts and checks every document either way.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,9 +20,6 @@ from worker.db.types import Conn
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source.client import parse_json
 from worker.kinds.legacy_migration.source.errors import LegacyBadResponse
-
-# kept pages read from Postgres at a time (each about 1 MB for 1,000 documents)
-READ_PAGES = 4
 
 
 async def keep_page(ctx: LegacyContext, resource: str, skip: int, body: bytes) -> None:
@@ -41,30 +40,54 @@ async def count(ctx: LegacyContext, resource: str) -> int:
     return await ctx.legacy.count(ctx.legacy_org_id, resource)
 
 
+async def _kept(ctx: LegacyContext, resource: str, skip: int) -> list[Any] | None:
+    """One kept page, parsed (None when it is not kept)."""
+    body = await ctx.run.pool.fetchval(q("kept_source_page"), ctx.run.job_id, resource,
+                                       ctx.run.settings.legacy_page_size, skip)
+    if body is None:
+        return None
+    rows = parse_json(body)
+    if not isinstance(rows, list):
+        raise LegacyBadResponse(f"a kept {resource} page is not a list")
+    return rows
+
+
 async def pages(ctx: LegacyContext, resource: str, start: int
                 ) -> AsyncIterator[tuple[int, list[Any]]]:
     """(skip, records) from `start` on, in order: the kept pages while they follow one
-    another, then the legacy API's from where they stop."""
+    another, then the legacy API's from where they stop. Up to LEGACY_READ_AHEAD kept
+    pages are read and parsed ahead, while the caller stages this one (its COPY is
+    Postgres's work; the parse is the worker's)."""
     page_size = ctx.run.settings.legacy_page_size
-    following = start
-    while True:
-        kept = await ctx.run.pool.fetch(q("kept_source_pages"), ctx.run.job_id, resource,
-                                        page_size, following, READ_PAGES)
-        for row in kept:
-            if row["skip"] != following:
-                break
-            rows = parse_json(row["body"])
-            if not isinstance(rows, list):
-                raise LegacyBadResponse(f"a kept {resource} page is not a list")
-            yield following, rows
-            if len(rows) < page_size:
-                return  # the last page
+    ahead: collections.deque[tuple[int, asyncio.Future[list[Any] | None]]] = (
+        collections.deque())
+    following = resume_at = start
+
+    def read_more() -> None:
+        nonlocal following
+        while len(ahead) < max(ctx.run.settings.legacy_read_ahead, 1):
+            ahead.append((following, asyncio.ensure_future(_kept(ctx, resource, following))))
             following += page_size
-        else:
-            if len(kept) == READ_PAGES:
-                continue  # more may be kept
-        break
-    async for skip, rows in ctx.legacy.pages(ctx.legacy_org_id, resource, start=following,
+
+    try:
+        read_more()
+        while ahead:
+            skip, pending = ahead.popleft()
+            rows = await pending
+            if rows is None:  # not kept: the legacy API's, from here
+                resume_at = skip
+                break
+            last = len(rows) < page_size
+            if not last:
+                read_more()
+            yield skip, rows
+            if last:
+                return
+    finally:
+        for _, pending in ahead:
+            pending.cancel()
+        await asyncio.gather(*(p for _, p in ahead), return_exceptions=True)
+    async for skip, rows in ctx.legacy.pages(ctx.legacy_org_id, resource, start=resume_at,
                                              page_size=page_size):
         yield skip, rows
 
