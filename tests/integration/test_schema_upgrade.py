@@ -36,7 +36,7 @@ from tests.support.api import DEMO_EMAIL, DEMO_PASSWORD, FLEET_EMAIL, FLEET_PASS
 from tests.support.database import drop_database, recreate_database, sibling_database
 from tests.support.oracle import expected
 from tests.support.processes import Proc, create_key, free_port, python_module, wait_http
-from tests.support.target import STAGING_TABLES, assert_migrated_exactly, staged_rows
+from tests.support.target import RECORD_TABLES, assert_migrated_exactly, staged_rows
 from tests.support.waits import eventually
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations, load_migrations
@@ -278,7 +278,7 @@ def _assert_same_schema(upgraded: dict[str, set[tuple[Any, ...]]],
 
 async def _staged_counts(conn: asyncpg.Connection) -> dict[str, int]:
     return {t: await conn.fetchval(f"SELECT count(*) FROM staging.{t}")
-            for t in STAGING_TABLES}
+            for t in RECORD_TABLES}
 
 
 async def _step_runs(conn: asyncpg.Connection) -> set[tuple[Any, ...]]:

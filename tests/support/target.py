@@ -49,8 +49,11 @@ async def step_started(db: asyncpg.Pool, job_id: str, step: int) -> bool:
         job_id, step))
 
 
-STAGING_TABLES = ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
-                  "document_lines", "payments", "skipped", "source_pages", "source_counts")
+# the staged records (since schema 0002), and every staging table of a legacy job (the
+# documents' pages step 1 keeps for step 5, since 0011)
+RECORD_TABLES = ("organizations", "taxes", "tax_rates", "customers", "items", "documents",
+                 "document_lines", "payments", "skipped")
+STAGING_TABLES = (*RECORD_TABLES, "source_pages", "source_counts")
 
 
 async def staged_rows(db: asyncpg.Pool, job_id: str, *tables: str) -> int:
