@@ -53,7 +53,7 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     # Per-cell work in Python is what this loop costs: C-level list operations only.
     for index, row in enumerate(sheet.iter_rows()):
         if row.count("") == width:
-            continue  # blank (rows of spaces only are left out by the parser)
+            continue  # blank (rows of spaces only: by the parser, or the parent for raw rows)
         yield index + 1, pad + [None if value == "" else value for value in row]
 
 
