@@ -74,9 +74,12 @@ WHERE i.job_id = $1
   AND NOT EXISTS (SELECT 1 FROM staging.taxes x WHERE x.job_id = $1 AND x.legacy_id = t.tax_id);
 
 -- name: keep_source_page
+-- Only under the job's lease: a worker that lost it writes nothing (the job may be done and
+-- its staging cleared meanwhile). A later read of the same page replaces it.
 INSERT INTO staging.source_pages (job_id, resource, page_size, skip, body)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT DO NOTHING;
+SELECT $1, $2, $3, $4, $5
+WHERE EXISTS (SELECT 1 FROM migration_jobs WHERE id = $1 AND lease_owner = $6)
+ON CONFLICT (job_id, resource, page_size, skip) DO UPDATE SET body = EXCLUDED.body;
 
 -- name: keep_source_count
 INSERT INTO staging.source_counts (job_id, resource, count) VALUES ($1, $2, $3)

@@ -11,6 +11,7 @@ from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.support.api import Api
 from tests.support.oracle import expected
 from tests.support.target import assert_migrated_exactly, staged_rows
+from worker.db.queries import q
 
 
 def document_reads(sim: httpx.Client, org_id: str) -> int:
@@ -52,3 +53,15 @@ async def test_pages_no_longer_kept_are_read_again(api: Api, db: asyncpg.Pool,
     # reads past the end in flight when it came
     read_in_step_5 = document_reads(sim, org.id) - before - read_in_step_1
     assert 6 <= read_in_step_5 <= 5 + 3
+
+
+async def test_a_worker_without_the_lease_keeps_nothing(api: Api, db: asyncpg.Pool) -> None:
+    job = await api.start(ORGS[SMALL].id)
+    done = await api.wait_for(job["id"])
+    assert done["status"] == "completed", done["error"]
+    # a worker that lost the lease while reading step 1's pages, writing after the job
+    # completed and its staging was cleared: nothing is written
+    status = await db.execute(q("keep_source_page"), job["id"], "documents", 1000, 0, b"[]",
+                              "a worker that lost the lease")
+    assert status == "INSERT 0 0"
+    assert await staged_rows(db, job["id"], "source_pages") == 0

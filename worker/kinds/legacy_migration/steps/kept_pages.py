@@ -23,9 +23,9 @@ from worker.kinds.legacy_migration.source.errors import LegacyBadResponse
 
 
 async def keep_page(ctx: LegacyContext, resource: str, skip: int, body: bytes) -> None:
-    """Keep one page (a later read of the same page replaces it)."""
+    """Keep one page, under the job's lease (a later read of the same page replaces it)."""
     await ctx.run.pool.execute(q("keep_source_page"), ctx.run.job_id, resource,
-                               ctx.run.settings.legacy_page_size, skip, body)
+                               ctx.run.settings.legacy_page_size, skip, body, ctx.run.owner)
 
 
 async def keep_count(ctx: LegacyContext, resource: str, count: int) -> None:
