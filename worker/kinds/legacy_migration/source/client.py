@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from worker.backoff import backoff_seconds
@@ -66,6 +67,12 @@ class RetryPolicy:
 class LoginResult:
     token: str
     user_id: str
+
+
+def parse_json_fast(content: bytes) -> Any:
+    """JSON by orjson: every non-integer number a float, and an integer past 64 bits too.
+    Only for a caller that reads no number from it."""
+    return orjson.loads(content)
 
 
 def parse_json(content: bytes) -> Any:
@@ -154,8 +161,9 @@ class LegacyClient:
             await self._http.aclose()
 
     async def _request(self, method: str, path: str, *, keep_body: bool = False,
-                       **kwargs: Any) -> Any:
-        """The parsed body, or with `keep_body` (parsed body, the body's bytes)."""
+                       exact: bool = True, **kwargs: Any) -> Any:
+        """The parsed body, or with `keep_body` (parsed body, the body's bytes); `exact`
+        False parses numbers as floats (for a caller that reads no amount)."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.max_retries + 1),
             wait=self._wait,
@@ -166,7 +174,7 @@ class LegacyClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send(method, path, keep_body, **kwargs)
+                    return await self._send(method, path, keep_body, exact, **kwargs)
         except _Transient as exc:
             raise LegacyUnavailable(
                 f"the legacy API is not answering: {exc.reason}, "
@@ -184,7 +192,8 @@ class LegacyClient:
         if self.on_retry is not None and isinstance(exc, _Transient) and state.next_action:
             await self.on_retry(exc.reason, state.next_action.sleep, state.attempt_number)
 
-    async def _send(self, method: str, path: str, keep_body: bool, **kwargs: Any) -> Any:
+    async def _send(self, method: str, path: str, keep_body: bool, exact: bool,
+                    **kwargs: Any) -> Any:
         """One HTTP exchange: the parsed body (and its bytes), a final LegacyError, or
         _Transient."""
         headers = {"Authorization": self._token} if self._token else {}
@@ -200,7 +209,7 @@ class LegacyClient:
         status = response.status_code
         if status < 300:
             try:
-                parsed = parse_json(response.content)
+                parsed = (parse_json if exact else parse_json_fast)(response.content)
             except ValueError:
                 raise LegacyBadResponse(f"{path} answered invalid JSON") from None
             return (parsed, response.content) if keep_body else parsed
@@ -253,13 +262,14 @@ class LegacyClient:
     async def page(self, org_id: str, resource: str, skip: int, limit: int) -> list[Any]:
         return (await self._page(org_id, resource, skip, limit))[0]
 
-    async def _page(self, org_id: str, resource: str, skip: int, limit: int
-                    ) -> tuple[list[Any], bytes]:
+    async def _page(self, org_id: str, resource: str, skip: int, limit: int,
+                    exact: bool = True) -> tuple[list[Any], bytes]:
         body, content = await self._request(
             "GET",
             f"/v1/Organizations/{org_id}/{resource}",
             params={"filter[skip]": skip, "filter[limit]": limit},
             keep_body=True,
+            exact=exact,
         )
         if not isinstance(body, list):
             raise LegacyBadResponse(f"{resource} page is not a list")
@@ -278,9 +288,12 @@ class LegacyClient:
                 yield skip, rows
 
     async def pages_with_bodies(
-        self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000
+        self, org_id: str, resource: str, *, start: int = 0, page_size: int = 1000,
+        exact: bool = True,
     ) -> AsyncGenerator[tuple[int, list[Any], bytes], None]:
-        """pages(), each with its body as the API sent it (to keep and read again)."""
+        """pages(), each with its body as the API sent it (to keep and read again). With
+        `exact` False the records' numbers are floats, about twice as fast to parse: for a
+        caller that reads no number of them (the body keeps the exact text)."""
         ahead: collections.deque[
             tuple[int, asyncio.Future[tuple[list[Any], bytes]]]] = collections.deque()
         following = start
@@ -293,7 +306,7 @@ class LegacyClient:
             nonlocal following
             while len(ahead) < window:
                 ahead.append((following, asyncio.ensure_future(
-                    self._page(org_id, resource, following, page_size))))
+                    self._page(org_id, resource, following, page_size, exact))))
                 following += page_size
 
         try:

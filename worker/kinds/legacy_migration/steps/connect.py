@@ -8,6 +8,7 @@ from typing import Any
 from worker.db.queries import q
 from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
+from worker.kinds.legacy_migration.source.client import parse_json
 from worker.kinds.legacy_migration.source.convert import unsupported_reason
 from worker.kinds.legacy_migration.steps import kept_pages
 from worker.money import is_iso_currency
@@ -28,14 +29,18 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
     page_size = ctx.run.settings.legacy_page_size
+    # Parsed fast (numbers as floats): a page is scanned for types and currencies, which
+    # are text; one that holds an unsupported document is read again exactly for what is
+    # reported of it (its IDs and reasons). Step 5 stages the kept page's exact text.
     async for skip, rows, body in ctx.legacy.pages_with_bodies(
-            ctx.legacy_org_id, "documents", page_size=page_size):
+            ctx.legacy_org_id, "documents", page_size=page_size, exact=False):
         await kept_pages.keep_page(ctx, "documents", skip, body)
-        for raw in rows:
-            reason = unsupported_reason(raw)
-            if reason is not None:
-                found[reason] += 1
-                unsupported_documents.add(str(raw.get("id")))
+        if any(unsupported_reason(raw) is not None for raw in rows):
+            for raw in parse_json(body):
+                reason = unsupported_reason(raw)
+                if reason is not None:
+                    found[reason] += 1
+                    unsupported_documents.add(str(raw.get("id")))
         await ctx.run.progress(f"Connecting to legacy account: checked {skip + len(rows)} of "
                            f"{total} documents for unsupported data")
     if unsupported_documents:
