@@ -21,6 +21,10 @@ from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source.client import parse_json
 from worker.kinds.legacy_migration.source.errors import LegacyBadResponse
 
+# Kept pages in flight: this one and the next. They are local, so one ahead is enough to
+# overlap the parse with the COPY; each parsed page is several MB of the worker's memory.
+KEPT_READ_AHEAD = 2
+
 
 async def keep_page(ctx: LegacyContext, resource: str, skip: int, body: bytes) -> None:
     """Keep one page, under the job's lease (a later read of the same page replaces it)."""
@@ -55,9 +59,9 @@ async def _kept(ctx: LegacyContext, resource: str, skip: int) -> list[Any] | Non
 async def pages(ctx: LegacyContext, resource: str, start: int
                 ) -> AsyncIterator[tuple[int, list[Any]]]:
     """(skip, records) from `start` on, in order: the kept pages while they follow one
-    another, then the legacy API's from where they stop. Up to LEGACY_READ_AHEAD kept
-    pages are read and parsed ahead, while the caller stages this one (its COPY is
-    Postgres's work; the parse is the worker's)."""
+    another, then the legacy API's from where they stop. The next kept page is read and
+    parsed while the caller stages this one (its COPY is Postgres's work; the parse is the
+    worker's)."""
     page_size = ctx.run.settings.legacy_page_size
     ahead: collections.deque[tuple[int, asyncio.Future[list[Any] | None]]] = (
         collections.deque())
@@ -65,7 +69,7 @@ async def pages(ctx: LegacyContext, resource: str, start: int
 
     def read_more() -> None:
         nonlocal following
-        while len(ahead) < max(ctx.run.settings.legacy_read_ahead, 1):
+        while len(ahead) < KEPT_READ_AHEAD:
             ahead.append((following, asyncio.ensure_future(_kept(ctx, resource, following))))
             following += page_size
 
