@@ -2,7 +2,8 @@
 
 Transient faults (429, 5xx, timeouts, dropped connections) are retried with exponential
 backoff and full jitter, honouring Retry-After; 401 and 404 are final. JSON numbers are
-parsed as Decimal: money never passes through a float.
+parsed as Decimal: money never passes through a float (a page asked for with `exact`
+False is parsed fast, numbers as floats, for a caller that reads no number of it).
 """
 
 from __future__ import annotations
