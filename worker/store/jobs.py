@@ -15,6 +15,7 @@ import asyncpg
 from worker.db.queries import q
 from worker.db.types import Conn, Executor
 from worker.models import CANCELLED_BEFORE_START_DETAIL, QUEUED_DETAIL
+from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
 
 Record = asyncpg.Record
@@ -35,10 +36,9 @@ class JobStore:
         """A new pending job, and `counted` added to the metrics with it. Raises
         asyncpg.UniqueViolationError when `singleton_key` already has an active job of
         this kind."""
-        names, labels, values = (list(column) for column in zip(*counted, strict=True))
         row: Record | None = await conn.fetchrow(q("insert_job"), job_id, kind, account_id,
                                                  singleton_key, total_steps, QUEUED_DETAIL,
-                                                 names, labels, values)
+                                                 *metrics_store.columns(counted))
         assert row is not None  # INSERT … RETURNING returns the row or raises
         return row
 

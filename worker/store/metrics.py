@@ -13,11 +13,17 @@ Record = asyncpg.Record
 Increment = tuple[str, str, float]
 
 
+def columns(increments: list[Increment]) -> tuple[list[str], list[str], list[float]]:
+    """The increments as the three arrays add_metrics (and the statements that add metrics
+    with their own write) take: names, labels, amounts."""
+    return ([i[0] for i in increments], [i[1] for i in increments],
+            [i[2] for i in increments])
+
+
 async def add(executor: Executor, increments: list[Increment]) -> None:
     """Add to counters, inside the caller's transaction when it passes its connection."""
     if increments:
-        names, labels, values = zip(*increments, strict=True)
-        await executor.execute(q("add_metrics"), list(names), list(labels), list(values))
+        await executor.execute(q("add_metrics"), *columns(increments))
 
 
 async def totals(executor: Executor) -> list[Record]:

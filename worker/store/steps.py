@@ -10,6 +10,7 @@ import asyncpg
 
 from worker.db.queries import q
 from worker.db.types import Executor
+from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
 
 
@@ -79,9 +80,8 @@ class StepStore:
         (inside `conn`'s transaction when given)."""
         executor = conn or self.pool
         if increments:
-            names, labels, values = zip(*increments, strict=True)
-            await executor.execute(q("finish_step_counted"), job_id, number, list(names),
-                                   list(labels), list(values))
+            await executor.execute(q("finish_step_counted"), job_id, number,
+                                   *metrics_store.columns(increments))
         else:
             await executor.execute(q("finish_step"), job_id, number)
 
