@@ -3,15 +3,14 @@ files and in the reading child for workbooks, the same either way."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 
 import orjson
 import pytest
-from openpyxl import Workbook
 
 from scripts.demo_workbook import write_demo_workbook
+from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, check_rows
 from worker.kinds.wizard_import.columns import match_sheets
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
@@ -21,18 +20,6 @@ from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked, iter_sheet_
 from worker.wizard.records import BalanceRecord, ImportType, RowError, record_from_json
 
 CUTOVER = date(2026, 9, 30)
-
-
-def workbook(rows: list[list[object]], title: str = "Sheet") -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def in_child(data: bytes, spec: ParseSpec) -> list[CheckedRow]:

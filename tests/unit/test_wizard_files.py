@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from scripts.demo_workbook import write_demo_workbook
+from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.columns import match_sheets, missing_sheets
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
@@ -35,20 +36,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
     write_demo_workbook(path)
     return path.read_bytes()
-
-
-def workbook(rows: list[list[object]], title: str = "Sheet", **options: object) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    for name, value in options.items():
-        setattr(wb, name, value)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def rezip(data: bytes, change: Callable[[dict[str, bytes]], None]) -> bytes:
