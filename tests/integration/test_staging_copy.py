@@ -5,10 +5,12 @@ its new rows, and the page's transaction goes on."""
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
-from legacy_sim.orgs import ORGS, SMALL
+from legacy_sim.orgs import ORGS, SMALL, UNSUPPORTED
 from tests.support.api import Api
 from worker.kinds.legacy_migration.source.convert import SKIPPED_COLUMNS
+from worker.kinds.legacy_migration.target import CommitMismatch, write_entity, write_records
 from worker.staging.copy import copy_rows
 
 
@@ -30,5 +32,28 @@ async def test_an_overlapping_page_stages_only_its_new_rows(api: Api, db: asyncp
             staged = await conn.fetch("SELECT legacy_id FROM staging.skipped WHERE job_id = $1 "
                                       "ORDER BY legacy_id", job["id"])
             assert [r["legacy_id"] for r in staged] == ["a", "b", "c", "d"]
+        finally:
+            await transaction.rollback()
+
+
+async def test_a_line_whose_document_was_not_staged_fails_the_commit(
+        api: Api, db: asyncpg.Pool) -> None:
+    """Staging keeps no foreign keys (migration 0013): a line staged without its document
+    is caught by the commit's count check, and nothing is written."""
+    job = await api.start(ORGS[UNSUPPORTED].id)  # fails at step 1: a job with no entity
+    assert (await api.wait_for(job["id"]))["status"] == "failed"
+    async with db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute(
+                "INSERT INTO staging.organizations (job_id, legacy_id, name, currency) "
+                "VALUES ($1, 'org', 'Orphans Ltd', 'EUR')", job["id"])
+            await conn.execute(
+                "INSERT INTO staging.document_lines (job_id, document_legacy_id, position, "
+                "quantity, unit_price) VALUES ($1, 'never-staged', 0, 1, 1)", job["id"])
+            await write_entity(conn, job["id"], "ent_orphan_line_test", "sandbox")
+            with pytest.raises(CommitMismatch, match="document_lines: staged 1, written 0"):
+                await write_records(conn, job["id"], "ent_orphan_line_test")
         finally:
             await transaction.rollback()
