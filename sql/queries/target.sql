@@ -50,15 +50,24 @@ LEFT JOIN target.customers c ON c.entity_id = $2 AND c.legacy_id = d.customer_le
 WHERE d.job_id = $1;
 
 -- name: commit_document_lines
+-- A job's lines name a handful of tax combinations: each is mapped to target IDs once
+-- (MATERIALIZED, or the planner maps every line again).
+WITH combinations AS (
+    SELECT DISTINCT tax_legacy_ids FROM staging.document_lines WHERE job_id = $1
+),
+mapped AS MATERIALIZED (
+    SELECT c.tax_legacy_ids,
+           ARRAY(SELECT t.id FROM unnest(c.tax_legacy_ids) WITH ORDINALITY AS u(legacy_id, ord)
+                 JOIN target.taxes t ON t.entity_id = $2 AND t.legacy_id = u.legacy_id
+                 ORDER BY u.ord) AS tax_ids
+    FROM combinations c
+)
 INSERT INTO target.document_lines (document_id, position, name, description, quantity, unit,
                                    unit_price, discount_percent, tax_ids, tax_rates)
 SELECT d.id, l.position, l.name, l.description, l.quantity, l.unit, l.unit_price,
-       l.discount_percent,
-       ARRAY(SELECT t.id FROM unnest(l.tax_legacy_ids) WITH ORDINALITY AS u(legacy_id, ord)
-             JOIN target.taxes t ON t.entity_id = $2 AND t.legacy_id = u.legacy_id
-             ORDER BY u.ord),
-       l.tax_rates
+       l.discount_percent, m.tax_ids, l.tax_rates
 FROM staging.document_lines l
+JOIN mapped m ON m.tax_legacy_ids = l.tax_legacy_ids
 JOIN staging.documents sd ON sd.job_id = $1 AND sd.legacy_id = l.document_legacy_id
 JOIN target.documents d ON d.entity_id = $2 AND d.kind = sd.kind AND d.legacy_id = sd.legacy_id
 WHERE l.job_id = $1;

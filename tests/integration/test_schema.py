@@ -16,7 +16,7 @@ EXPECTED_TABLES = {
                 "source_counts"},
     "target": {"entities", "taxes", "tax_rates", "customers", "items", "documents",
                "document_lines", "payments", "ledger_accounts", "journal_entries",
-               "journal_lines"},
+               "journal_lines", "journal_balance_checks"},
 }
 
 

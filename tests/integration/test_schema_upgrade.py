@@ -244,6 +244,10 @@ async def _schema(conn: asyncpg.Connection) -> dict[str, set[tuple[Any, ...]]]:
         "SELECT n.nspname, c.relname, k.conname, k.contype::text, pg_get_constraintdef(k.oid) "
         "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)", SCHEMAS)
+    triggers = await conn.fetch(
+        "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY($1) AND NOT t.tgisinternal", SCHEMAS)
     migrations = await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
 
     def facts(rows: Iterable[asyncpg.Record]) -> set[tuple[Any, ...]]:
@@ -251,7 +255,7 @@ async def _schema(conn: asyncpg.Connection) -> dict[str, set[tuple[Any, ...]]]:
 
     return {"relations": facts(relations), "columns": facts(columns),
             "indexes": facts(indexes), "constraints": facts(constraints),
-            "schema_migrations": facts(migrations)}
+            "triggers": facts(triggers), "schema_migrations": facts(migrations)}
 
 
 async def _fresh_schema() -> dict[str, set[tuple[Any, ...]]]:
