@@ -29,9 +29,9 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
     page_size = ctx.run.settings.legacy_page_size
-    # Parsed fast (numbers as floats): a page is scanned for types and currencies, which
-    # are text; one that holds an unsupported document is read again exactly for what is
-    # reported of it (its IDs and reasons). Step 5 stages the kept page's exact text.
+    # Parsed for the scan only (each record's type and currency, which are text:
+    # parse_json_scan); a page that holds an unsupported document is read again exactly for
+    # what is reported of it (its IDs and reasons). Step 5 stages the kept page's exact text.
     async for skip, rows, body in ctx.legacy.pages_with_bodies(
             ctx.legacy_org_id, "documents", page_size=page_size, exact=False):
         await kept_pages.keep_page(ctx, "documents", skip, body)
