@@ -19,23 +19,32 @@
 -- COMMITTED. The small tables (taxes, tax_rates, items, ledger_accounts) keep their keys.
 
 CREATE FUNCTION target.check_references() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- a statement's keys are hashed in memory (the default 4 MB spills a commit's to disk)
+SET work_mem = '64MB'
+AS $$
 -- TG_ARGV: the referencing column, the referenced table, its key column
 DECLARE
-    missing text;
+    missing bigint;
+    example text;
 BEGIN
+    -- every distinct key written must be one of the rows locked
     EXECUTE format(
-        'WITH wanted AS (SELECT DISTINCT %1$I AS key FROM new_rows WHERE %1$I IS NOT NULL),
-              present AS (SELECT p.%3$I AS key FROM %2$s p
-                          WHERE p.%3$I IN (SELECT key FROM wanted) FOR KEY SHARE OF p)
-         SELECT key::text FROM wanted WHERE key NOT IN (SELECT key FROM present) LIMIT 1',
+        'SELECT (SELECT count(DISTINCT %1$I) FROM new_rows)
+              - (SELECT count(*) FROM (SELECT 1 FROM %2$s p
+                                       WHERE p.%3$I IN (SELECT %1$I FROM new_rows)
+                                       FOR KEY SHARE OF p) locked)',
         TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]) INTO missing;
-    IF missing IS NOT NULL THEN
+    IF missing > 0 THEN
+        EXECUTE format(
+            'SELECT n.%1$I::text FROM new_rows n WHERE n.%1$I IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = n.%1$I) LIMIT 1',
+            TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]) INTO example;
         RAISE EXCEPTION 'insert or update on table "%.%" violates its reference to %',
                         TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[1]
             USING ERRCODE = 'foreign_key_violation',
                   DETAIL = format('Key (%s)=(%s) is not present in table %s.',
-                                  TG_ARGV[0], missing, TG_ARGV[1]);
+                                  TG_ARGV[0], example, TG_ARGV[1]);
     END IF;
     RETURN NULL;
 END $$;
@@ -102,10 +111,14 @@ BEGIN
 END $$;
 
 -- Balance. Every journal entry still balances when its transaction commits, whatever order
--- its lines were written in, by a deferred constraint trigger: no longer one per line, but
--- one per statement that wrote lines. Each such statement notes the entries it touched
--- (one row here, never committed: the deferred check deletes it), and the check at commit
--- sums those entries' lines set-wise.
+-- its lines were written in, and a deferred constraint trigger still refuses the commit;
+-- but the sums are no longer made line by line. Entries balance before the transaction
+-- (the invariant), so an entry balances at its commit if every statement's lines for it
+-- net to zero. Each statement writing lines nets them per entry from its transition
+-- tables (in memory) and notes only the entries it left unbalanced (one row here, never
+-- committed: the deferred check deletes it); at commit those entries' lines are summed
+-- in the table, where later statements may have balanced them. An execute writes each
+-- entry's lines in one COPY, so it notes nothing and sums nothing at commit.
 DROP TRIGGER journal_entry_balances ON target.journal_lines;
 DROP FUNCTION target.journal_entry_balances();
 
@@ -115,20 +128,33 @@ CREATE UNLOGGED TABLE target.journal_balance_checks (
 );
 
 CREATE FUNCTION target.note_journal_entries() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET work_mem = '64MB'
+AS $$
 BEGIN
-    -- the statement's transition tables: new_rows (INSERT, UPDATE), old_rows (UPDATE, DELETE)
+    -- the statement's transition tables: new_rows (INSERT, UPDATE), old_rows (UPDATE,
+    -- DELETE); a line moved to another entry counts against one and for the other
     IF TG_OP = 'INSERT' THEN
         INSERT INTO target.journal_balance_checks (entry_ids)
-        SELECT array_agg(DISTINCT entry_id) FROM new_rows HAVING count(*) > 0;
+        SELECT array_agg(entry_id) FROM (
+            SELECT entry_id FROM new_rows GROUP BY entry_id
+            HAVING sum(debit_minor) <> sum(credit_minor)) unbalanced
+        HAVING count(*) > 0;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO target.journal_balance_checks (entry_ids)
-        SELECT array_agg(DISTINCT entry_id)
-        FROM (SELECT entry_id FROM new_rows UNION ALL SELECT entry_id FROM old_rows) touched
+        SELECT array_agg(entry_id) FROM (
+            SELECT entry_id FROM (
+                SELECT entry_id, debit_minor - credit_minor AS net FROM new_rows
+                UNION ALL
+                SELECT entry_id, credit_minor - debit_minor FROM old_rows) changed
+            GROUP BY entry_id HAVING sum(net) <> 0) unbalanced
         HAVING count(*) > 0;
     ELSE
         INSERT INTO target.journal_balance_checks (entry_ids)
-        SELECT array_agg(DISTINCT entry_id) FROM old_rows HAVING count(*) > 0;
+        SELECT array_agg(entry_id) FROM (
+            SELECT entry_id FROM old_rows GROUP BY entry_id
+            HAVING sum(debit_minor) <> sum(credit_minor)) unbalanced
+        HAVING count(*) > 0;
     END IF;
     RETURN NULL;
 END $$;

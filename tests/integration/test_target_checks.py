@@ -151,3 +151,27 @@ async def test_an_entry_must_balance_at_commit_whatever_wrote_its_lines(
     assert [tuple(r) for r in lines] == [(0, 100), (100, 0)]
     # the balanced transaction's note was deleted by its check, not committed
     assert await db.fetchval("SELECT count(*) FROM target.journal_balance_checks") == 0
+
+
+async def test_only_entries_a_statement_left_unbalanced_are_summed_at_commit(
+        db: asyncpg.Pool, entity: str) -> None:
+    """A statement whose lines net to zero per entry (an execute's one COPY) notes nothing
+    for the commit to check; one that leaves entries unbalanced notes exactly those."""
+    account = "SELECT id FROM target.ledger_accounts WHERE entity_id = $1 AND code = $2"
+    debit, credit = await _one(db, account, entity, "1"), await _one(db, account, entity, "2")
+    noted = "SELECT entry_ids FROM target.journal_balance_checks"
+    async with db.acquire() as conn, conn.transaction():
+        first = await _one(conn, ENTRY_SQL, entity, "n1")
+        second = await _one(conn, ENTRY_SQL, entity, "n2")
+        await conn.execute(LINES_SQL, first, [debit, credit], [7, 0], [0, 7])
+        assert await conn.fetch(noted) == []
+        await conn.execute("INSERT INTO target.journal_lines (entry_id, account_id, currency, "
+                           "debit_minor, credit_minor) VALUES ($1, $3, 'GBP', 3, 0), "
+                           "($2, $3, 'GBP', 4, 0), ($2, $4, 'GBP', 0, 4)",
+                           first, second, debit, credit)
+        assert [r["entry_ids"] for r in await conn.fetch(noted)] == [[first]]
+        await conn.execute(LINES_SQL, first, [credit], [0], [3])  # balanced again
+    # the commit passed: both entries are written and nothing noted is left
+    assert await db.fetchval("SELECT count(*) FROM target.journal_lines WHERE entry_id = ANY($1)",
+                             [first, second]) == 6
+    assert await db.fetchval("SELECT count(*) FROM target.journal_balance_checks") == 0
