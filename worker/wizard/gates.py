@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from worker import collector
 from worker.db.types import Executor
 from worker.errors import ServiceError
 from worker.wizard.errors import InvalidTransition
@@ -73,6 +74,11 @@ class MigrationData:
 async def load_migration_data(executor: Executor, migration: Any
                               ) -> MigrationData:
     """The attached imports and their staged records."""
+    with collector.paused():
+        return await _load_migration_data(executor, migration)
+
+
+async def _load_migration_data(executor: Executor, migration: Any) -> MigrationData:
     attached = {slot: i for slot, i in attachments(migration).items() if i}
     rows = await WizardStore.imports(executor, list(attached.values()), migration["account_id"])
     data = MigrationData({slot: rows[i] for slot, i in attached.items() if i in rows})
@@ -102,6 +108,11 @@ def evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jou
     """Every gate, in the order of wizard-api.md, and the journal the migration would post
     (None when it cannot be built: RECONCILIATION_VALID says why). The journal is built
     once, for the gate and for whoever executes."""
+    with collector.paused():
+        return _evaluate(migration, data)
+
+
+def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Journal | None]:
     contact_names = [c.name for c in data.records(ImportType.CONTACTS, created=False)]
     journal = None
     if not (data.balances or data.invoices or data.bills):
