@@ -101,16 +101,6 @@ _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
            for cls in (ContactRecord, BalanceRecord, DocumentRecord)}
 
 
-def record_to_json(record: Record) -> dict[str, Any]:
-    """A record as staged (jsonb): its fields, dates as ISO strings."""
-    data = {name: getattr(record, name) for name in _FIELDS[type(record)]}
-    for key in _DATES:
-        value = data.get(key)
-        if isinstance(value, date):
-            data[key] = value.isoformat()
-    return data
-
-
 def record_from_json(import_type: ImportType | str, data: dict[str, Any]) -> Record:
     """A staged record back as its dataclass."""
     return records_from_json(import_type, [dict(data)])[0]

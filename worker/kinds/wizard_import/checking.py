@@ -27,7 +27,6 @@ from worker.wizard.records import (
     ImportType,
     Record,
     RowError,
-    record_to_json,
 )
 
 
@@ -102,7 +101,8 @@ class RowChecker:
             skipped = f"duplicate of row {first}"
         if errors:
             return CheckedRow(number, skipped, None, errors)
-        return CheckedRow(number, skipped, orjson.dumps(record_to_json(record)).decode(), [])
+        # orjson writes a dataclass's fields in order, dates as ISO strings: the staged form
+        return CheckedRow(number, skipped, orjson.dumps(record).decode(), [])
 
     def missing_header(self) -> str | None:
         """Why no row was read, when no header row was found (else None)."""
