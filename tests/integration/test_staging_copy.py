@@ -1,6 +1,7 @@
 """COPY into staging (worker/staging/copy.py): a page that overlaps rows already staged (a
 source that shifted under offset paging, or a page another run staged first) stages only
-its new rows, and the page's transaction goes on."""
+its new rows, and the page's transaction goes on; and staging without foreign keys still
+lets no orphan line reach the target."""
 
 from __future__ import annotations
 
