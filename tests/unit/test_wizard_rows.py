@@ -230,6 +230,43 @@ def test_invoices_in_every_date_and_money_form() -> None:
     ]
 
 
+PLAIN_ROWS = [  # as an export holds them: the fast path reads these
+    ["INV-1", " Acme ", date(2026, 9, 1), date(2026, 10, 1), "GBP", 83.33, 16.67, 100.0, 0.0,
+     100.0],
+    ["INV-2", "Café Zürich", date(2026, 9, 30), None, None, None, None, 19.99, 4.99, None],
+    ["INV-3", "Acme", date(2026, 8, 1), None, "GBP", None, None, -0.05, None, None],
+]
+OTHER_ROWS = [  # each differs from a plain row in one cell: read the long way
+    ["INV-4", "Acme", datetime(2026, 9, 1), None, None, None, None, 1.0, None, None],
+    ["INV-5", "Acme", date(2026, 9, 1), None, "gbp", None, None, 1.0, None, None],
+    ["INV-6", "Acme", date(2026, 9, 1), None, None, None, None, "1.00", None, None],
+    ["INV-7", "Acme", date(2026, 9, 1), None, None, None, None, 1.005, None, None],
+    ["INV-8", "Acme", date(2026, 10, 1), None, None, None, None, 1.0, None, None],
+    [1009, "Acme", date(2026, 9, 1), None, None, None, None, 1.0, None, None],
+    ["INV-10", " ", date(2026, 9, 1), None, None, None, None, 1.0, None, None],
+    ["INV-11", "Acme", date(2026, 9, 1), None, None, None, None, None, None, None],
+    ["INV-12", "Acme", date(2026, 9, 1), None, None, 1, None, 1.0, None, None],
+    ["INV-13", "Acme", date(2026, 9, 1), "2026-10-01", None, None, None, 1.0, None, None],
+    ["INV-14", "Acme", date(2026, 9, 1), None, None, None, None, 1e16, None, None],
+]
+
+
+def test_a_plain_row_reads_as_any_row_does() -> None:
+    """The fast path for an export's usual rows gives the record the full path gives, and
+    leaves every other row to it."""
+    parser = RowParser(ImportType.INVOICES, "Sheet", cutover=CUTOVER)
+    parser.parse(1, INVOICE_HEADER)
+    for number, cells in enumerate(PLAIN_ROWS + OTHER_ROWS, 2):
+        picked = parser._pick(cells, parser._DOCUMENT_KEYS)
+        plain = parser._plain_document(number, picked)
+        if cells in PLAIN_ROWS:
+            assert plain is not None, cells
+            assert plain == parser._any_document(number, picked)
+        else:
+            assert plain is None, cells
+        assert parser.parse(number, cells) == (plain or parser._any_document(number, picked))
+
+
 def test_every_bad_cell_of_an_invoice_row_is_reported() -> None:
     records, errors, _ = parse(ImportType.INVOICES, [
         INVOICE_HEADER,

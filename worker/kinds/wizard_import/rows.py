@@ -28,8 +28,10 @@ from worker.kinds.wizard_import.values import (
     parse_currency,
     parse_date,
     parse_whole_number,
+    plain_float_minor,
 )
 from worker.money import is_iso_currency
+from worker.money.currencies import ISO_4217_EXPONENTS
 from worker.wizard.records import (
     BalanceRecord,
     ContactRecord,
@@ -66,6 +68,11 @@ class RowParser:
             ImportType.INVOICES: self._document,
             ImportType.BILLS: self._document,
         }[self.import_type]
+        self._kind: Literal["invoice", "bill"] = (
+            "invoice" if self.import_type is ImportType.INVOICES else "bill")
+        # the currency's decimals, for the plain rows' fast path (None: an unknown currency,
+        # every row read the long way, whose amounts then say so)
+        self._exponent = ISO_4217_EXPONENTS.get(currency)
 
     @property
     def header_found(self) -> bool:
@@ -215,11 +222,48 @@ class RowParser:
                       "vat", "paid", "due")
 
     def _document(self, row: int, cells: Sequence[object]) -> Parsed:
+        picked = self._pick(cells, self._DOCUMENT_KEYS)
+        return self._plain_document(row, picked) or self._any_document(row, picked)
+
+    def _plain_document(self, row: int, picked: list[object]) -> Parsed | None:
+        """The usual row of an export, read at a third of `_any_document`'s cost (an
+        import's time is mostly here): text reference and contact, date cells on or before
+        the cutover, the import's currency or none, amounts empty or numbers with at most
+        the currency's decimals. None for any other row, which `_any_document` reads and
+        whose errors it finds; for a row both read, both give the same record."""
+        (reference, contact, dated_on, due_on, currency, *amounts) = picked
+        exponent = self._exponent
+        if (type(reference) is not str or type(contact) is not str
+                or type(dated_on) is not date or exponent is None
+                or (due_on is not None and type(due_on) is not date)
+                or (currency is not None and currency != self.currency)
+                or (self.cutover is not None and dated_on > self.cutover)):
+            return None
+        reference, contact = reference.strip(), contact.strip()
+        if not reference or not contact:
+            return None
+        minors: list[int | None] = []
+        for value in amounts:
+            if value is None:
+                minors.append(None)
+            elif type(value) is float and (
+                    minor := plain_float_minor(value, exponent)) is not None:
+                minors.append(minor)
+            else:
+                return None
+        total, net, vat, paid, due = minors
+        if total is None:
+            return None
+        return DocumentRecord(
+            row=row, kind=self._kind, reference=reference, contact=contact,
+            dated_on=dated_on, currency=self.currency, total_minor=total,
+            due_minor=due if due is not None else total - (paid or 0),
+            due_on=due_on, net_minor=net, vat_minor=vat, paid_minor=paid), []
+
+    def _any_document(self, row: int, picked: list[object]) -> Parsed:
         errors: list[RowError] = []
-        kind: Literal["invoice", "bill"] = (
-            "invoice" if self.import_type is ImportType.INVOICES else "bill")
         (reference_cell, contact_cell, dated_cell, due_on_cell, currency_cell, total_cell,
-         net_cell, vat_cell, paid_cell, due_cell) = self._pick(cells, self._DOCUMENT_KEYS)
+         net_cell, vat_cell, paid_cell, due_cell) = picked
         reference = self._required(row, reference_cell, "reference", errors)
         contact = self._required(row, contact_cell, "contact", errors)
         dated_on = self._date(row, dated_cell, "dated_on", errors)
@@ -243,7 +287,7 @@ class RowParser:
         if errors or total is None or dated_on is None:
             return None, errors
         return DocumentRecord(
-            row=row, kind=kind, reference=reference, contact=contact, dated_on=dated_on,
+            row=row, kind=self._kind, reference=reference, contact=contact, dated_on=dated_on,
             currency=currency, total_minor=total,
             due_minor=due if due is not None else total - (paid or 0),
             due_on=due_on, net_minor=net, vat_minor=vat, paid_minor=paid), []

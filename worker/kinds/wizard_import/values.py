@@ -53,13 +53,8 @@ def money_parser(currency: str) -> Callable[[object], int]:
         raise CellError(f"{currency!r} is not a currency code.") from None
 
     def parse(value: object) -> int:
-        if type(value) is float:  # the common case, inline: a float's shortest repr
-            text = repr(value)
-            dot = text.find(".")
-            if dot > 0 and "e" not in text and len(text) - dot - 1 <= exponent:
-                minor = int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - len(text) + dot + 1]
-                if -MAX_MINOR < minor < MAX_MINOR:
-                    return minor
+        if type(value) is float and (minor := plain_float_minor(value, exponent)) is not None:
+            return minor  # the common case, one call
         return _money_minor(value, exponent, currency)
 
     _PARSERS[currency] = parse
@@ -67,6 +62,32 @@ def money_parser(currency: str) -> Callable[[object], int]:
 
 
 _PARSERS: dict[str, Callable[[object], int]] = {}
+
+
+def plain_float_minor(value: float, exponent: int) -> int | None:
+    """Minor units of a float whose shortest repr (the digits the file holds) is in plain
+    notation with at most `exponent` decimals, within bounds; None for any other float,
+    which `_money_minor` reads or refuses with the reason. Digits only: no float arithmetic."""
+    text = repr(value)
+    if exponent == 2:  # pence and cents, nearly every amount: "12.5", "1279.78"
+        if text[-3] == ".":  # an exponent form ends "e+16", "e-05": never matched here
+            minor = int(text.replace(".", ""))
+        elif text[-2] == ".":
+            minor = int(text.replace(".", "")) * 10
+        else:
+            return None
+    else:
+        dot = text.find(".")
+        if dot <= 0 or "e" in text:
+            return None
+        decimals = len(text) - dot - 1
+        if decimals <= exponent:
+            minor = int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - decimals]
+        elif text.endswith(".0"):  # 1200.0 in JPY
+            minor = int(text[:dot])
+        else:
+            return None
+    return minor if -MAX_MINOR < minor < MAX_MINOR else None
 
 
 def _money_minor(value: object, exponent: int, currency: str) -> int:
