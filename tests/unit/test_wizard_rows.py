@@ -248,6 +248,7 @@ OTHER_ROWS = [  # each differs from a plain row in one cell: read the long way
     ["INV-12", "Acme", date(2026, 9, 1), None, None, 1, None, 1.0, None, None],
     ["INV-13", "Acme", date(2026, 9, 1), "2026-10-01", None, None, None, 1.0, None, None],
     ["INV-14", "Acme", date(2026, 9, 1), None, None, None, None, 1e16, None, None],
+    ["INV-15", "Acme", date(2026, 9, 1)],  # shorter than the header: picked the long way
 ]
 
 

@@ -9,9 +9,10 @@ header was found.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from worker.kinds.wizard_import.columns import (
     Header,
@@ -43,6 +44,9 @@ from worker.wizard.records import (
 
 Parsed = tuple[Record | None, list[RowError]]
 
+# a row's cells by key: their positions, the row length from which the getter applies
+_Picker = tuple[list[int], int, Callable[[Sequence[object]], Any]]
+
 _CONTACT_TEXT = ("email", "phone", "address1", "address2", "address3", "town", "region",
                  "postcode", "country", "vat_number", "company_number")
 
@@ -61,7 +65,7 @@ class RowParser:
         self._best: set[str] = set()  # the required columns named by the best row so far
         self._index: dict[str, int] = {}
         self._labels: dict[str, str] = {}
-        self._positions: dict[tuple[str, ...], list[int]] = {}
+        self._pickers: dict[tuple[str, ...], _Picker] = {}
         self._parse_row: Callable[[int, Sequence[object]], Parsed] = {
             ImportType.CONTACTS: self._contact,
             ImportType.BALANCES: self._balance,
@@ -121,15 +125,22 @@ class RowParser:
             return None
         return cells[position]
 
-    def _pick(self, cells: Sequence[object], keys: tuple[str, ...]) -> list[object]:
-        """The cells of `keys`, in that order (None for a column the file lacks): one
-        comprehension per row instead of a lookup per cell."""
-        positions = self._positions.get(keys)
-        if positions is None:
+    def _pick(self, cells: Sequence[object], keys: tuple[str, ...]) -> Sequence[object]:
+        """The cells of `keys`, in that order (None for a column the file lacks or a row
+        too short to have): one C-level itemgetter call for a full row."""
+        picker = self._pickers.get(keys)
+        if picker is None:
             missing = 1 << 30
-            positions = self._positions[keys] = [self._index.get(key, missing)
-                                                 for key in keys]
+            positions = [self._index.get(key, missing) for key in keys]
+            # a row reaching the last position, when every key has a column, is picked in C
+            full = (max(positions) + 1 if missing not in positions and len(positions) > 1
+                    else missing)
+            picker = self._pickers[keys] = (positions, full, operator.itemgetter(*positions))
+        positions, full, getter = picker
         count = len(cells)
+        if count >= full:
+            picked: tuple[object, ...] = getter(cells)
+            return picked
         return [cells[p] if p < count else None for p in positions]
 
     def _text(self, cells: Sequence[object], key: str) -> str | None:
@@ -225,7 +236,7 @@ class RowParser:
         picked = self._pick(cells, self._DOCUMENT_KEYS)
         return self._plain_document(row, picked) or self._any_document(row, picked)
 
-    def _plain_document(self, row: int, picked: list[object]) -> Parsed | None:
+    def _plain_document(self, row: int, picked: Sequence[object]) -> Parsed | None:
         """The usual row of an export, read at a third of `_any_document`'s cost (an
         import's time is mostly here): text reference and contact, date cells on or before
         the cutover, the import's currency or none, amounts empty or numbers with at most
@@ -260,7 +271,7 @@ class RowParser:
             due_minor=due if due is not None else total - (paid or 0),
             due_on=due_on, net_minor=net, vat_minor=vat, paid_minor=paid), []
 
-    def _any_document(self, row: int, picked: list[object]) -> Parsed:
+    def _any_document(self, row: int, picked: Sequence[object]) -> Parsed:
         errors: list[RowError] = []
         (reference_cell, contact_cell, dated_cell, due_on_cell, currency_cell, total_cell,
          net_cell, vat_cell, paid_cell, due_cell) = picked
