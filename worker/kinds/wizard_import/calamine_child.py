@@ -52,9 +52,11 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     width = sheet.width
     # Per-cell work in Python is what this loop costs: C-level list operations only.
     for index, row in enumerate(sheet.iter_rows()):
-        if row.count("") == width:
-            continue  # blank (rows of spaces only: by the parser, or the parent for raw rows)
-        yield index + 1, pad + [None if value == "" else value for value in row]
+        if "" in row:  # a full row (most of a sheet) is passed on as calamine made it
+            if row.count("") == width:
+                continue  # blank (rows of spaces only: by the parser, or the parent)
+            row = [None if value == "" else value for value in row]
+        yield index + 1, pad + row if pad else row
 
 
 def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any], None]
