@@ -89,8 +89,10 @@ def _send_checked(rows: Iterator[tuple[int, list[Any]]], spec: dict[str, Any],
         checked = checker.check(number, cells)
         if checked is None:
             continue
+        errors = checked.errors
         batch.append((checked.number, checked.skipped, checked.record,
-                      [(e.sheet, e.row, e.column, e.message) for e in checked.errors]))
+                      [(e.sheet, e.row, e.column, e.message) for e in errors] if errors
+                      else errors))
         if len(batch) >= BATCH_ROWS:
             send(b"C", {"rows": batch})
             batch = []

@@ -24,6 +24,7 @@ from worker.wizard.proof import contact_key
 from worker.wizard.records import (
     BalanceRecord,
     ContactRecord,
+    DocumentRecord,
     ImportType,
     Record,
     RowError,
@@ -64,11 +65,11 @@ class ParseSpec:
 def _identity(record: Record) -> str:
     """What makes two records the same: a contact's name, an account's code, a document's
     reference."""
+    if isinstance(record, DocumentRecord):  # the many rows first
+        return record.reference.strip()
     if isinstance(record, ContactRecord):
         return contact_key(record.name)
-    if isinstance(record, BalanceRecord):
-        return record.code.strip()
-    return record.reference.strip()
+    return record.code.strip()
 
 
 class RowChecker:
