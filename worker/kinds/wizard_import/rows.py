@@ -237,11 +237,12 @@ class RowParser:
         return self._plain_document(row, picked) or self._any_document(row, picked)
 
     def _plain_document(self, row: int, picked: Sequence[object]) -> Parsed | None:
-        """The usual row of an export, read at a third of `_any_document`'s cost (an
-        import's time is mostly here): text reference and contact, date cells on or before
-        the cutover, the import's currency or none, amounts empty or numbers with at most
-        the currency's decimals. None for any other row, which `_any_document` reads and
-        whose errors it finds; for a row both read, both give the same record."""
+        """The usual row of an export, read with fewer calls than `_any_document` (3.6
+        against 4.3 µs a row, measured; an import's time is mostly here): text reference
+        and contact, date cells on or before the cutover, the import's currency or none,
+        amounts empty or floats with at most the currency's decimals. None for any other
+        row, which `_any_document` reads and whose errors it finds; for a row both read,
+        both give the same record."""
         (reference, contact, dated_on, due_on, currency, *amounts) = picked
         exponent = self._exponent
         if (type(reference) is not str or type(contact) is not str
