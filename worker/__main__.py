@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+import os
+
 from worker.process.arq_worker import create_worker
 from worker.process.shutdown import GracefulShutdown
 from worker.settings import get_settings
 
 
 def main() -> None:
+    settings = get_settings()
+    # A worker's work is batch work: on a shared host it yields the CPU to the API and to
+    # Postgres, so that creating or polling a job stays quick beside busy workers (README,
+    # Performance). Its reading children inherit this.
+    os.nice(settings.worker_nice)
     worker = create_worker(handle_signals=False)
-    GracefulShutdown(worker, get_settings().shutdown_grace_seconds)
+    GracefulShutdown(worker, settings.shutdown_grace_seconds)
     worker.run()
 
 

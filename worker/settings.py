@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # worker
     worker_concurrency: int = 4
     worker_poll_delay_seconds: float = 0.01
+    # added to a worker process's niceness at start (0 keeps the parent's; at most 19)
+    worker_nice: int = Field(default=10, ge=0, le=19)
     lease_seconds: float = 10.0
     heartbeat_seconds: float = 2.0
     sweep_every_seconds: float = 5.0
