@@ -1,11 +1,13 @@
 """`python -m worker`: an arq worker that rides out Redis connection loss
-(worker.process.arq_worker) and shuts down gracefully (worker.process.shutdown)."""
+(worker.process.arq_worker) and shuts down gracefully (worker.process.shutdown); it runs
+below the API's CPU priority and gives freed large blocks back (worker.process.memory)."""
 
 from __future__ import annotations
 
 import os
 
 from worker.process.arq_worker import create_worker
+from worker.process.memory import return_large_blocks
 from worker.process.shutdown import GracefulShutdown
 from worker.settings import get_settings
 
@@ -16,6 +18,7 @@ def main() -> None:
     # Postgres, so that creating or polling a job stays quick beside busy workers (README,
     # Performance). Its reading children inherit this.
     os.nice(settings.worker_nice)
+    return_large_blocks()
     worker = create_worker(handle_signals=False)
     GracefulShutdown(worker, settings.shutdown_grace_seconds)
     worker.run()
