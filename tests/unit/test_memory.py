@@ -4,10 +4,18 @@ changes)."""
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.processes import ROOT
+
+pytestmark = pytest.mark.skipif(
+    platform.libc_ver()[0] != "glibc",
+    reason="NOT RUN: the fix is glibc's mallopt, and this C library is "
+           f"{platform.libc_ver()[0] or 'unknown'} (the project supports Debian and Ubuntu)")
 
 _SCRIPT = """
 import sys

@@ -21,7 +21,7 @@ def return_large_blocks() -> bool:
     done (a C library without mallopt): memory then behaves as before."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no C library of that kind here
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
