@@ -31,8 +31,7 @@ from worker.kinds.wizard_import.values import (
     parse_whole_number,
     plain_float_minor,
 )
-from worker.money import is_iso_currency
-from worker.money.currencies import ISO_4217_EXPONENTS
+from worker.money import exponent_of, is_iso_currency
 from worker.wizard.records import (
     BalanceRecord,
     ContactRecord,
@@ -76,7 +75,7 @@ class RowParser:
             "invoice" if self.import_type is ImportType.INVOICES else "bill")
         # the currency's decimals, for the plain rows' fast path (None: an unknown currency,
         # every row read the long way, whose amounts then say so)
-        self._exponent = ISO_4217_EXPONENTS.get(currency)
+        self._exponent = exponent_of(currency) if is_iso_currency(currency) else None
 
     @property
     def header_found(self) -> bool:

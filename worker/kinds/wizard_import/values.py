@@ -69,25 +69,30 @@ def plain_float_minor(value: float, exponent: int) -> int | None:
     notation with at most `exponent` decimals, within bounds; None for any other float,
     which `_money_minor` reads or refuses with the reason. Digits only: no float arithmetic."""
     text = repr(value)
-    if exponent == 2:  # pence and cents, nearly every amount: "12.5", "1279.78"
-        if text[-3] == ".":  # an exponent form ends "e+16", "e-05": never matched here
-            minor = int(text.replace(".", ""))
-        elif text[-2] == ".":
-            minor = int(text.replace(".", "")) * 10
-        else:
-            return None
+    minor: int | None
+    if exponent != 2:
+        minor = _plain_digits(text, exponent)
+    elif text[-3] == ".":  # pence and cents, nearly every amount: "1279.78" (an exponent
+        minor = int(text.replace(".", ""))  # form ends "e+16" or "e-05": never matched)
+    elif text[-2] == ".":  # "12.5"
+        minor = int(text.replace(".", "")) * 10
     else:
-        dot = text.find(".")
-        if dot <= 0 or "e" in text:
-            return None
-        decimals = len(text) - dot - 1
-        if decimals <= exponent:
-            minor = int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - decimals]
-        elif text.endswith(".0"):  # 1200.0 in JPY
-            minor = int(text[:dot])
-        else:
-            return None
-    return minor if -MAX_MINOR < minor < MAX_MINOR else None
+        return None
+    return minor if minor is not None and -MAX_MINOR < minor < MAX_MINOR else None
+
+
+def _plain_digits(text: str, exponent: int) -> int | None:
+    """Minor units of a float's repr in plain notation with at most `exponent` decimals,
+    or a whole number written `1200.0` in a currency without decimals; else None."""
+    dot = text.find(".")
+    if dot < 0 or "e" in text:
+        return None
+    decimals = len(text) - dot - 1
+    if decimals <= exponent:
+        return int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - decimals]
+    if text.endswith(".0"):  # 1200.0 in JPY
+        return int(text[:dot]) * _TEN_TO[exponent]
+    return None
 
 
 def _money_minor(value: object, exponent: int, currency: str) -> int:
@@ -110,17 +115,14 @@ def _money_minor(value: object, exponent: int, currency: str) -> int:
 
 def _float_minor(value: float, exponent: int, currency: str) -> int:
     text = repr(value)  # the shortest repr: the digits the file holds, not binary noise
-    dot = text.find(".")
-    if dot < 0 or "e" in text:  # 1e+16, 1.5e-05; nan, inf
+    minor = _plain_digits(text, exponent)
+    if minor is not None:
+        return minor
+    if "." not in text or "e" in text:  # 1e+16, 1.5e-05; nan, inf
         if text in ("nan", "inf", "-inf"):
             raise CellError(f"'{text}' is not an amount.")
         return _decimal_minor(Decimal(text), text, exponent, currency)
-    decimals = len(text) - dot - 1
-    if decimals > exponent:
-        if text.endswith(".0"):  # 1200.0 in JPY
-            return int(text[:dot]) * _TEN_TO[exponent]
-        raise CellError(f"'{text}' has more decimals than {currency} allows ({exponent}).")
-    return int(text[:dot] + text[dot + 1:]) * _TEN_TO[exponent - decimals]
+    raise CellError(f"'{text}' has more decimals than {currency} allows ({exponent}).")
 
 
 def _decimal_minor(amount: Decimal, shown: str, exponent: int, currency: str) -> int:
