@@ -146,8 +146,8 @@ BROKEN_ERRORS: list[tuple[str, int, str | None, str]] = [
      "USD differs from the import's currency GBP: a document in another currency "
      "cannot be reconciled against the trial balance."),
     ("Outstanding Invoices", 13, "Date",
-     "'31/02/2026' is not a date: write it as YYYY-MM-DD or DD/MM/YYYY, or as an Excel "
-     "date."),
+     "'31/02/2026' is not a date: write it as YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (with "
+     "the file's date order), 25 Jul 2026, or as an Excel date."),
     ("Outstanding Bills", 7, "Supplier", "Supplier is empty."),
 ]
 

@@ -22,7 +22,6 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from scripts.demo_workbook import write_demo_workbook
 from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.columns import match_sheets, missing_sheets
-from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
 from worker.kinds.wizard_import.file_checks import check_workbook
 from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
@@ -388,42 +387,3 @@ def test_a_reading_process_killed_from_outside_is_not_the_files_fault(tmp_path: 
     os.kill(reader, signal.SIGKILL)
     with pytest.raises(ReaderStopped, match="stopped by signal 9"):
         list(rows)  # the rows already sent may come first
-
-
-# --- CSV -----------------------------------------------------------------------------------
-
-def test_csv_with_bom_crlf_quotes_and_blank_lines() -> None:
-    data = ("\ufeffOrganisation,Email,Address 1\r\n"
-            '"Smith, Jones & Co",office@sj.example,"1 High St\r\nFloor 2"\r\n'
-            "\r\n"
-            ",,\r\n"
-            "Café Zürich,,\r\n").encode()
-    assert list(iter_csv_rows(data)) == [
-        (1, ["Organisation", "Email", "Address 1"]),
-        (2, ["Smith, Jones & Co", "office@sj.example", "1 High St\r\nFloor 2"]),
-        (6, ["Café Zürich", "", ""]),
-    ]
-
-
-def test_csv_without_bom_and_lf_only() -> None:
-    assert list(iter_csv_rows(b"Code,Name\n681,Trade Debtors\n")) == [
-        (1, ["Code", "Name"]), (2, ["681", "Trade Debtors"])]
-
-
-def test_csv_not_utf8_names_the_byte_and_the_line() -> None:
-    data = "Code,Name\n1,Sales\n2,Caf\u00e9 \u00a3\n".encode("cp1252")
-    with pytest.raises(InvalidFile) as caught:
-        list(iter_csv_rows(data))
-    assert caught.value.message.startswith(
-        "The file is not UTF-8: byte 0xE9 on line 3 is not valid UTF-8")
-    assert "CSV UTF-8" in caught.value.message
-
-
-def test_csv_saved_as_utf16() -> None:
-    with pytest.raises(InvalidFile, match="UTF-16"):
-        list(iter_csv_rows("Code,Name\n".encode("utf-16")))
-
-
-def test_csv_separated_by_semicolons() -> None:
-    with pytest.raises(InvalidFile, match="separated by semicolons, not commas"):
-        list(iter_csv_rows(b"Code;Name\n681;Trade Debtors\n"))

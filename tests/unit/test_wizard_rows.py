@@ -182,7 +182,10 @@ def test_every_bad_cell_of_a_balance_row_is_reported() -> None:
         RowError("TB", 2, "Debit", "'abc' is not an amount."),
         RowError("TB", 2, "Credit", "'12.345' has more decimals than GBP allows (2)."),
         RowError("TB", 3, "Debit", "A trial-balance row needs a Debit or a Credit amount."),
-        RowError("TB", 4, "Debit", "'1,23' is not an amount."),
+        RowError("TB", 4, "Debit", "'1,23' uses a decimal comma (1,23 for 1.23); amounts must "
+                                    "use a decimal point: export the file with a UK or US "
+                                    "number format, or change the separator in the "
+                                    "spreadsheet, and upload it again."),
     ]
 
 
@@ -281,8 +284,9 @@ def test_every_bad_cell_of_an_invoice_row_is_reported() -> None:
         RowError(s, 2, "Customer", "Customer is empty."),
         RowError(s, 2, "Date", "2026-10-01 is after the cutover date 2026-09-30: only "
                                "documents dated on or before it can be outstanding."),
-        RowError(s, 2, "Due Date", "'soon' is not a date: write it as YYYY-MM-DD or "
-                                   "DD/MM/YYYY, or as an Excel date."),
+        RowError(s, 2, "Due Date", "'soon' is not a date: write it as YYYY-MM-DD, "
+                                   "DD/MM/YYYY or MM/DD/YYYY (with the file's date order), "
+                                   "25 Jul 2026, or as an Excel date."),
         RowError(s, 2, "Currency", "USD differs from the import's currency GBP: a document "
                                    "in another currency cannot be reconciled against the "
                                    "trial balance."),

@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from worker.kinds.wizard_import.dates import DateOrderNeeded
 from worker.kinds.wizard_import.values import (
+    _USUAL_MARKS,
     CellError,
+    _marks,
     _money_minor,
     cell_text,
     excel_serial_date,
@@ -48,6 +51,7 @@ from worker.kinds.wizard_import.values import (
     ("12.00", "JPY", 12),
     ("12.345", "KWD", 12345),
     ("1,000,000.00", "GBP", 100000000),
+    ("12 GBP", "GBP", 1200),
 ])
 def test_money_in_minor_units(value: object, currency: str, minor: int | None) -> None:
     if minor is None:
@@ -100,13 +104,31 @@ def test_the_plain_float_path_reads_as_the_long_way_does(exponent: int, currency
 
 @pytest.mark.parametrize(("value", "message"), [
     ("abc", "'abc' is not an amount."),
-    ("1,23", "'1,23' is not an amount."),
     ("12.3.4", "'12.3.4' is not an amount."),
     ("1,2345.00", "'1,2345.00' is not an amount."),
     ("--5", "'--5' is not an amount."),
     ("(-5)", "'(-5)' is not an amount."),
+    ("-12.00-", "'-12.00-' is not an amount."),
+    ("12.00 CR-", "'12.00 CR-' is not an amount."),
+    ("-12.00 CR", "'-12.00 CR' is not an amount."),
+    ("(12.00) CR", "'(12.00) CR' is not an amount."),
+    ("+12.00 DR", "'+12.00 DR' is not an amount."),
+    ("12.00 CR DR", "'12.00 CR DR' is not an amount."),
+    ("(12.00", "'(12.00' is not an amount."),
+    ("12.00)", "'12.00)' is not an amount."),
+    ("((12.00))", "'((12.00))' is not an amount."),
+    (")12.00(", "')12.00(' is not an amount."),
+    ("12.00+", "'12.00+' is not an amount."),
+    ("CR 12.00", "'CR 12.00' is not an amount."),
+    ("$£12.00", "'$£12.00' is not an amount."),
+    ("GBP 12.00 GBP", "'GBP 12.00 GBP' is not an amount."),
+    ("12.00 ABC", "'12.00 ABC' is not an amount."),
+    ("12.00 pounds", "'12.00 pounds' is not an amount."),
+    ("¥12", "'¥12' is not an amount."),
+    ("12.00.", "'12.00.' is not an amount."),
+    ("1 234.56", "'1 234.56' is not an amount."),
+    ("1,234,56", "'1,234,56' is not an amount."),
     ("£", "'£' is not an amount."),
-    ("12 GBP", "'12 GBP' is not an amount."),
     ("1e3", "'1e3' is not an amount."),
     ("12.345", "'12.345' has more decimals than GBP allows (2)."),
     (Decimal("0.001"), "'0.001' has more decimals than GBP allows (2)."),
@@ -132,6 +154,134 @@ def test_an_unknown_currency() -> None:
         parse_money("1.00", "XYZ")
 
 
+@pytest.mark.parametrize(("value", "minor"), [
+    ("1,234.56", 123456),
+    ("$1,234.56", 123456),
+    ("£1,234.56", 123456),
+    ("€1,234.56", 123456),
+    ("USD 1,234.56", 123456),
+    ("USD1,234.56", 123456),
+    ("usd 1,234.56", 123456),
+    ("1,234.56 USD", 123456),
+    ("1,234.56usd", 123456),
+    ("Usd 1,234.56", 123456),
+    ("USD $1,234.56", 123456),
+    ("(1,234.56)", -123456),
+    ("($1,234.56)", -123456),
+    ("(USD 1,234.56)", -123456),
+    ("(1,234.56) USD", -123456),
+    ("$ (1,234.56)", -123456),  # Excel's accounting format
+    ("( 1,234.56 )", -123456),
+    ("-$1,234.56", -123456),
+    ("$-1,234.56", -123456),
+    ("- $ 1,234.56", -123456),
+    ("-USD 1,234.56", -123456),
+    ("USD -1,234.56", -123456),
+    ("-1,234.56", -123456),
+    ("+1,234.56", 123456),
+    ("1,234.56-", -123456),
+    ("1,234.56 -", -123456),
+    ("$1,234.56-", -123456),
+    ("1,234.56 USD-", -123456),
+    ("1,234.56 CR", -123456),
+    ("1,234.56CR", -123456),
+    ("1,234.56 cr", -123456),
+    ("1,234.56 Cr", -123456),
+    ("$1,234.56 CR", -123456),
+    ("1,234.56 USD CR", -123456),
+    ("1,234.56 DR", 123456),
+    ("1,234.56DR", 123456),
+    ("1,234.56 dr", 123456),
+    ("  1,234.56  ", 123456),
+    ("\u00a01,234.56\u00a0", 123456),
+    ("\u202f$\u202f1,234.56\u202fCR\u202f", -123456),
+    ("USD\u00a01,234.56", 123456),
+    ("\t-1,234.56\n", -123456),
+    ("1,234", 123400),  # a thousands comma, not a decimal one
+    ("12,345,678", 1234567800),
+    ("0.00 CR", 0),
+    ("12 USD", 1200),
+])
+def test_amount_text_forms(value: str, minor: int) -> None:
+    assert parse_money(value, "USD") == minor
+
+
+def test_a_symbol_need_not_match_the_currency() -> None:
+    """Spreadsheets format symbols freely: a $ in a GBP import is read as GBP."""
+    assert parse_money("$12.00", "GBP") == 1200
+    assert parse_money("(€12.00)", "GBP") == -1200
+    assert parse_money("£12 CR", "USD") == -1200
+
+
+@pytest.mark.parametrize(("value", "currency", "message"), [
+    ("USD 12.00", "GBP", "'USD 12.00' is in USD, but the import's amounts are in GBP."),
+    ("12.00 usd", "GBP", "'12.00 usd' is in USD, but the import's amounts are in GBP."),
+    ("(EUR12.00)", "GBP", "'(EUR12.00)' is in EUR, but the import's amounts are in GBP."),
+    ("GBP 12.00 CR", "USD", "'GBP 12.00 CR' is in GBP, but the import's amounts are in USD."),
+    ("12 GBP", "JPY", "'12 GBP' is in GBP, but the import's amounts are in JPY."),
+])
+def test_another_currencys_code_is_refused(value: str, currency: str, message: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money(value, currency)
+    assert str(caught.value) == message
+
+
+_COMMA_ADVICE = ("amounts must use a decimal point: export the file with a UK or US number "
+                 "format, or change the separator in the spreadsheet, and upload it again.")
+
+
+@pytest.mark.parametrize(("value", "shown", "read"), [
+    ("1.234,56", "1.234,56", "1234.56"),
+    ("12,50", "12,50", "12.50"),
+    ("1,23", "1,23", "1.23"),
+    ("1 234,56", "1 234,56", "1234.56"),
+    ("1\u00a0234,56", "1 234,56", "1234.56"),
+    ("1\u202f234\u202f567,8", "1 234 567,8", "1234567.8"),
+    ("1.234.567,89", "1.234.567,89", "1234567.89"),
+    ("€12,50", "12,50", "12.50"),
+    ("-1.234,56", "1.234,56", "1234.56"),
+    ("(12,50)", "12,50", "12.50"),
+    ("12,50 GBP", "12,50", "12.50"),
+    ("12,3456", "12,3456", "12.3456"),
+])
+def test_a_decimal_comma_is_refused_saying_what_to_do(value: str, shown: str,
+                                                      read: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money(value, "GBP")
+    quoted = value.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    assert str(caught.value) == (f"'{quoted}' uses a decimal comma ({shown} for {read}); "
+                                 + _COMMA_ADVICE)
+
+
+def test_the_decimal_comma_message_in_full() -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money("1.234,56", "GBP")
+    assert str(caught.value) == (
+        "'1.234,56' uses a decimal comma (1.234,56 for 1234.56); amounts must use a decimal "
+        "point: export the file with a UK or US number format, or change the separator in "
+        "the spreadsheet, and upload it again.")
+
+
+@pytest.mark.parametrize(("value", "currency", "message"), [
+    ("$1,234.567", "USD", "'$1,234.567' has more decimals than USD allows (2)."),
+    ("1,234.567 CR", "USD", "'1,234.567 CR' has more decimals than USD allows (2)."),
+    ("(USD 0.001)", "USD", "'(USD 0.001)' has more decimals than USD allows (2)."),
+    ("JPY 1,500.5", "JPY", "'JPY 1,500.5' has more decimals than JPY allows (0)."),
+    ("$\u00a01.234", "USD", "'$ 1.234' has more decimals than USD allows (2)."),
+])
+def test_more_decimals_than_the_currency_allows_is_never_rounded(
+        value: str, currency: str, message: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money(value, currency)
+    assert str(caught.value) == message
+
+
+def test_a_non_breaking_space_is_shown_as_a_space_in_messages() -> None:
+    with pytest.raises(CellError) as caught:
+        parse_money("12.00\u00a0XYZ", "GBP")
+    assert str(caught.value) == "'12.00 XYZ' is not an amount."
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     (datetime(2026, 9, 30, 14, 0), date(2026, 9, 30)),
     (date(2026, 9, 30), date(2026, 9, 30)),
@@ -143,10 +293,21 @@ def test_an_unknown_currency() -> None:
     (61, date(1900, 3, 1)),
     ("2026-09-30", date(2026, 9, 30)),
     (" 30/09/2026 ", date(2026, 9, 30)),
-    ("1/9/2026", date(2026, 9, 1)),
+    ("09/30/2026", date(2026, 9, 30)),  # month-first: 30 can only be the day
+    ("30.09.2026", date(2026, 9, 30)),
+    ("30 Sep 2026", date(2026, 9, 30)),
+    ("1/1/2026", date(2026, 1, 1)),  # the same either way
 ])
 def test_dates(value: object, expected: date) -> None:
+    """values.parse_date, dates.parse_date's compatibility entry, without an order."""
     assert parse_date(value) == expected
+
+
+def test_a_date_that_could_be_either_way_needs_the_files_order() -> None:
+    with pytest.raises(DateOrderNeeded, match="'1/9/2026' could be 1 September or 9 January"):
+        parse_date("1/9/2026")
+    assert parse_date("1/9/2026", "DMY") == date(2026, 9, 1)
+    assert parse_date("1/9/2026", "MDY") == date(2026, 1, 9)
 
 
 def test_serial_60_is_excels_29_february_1900() -> None:
@@ -154,8 +315,8 @@ def test_serial_60_is_excels_29_february_1900() -> None:
         excel_serial_date(60)
 
 
-@pytest.mark.parametrize("value", ["31/02/2026", "2026-13-01", "09/30/2026", "30.09.2026",
-                                   "2026-9-30", "30 Sep 2026", "abc", "", 0, -5, 3_000_000,
+@pytest.mark.parametrize("value", ["31/02/2026", "2026-13-01", "13/30/2026", "30.09.20261",
+                                   "2026-9-30", "30 Sepp 2026", "abc", "", 0, -5, 3_000_000,
                                    True, None])
 def test_not_dates(value: object) -> None:
     with pytest.raises(CellError, match="is not a date"):
@@ -165,8 +326,9 @@ def test_not_dates(value: object) -> None:
 def test_a_text_date_error_says_which_forms_are_accepted() -> None:
     with pytest.raises(CellError) as caught:
         parse_date("31/02/2026")
-    assert str(caught.value) == ("'31/02/2026' is not a date: write it as YYYY-MM-DD or "
-                                 "DD/MM/YYYY, or as an Excel date.")
+    assert str(caught.value) == ("'31/02/2026' is not a date: write it as YYYY-MM-DD, "
+                                 "DD/MM/YYYY or MM/DD/YYYY (with the file's date order), "
+                                 "25 Jul 2026, or as an Excel date.")
 
 
 @pytest.mark.parametrize("value", [time(9, 30), timedelta(hours=2)])
@@ -202,3 +364,8 @@ def test_currencies() -> None:
     assert parse_currency(" gbp ") == "GBP"
     with pytest.raises(CellError, match="'XBT' is not an ISO 4217 currency code"):
         parse_currency("XBT")
+
+
+def test_the_usual_marks_read_as_the_long_way_does() -> None:
+    for (prefix, suffix), negative in _USUAL_MARKS.items():
+        assert _marks("", prefix, suffix, "GBP") is negative, (prefix, suffix)

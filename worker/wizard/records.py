@@ -64,12 +64,15 @@ class BalanceRecord:
     debit_minor: int
     credit_minor: int
     category: str | None = None
+    code_derived: bool = False  # the file gave no code: made from the name (layouts.accounts)
 
 
 @dataclass(slots=True)
 class DocumentRecord:
     """An outstanding invoice (kind "invoice") or bill ("bill") as at the cutover date.
-    `due_minor` is what is still owed: the Due column, else total - paid."""
+    `due_minor` is what is still owed: the Due column, else total - paid. A credit note
+    (a sales credit or a supplier credit) is one of these with `credit_note` set and its
+    amounts negative: it reduces the debtors' or creditors' balance."""
 
     row: int
     kind: Literal["invoice", "bill"]
@@ -83,6 +86,7 @@ class DocumentRecord:
     net_minor: int | None = None
     vat_minor: int | None = None
     paid_minor: int | None = None
+    credit_note: bool = False
 
 
 Record = ContactRecord | BalanceRecord | DocumentRecord

@@ -1,9 +1,23 @@
-"""The rows of a CSV file (the standalone importers): UTF-8, a BOM allowed, comma separated.
+"""The rows of a CSV file, as users save it or as Xero, QuickBooks and FreeAgent export it.
+
+Encodings (provider-imports.md, "Recognising a file"): UTF-8, a BOM allowed; UTF-16 with a
+BOM, either byte order (Excel's "Unicode Text", tab separated); Windows-1252 only when the
+bytes are not UTF-8 and the caller allows it (the layout's provider is Xero or QuickBooks),
+and never for a file with a UTF-8 BOM or valid UTF-8 text before its first bad byte (a file
+of mixed encodings would be read wrong, silently). A NUL character anywhere refuses the file.
+
+Delimiter: `,`, `;` or tab, detected from the first 30 non-blank rows of the file (quotes
+respected), so that a report's title block of one-cell lines above the header does not
+matter: the candidate under which the most rows have one same number of cells (above one)
+wins, then the one giving more cells, then `,` before `;` before tab. Counting rows of one
+width, not rows split, keeps a tab file right when its titles (`As of September 30, 2026`)
+and amounts (`1,234.56`) hold unquoted commas. A file split by none is one column.
 
 Rows are (line number where the row starts, as a text editor shows it; cells as text).
-CRLF or LF line ends, quoted commas and quoted line breaks are read as Excel writes them;
-blank lines and rows of empty cells are left out. A file that is not UTF-8, or not comma
-separated, is refused with what to do about it.
+CRLF, LF or CR line ends, quoted delimiters and quoted line breaks are read as Excel writes
+them; blank lines and rows of empty cells are left out. The text is decoded with one
+`bytes.decode` and read in chunks of about 1 MB (a StringIO over a whole 60 MB text would
+hold it again, four bytes a character).
 """
 
 from __future__ import annotations
@@ -11,19 +25,97 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from worker.kinds.wizard_import.errors import InvalidFile
 
 _SAVE_AS = "In Excel use File > Save As > CSV UTF-8 (Comma delimited) (*.csv), and upload that."
+DELIMITERS = (",", ";", "\t")  # in order of preference on a tie
+_SAMPLE_CHARS = 64 * 1024  # where the delimiter is detected (at most _SAMPLE_ROWS of it)
+_SAMPLE_ROWS = 30
+_CHUNK_CHARS = 1024 * 1024
+_SNIFF_BYTES = 64 * 1024
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def iter_csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each non-blank row of a UTF-8 CSV file."""
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+@dataclass(frozen=True)
+class CsvText:
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "windows-1252"
+    delimiter: str  # ",", ";" or "\t"
+
+
+def decode_csv(data: bytes, *, windows_1252: bool = False, name: str = "the file") -> CsvText:
+    """The file's text, its encoding and its delimiter, or InvalidFile saying why it cannot
+    be read (naming `name`, the byte and the line)."""
+    text, encoding = _decode(data, windows_1252, name)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InvalidFile(
+            f"{_subject(name)} cannot be read as CSV: line {_line_at(text, nul)} holds a NUL "
+            "character; the file is binary or damaged, not a CSV export. Export it again "
+            "and upload the file as downloaded.")
+    return CsvText(text, encoding, _detect_delimiter(text))
+
+
+def iter_csv_rows(data: bytes | CsvText, *, windows_1252: bool = False,
+                  name: str = "the file") -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each non-blank row of a CSV file (bytes are decoded first,
+    with decode_csv, when the first row is asked for, as before)."""
+    decoded = data if isinstance(data, CsvText) else decode_csv(
+        data, windows_1252=windows_1252, name=name)
+    yield from _rows(decoded, name)
+
+
+def peek_csv_rows(data: bytes | CsvText, limit: int = 40, *, windows_1252: bool = False,
+                  name: str = "the file") -> list[tuple[int, list[str]]]:
+    """The first `limit` non-blank rows, reading no further into the text than they take
+    (bytes are decoded whole: whether a file is UTF-8 depends on all of it)."""
+    rows: list[tuple[int, list[str]]] = []
+    if limit <= 0:
+        return rows
+    for row in iter_csv_rows(data, windows_1252=windows_1252, name=name):
+        rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def looks_like_text(data: bytes) -> bool:
+    """Whether the first 64 kB read as text: UTF-8, UTF-16 with a BOM or Windows-1252, no
+    NUL character, and control characters (other than tab, line ends, vertical tab, form
+    feed) in at most one character in twenty. A cheap sniff, to tell a CSV from other
+    files in a bundle."""
+    head = data[:_SNIFF_BYTES]
+    if head.startswith(_UTF16_BOMS):
+        text = _decode_head(head, "utf-16")
+    elif b"\x00" in head:
+        return False
+    else:
+        text = _decode_head(head, "utf-8-sig")
+        if text is None:
+            text = _decode_head(head, "cp1252")
+    if text is None or "\x00" in text:
+        return False
+    controls = sum(text.count(chr(code)) for code in _CONTROLS)
+    return controls * 20 <= len(text)
+
+
+_CONTROLS = [code for code in range(32) if chr(code) not in "\t\n\r\x0b\x0c"]
+
+
+def _decode_head(head: bytes, encoding: str) -> str | None:
+    try:  # incremental: a character cut at the end of the sample is not an error
+        return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _rows(decoded: CsvText, name: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(_lines(decoded.text), delimiter=decoded.delimiter)
     line = 0  # the reader's count of lines consumed so far
-    checked = False
     while True:
         start = line + 1
         try:
@@ -31,35 +123,102 @@ def iter_csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InvalidFile(f"Line {start} of the file cannot be read as CSV ({exc}). "
+            raise InvalidFile(f"Line {start} of {name} cannot be read as CSV ({exc}). "
                               f"{_SAVE_AS}") from None
         line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if not checked:
-            checked = True
-            _check_delimiter(cells)
-        yield start, cells
+        if any(cell.strip() for cell in cells):
+            yield start, cells
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InvalidFile(f"The file is saved as UTF-16 (Excel's \"Unicode Text\"), not "
-                          f"UTF-8. {_SAVE_AS}")
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines as a StringIO (newline="") gives them (ends kept; `\\r\\n`, `\\n`
+    and `\\r` each end one), from chunks of about 1 MB cut after a `\\n`."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _CHUNK_CHARS)
+        end = len(text) if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _decode(data: bytes, windows_1252: bool, name: str) -> tuple[str, str]:
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            line = _line_at(data[:exc.start].decode("utf-16", errors="replace"), None)
+            raise InvalidFile(
+                f"{_subject(name)} is marked as UTF-16 (Excel's \"Unicode Text\") but is not: "
+                f"the text on line {line} cannot be read (the file is damaged, or was "
+                f"edited in another encoding). {_SAVE_AS}") from None
     try:
-        return data.decode("utf-8-sig")
+        if data.startswith(codecs.BOM_UTF8):
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        at = exc.start + len(data) - len(exc.object)  # utf-8-sig counts after its BOM
+        bad, line, bom = data[at], _line_at(data, at), data.startswith(codecs.BOM_UTF8)
+        mixed = not bom and not data[:at].isascii()
+        if windows_1252 and not bom and not mixed:
+            try:
+                return data.decode("cp1252"), "windows-1252"
+            except UnicodeDecodeError as cp_exc:
+                raise InvalidFile(
+                    f"{_subject(name)} is neither UTF-8 nor Windows-1252: byte "
+                    f"0x{data[cp_exc.start]:02X} on line {_line_at(data, cp_exc.start)} is "
+                    f"valid in neither. {_SAVE_AS}") from None
+        if windows_1252 and mixed:
+            raise InvalidFile(
+                f"{_subject(name)} mixes encodings: it reads as UTF-8 up to byte "
+                f"0x{bad:02X} on line {line}, which is not valid UTF-8 (the file was "
+                f"probably edited and saved in another encoding). {_SAVE_AS}") from None
         raise InvalidFile(
-            f"The file is not UTF-8: byte 0x{data[exc.start]:02X} on line {line} is not "
-            "valid UTF-8 (the file was probably saved as \"CSV\" in a Windows or Mac "
-            f"encoding rather than \"CSV UTF-8\"). {_SAVE_AS}") from None
+            f"{_subject(name)} is not UTF-8: byte 0x{bad:02X} on line {line} is not valid "
+            "UTF-8 (the file was probably saved as \"CSV\" in a Windows or Mac encoding "
+            f"rather than \"CSV UTF-8\"). {_SAVE_AS}") from None
 
 
-def _check_delimiter(cells: list[str]) -> None:
-    """A header read as one cell holding semicolons or tabs: the wrong separator."""
-    if len(cells) == 1:
-        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
-            if separator in cells[0]:
-                raise InvalidFile(f"The file's columns are separated by {name}, not commas. "
-                                  f"{_SAVE_AS}")
+def _line_at(text: str | bytes, position: int | None) -> int:
+    """The line (from 1) holding `position` (None: the end), counting `\\r\\n`, `\\n` and
+    a lone `\\r` as line ends, as the reader does."""
+    end = len(text) if position is None else position
+    if isinstance(text, bytes):
+        lf, cr, crlf = text.count(b"\n", 0, end), text.count(b"\r", 0, end), \
+            text.count(b"\r\n", 0, end)
+    else:
+        lf, cr, crlf = text.count("\n", 0, end), text.count("\r", 0, end), \
+            text.count("\r\n", 0, end)
+    return lf + cr - crlf + 1
+
+
+def _subject(name: str) -> str:
+    return "The file" if name == "the file" else name
+
+
+def _detect_delimiter(text: str) -> str:
+    sample = text[:_SAMPLE_CHARS]
+    if len(text) > len(sample):
+        cut = max(sample.rfind("\n"), sample.rfind("\r"))
+        sample = sample[:cut + 1] if cut > 0 else sample
+    best, best_key = DELIMITERS[0], (0, 0)
+    for delimiter in DELIMITERS:
+        widths = Counter(len(cells) for cells in _sample_rows(sample, delimiter)
+                         if len(cells) > 1)
+        key = max(((count, width) for width, count in widths.items()), default=(0, 0))
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _sample_rows(sample: str, delimiter: str) -> Iterable[list[str]]:
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    taken = 0
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield cells
+                taken += 1
+                if taken >= _SAMPLE_ROWS:
+                    return
+    except csv.Error:
+        return  # the rows read so far decide; reading the file reports the error

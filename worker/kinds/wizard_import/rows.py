@@ -21,13 +21,13 @@ from worker.kinds.wizard_import.columns import (
     read_header,
     required_sets,
 )
+from worker.kinds.wizard_import.date_order import DateReader
 from worker.kinds.wizard_import.values import (
     CellError,
     cell_text,
     is_blank,
     money_parser,
     parse_currency,
-    parse_date,
     parse_whole_number,
     plain_float_minor,
 )
@@ -54,11 +54,12 @@ class RowParser:
     """Parses the rows of one sheet of one import type into records and row errors."""
 
     def __init__(self, import_type: ImportType, sheet: str, currency: str = "GBP",
-                 cutover: date | None = None) -> None:
+                 cutover: date | None = None, dates: DateReader | None = None) -> None:
         self.import_type = ImportType(import_type)
         self.sheet = sheet
         self.currency = currency
         self.cutover = cutover
+        self.dates = dates or DateReader()
         self.header: Header | None = None
         self.data_rows = 0  # non-blank rows below the header, with or without errors
         self._best: set[str] = set()  # the required columns named by the best row so far
@@ -80,6 +81,10 @@ class RowParser:
     @property
     def header_found(self) -> bool:
         return self.header is not None
+
+    def use_header(self, header: Header) -> None:
+        """Read the rows below a header found by someone else (a layout)."""
+        self.header, self._index, self._labels = header, header.index, header.labels
 
     def parse(self, row_number: int, cells: Sequence[object]) -> Parsed:
         """The record of this row, or None with its errors; (None, []) for a title, header
@@ -178,7 +183,7 @@ class RowParser:
         if is_blank(value):
             return None
         try:
-            return parse_date(value)
+            return self.dates.parse(value)
         except CellError as exc:
             errors.append(self._error(row, key, str(exc)))
             return None

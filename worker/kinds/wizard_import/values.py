@@ -4,7 +4,8 @@ A cell reaches us as text (CSV, or a text cell), an int, a float (every number i
 a double, and the readers hand it over as a float), a Decimal, a date or a datetime. Money
 never passes through float arithmetic: a float is read through its shortest repr, the
 digits Excel wrote, and an amount with more decimals than its currency allows is an error,
-never rounded. Errors are `CellError`s whose message a user understands.
+never rounded. Errors are `CellError`s whose message a user understands. Text dates and the
+file's day/month order are dates.py's (`parse_date` here is its compatibility entry).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from worker.money import UnknownCurrency, exponent_of, is_iso_currency
+
+if TYPE_CHECKING:
+    from worker.kinds.wizard_import.dates import DateOrder
 
 
 class CellError(ValueError):
@@ -26,17 +31,30 @@ _TEN_TO: tuple[int, ...] = tuple(10**power for power in range(10))
 # Amounts beyond this many minor units are refused as implausible (and keep clear of bigint).
 MAX_MINOR = 10**15
 
-# "1,234.50", "1234.5", ".5": thousands separators only in groups of three
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
-_MONEY = re.compile(
-    rf"(?P<sign>[-+]?)\s*(?P<symbol>[£$€]?)\s*(?P<sign2>[-+]?)\s*(?P<number>{_NUMBER})")
+# The number of an amount as text: "1,234.50", "1234.5", ".5", thousands separators only in
+# groups of three; or (`comma`, refused with its own message) a decimal comma, "1.234,56",
+# "1 234,56", "12,50". Around it (`prefix`, `suffix`) the marks `_marks` reads.
+_NUMBER = (r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)"
+           r"|(?P<comma>(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+),\d+)")
+_MONEY = re.compile(rf"(?P<prefix>[^\d.,]*)(?:{_NUMBER})(?P<suffix>[^\d.,]*)")
+# Marks: a sign, a bracket, a symbol, a word (an ISO code, or after the number CR or DR); any
+# other character but a space (non-breaking ones too) is a mark `_marks` refuses
+_MARK = re.compile(r"[-+()£$€]|[A-Za-z]+|\S")
+_SYMBOLS = frozenset("£$€")
+_CR_DR = frozenset(("CR", "DR"))
 
 
 def parse_money(value: object, currency: str) -> int:
     """Integer minor units of `currency` from a cell.
 
-    Accepts int, float (through its repr), Decimal, and text such as `1,234.50`,
-    `£1,234.50`, `$5`, `€-3.10`, `-12.00`, `(12.00)` (negative) or ` 12.5 `.
+    Accepts int, float (through its repr), Decimal, and text: a number with a point and
+    thousands in groups of three (`1,234.50`, `12.5`, `.5`), with a symbol (`£`, `$`, `€`:
+    any, in any currency) and `currency`'s ISO code (`GBP 1,234.50`, `1,234.50 gbp`) before or
+    after it, and one sign: `-12.00`, `$-12.00`, `+12.00`, `12.00-`, `(12.00)`, `($12.00)`,
+    `12.00 CR` (negative: a credit) or `12.00 DR` (a debit). Spaces, non-breaking ones too,
+    are ignored around and between these. Refused with the reason: two signs, another
+    currency's code, a decimal comma (`1.234,56`, `12,50`), more decimals than `currency`
+    has.
     """
     return money_parser(currency)(value)
 
@@ -135,57 +153,93 @@ def _decimal_minor(amount: Decimal, shown: str, exponent: int, currency: str) ->
 
 
 def _text_minor(value: str, exponent: int, currency: str) -> int:
-    text = value.strip()
-    negative = False
-    if text.startswith("(") and text.endswith(")"):  # accountants' negative
-        negative, text = True, text[1:-1].strip()
+    text = value.strip()  # spaces, non-breaking ones too
     match = _MONEY.fullmatch(text)
-    if match is None or (match["sign"] and match["sign2"]) or (
-            negative and (match["sign"] or match["sign2"])):
-        raise CellError(f"{value.strip()!r} is not an amount.")
-    if "-" in (match["sign"], match["sign2"]):
-        negative = True
-    number = match["number"].replace(",", "")
-    whole, _, fraction = number.partition(".")
+    if match is None:
+        raise CellError(f"{_shown(text)!r} is not an amount.")
+    prefix, suffix = match["prefix"], match["suffix"]
+    negative = _USUAL_MARKS.get((prefix, suffix))
+    if negative is None:
+        negative = _marks(text, prefix, suffix, currency)
+    number = match["number"]
+    if number is None:
+        raise _decimal_comma(text, match["comma"])
+    whole, _, fraction = number.replace(",", "").partition(".")
     fraction = fraction.rstrip("0")  # 12.50 in JPY is 12.5 → refused below; 12.00 is fine
     if len(fraction) > exponent:
         raise CellError(
-            f"{value.strip()!r} has more decimals than {currency} allows ({exponent}).")
+            f"{_shown(text)!r} has more decimals than {currency} allows ({exponent}).")
     minor = int((whole or "0") + fraction.ljust(exponent, "0"))
     return -minor if negative else minor
 
 
-# --- dates ---------------------------------------------------------------------------------
+def _marks(text: str, prefix: str, suffix: str, currency: str) -> bool:
+    """Whether the marks around an amount's number make it negative: `-` before or after it,
+    brackets around it, or CR after it (a credit); `+` before it or DR after it (a debit) is
+    positive. One sign at most; one symbol (any: spreadsheets format them freely) and one ISO
+    code at most, the code `currency`'s."""
+    signs: list[str] = []
+    opened = closed = symbols = 0
+    code: str | None = None
+    for part, after in ((prefix, False), (suffix, True)):
+        for mark in _MARK.findall(part):
+            upper = mark.upper()
+            if mark in _SYMBOLS:
+                symbols += 1
+            elif mark == "(" and not after:
+                opened += 1
+            elif mark == ")" and after:
+                closed += 1
+            elif mark == "-" or (mark == "+" and not after) or (after and upper in _CR_DR):
+                signs.append(upper)
+            elif len(mark) == 3 and code is None and is_iso_currency(upper):
+                code = upper
+            else:
+                raise CellError(f"{_shown(text)!r} is not an amount.")
+    if opened or closed:  # "(" before the number and ")" after it, once each
+        signs.append("(" if opened == closed == 1 else "unmatched")
+    if len(signs) > 1 or symbols > 1 or "unmatched" in signs:
+        raise CellError(f"{_shown(text)!r} is not an amount.")
+    if code is not None and code != currency:
+        raise CellError(
+            f"{_shown(text)!r} is in {code}, but the import's amounts are in {currency}.")
+    return bool(signs) and signs[0] in ("-", "(", "CR")
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+# The usual marks, read at once (as `_marks` reads them): ("", "") (none), ("-", ""),
+# ("£", ""), ("-$", ""), ("(", ")"), ("$", " CR")...
+_USUAL_MARKS: dict[tuple[str, str], bool] = {
+    marks: negative
+    for symbol in ("", "£", "$", "€")
+    for marks, negative in (((symbol, ""), False), ((f"-{symbol}", ""), True),
+                            ((f"{symbol}-", ""), True), ((f"({symbol}", ")"), True),
+                            ((symbol, "-"), True), ((symbol, " CR"), True),
+                            ((symbol, "CR"), True), ((symbol, " DR"), False))}
+
+
+def _decimal_comma(text: str, number: str) -> CellError:
+    whole, _, fraction = number.rpartition(",")
+    point = f"{re.sub(r'[^0-9]', '', whole)}.{fraction}"
+    return CellError(
+        f"{_shown(text)!r} uses a decimal comma ({number.translate(_NO_BREAK)} for {point}); "
+        "amounts must use a decimal point: export the file with a UK or US number format, "
+        "or change the separator in the spreadsheet, and upload it again.")
+
+
+_NO_BREAK = str.maketrans("\u00a0\u202f", "  ")  # shown as spaces in messages, not \xa0
+
+
+# --- dates (the text forms and the day/month order are dates.py's) ------------------------
+
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
 
-def parse_date(value: object) -> date:
-    """A date from a date or datetime cell, an Excel serial number (1900 date system), or
-    text `YYYY-MM-DD` or `DD/MM/YYYY`."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return excel_serial_date(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if match := _ISO_DATE.fullmatch(text):
-            year, month, day = match.groups()
-        elif match := _UK_DATE.fullmatch(text):
-            day, month, year = match.groups()
-        else:
-            raise _not_a_date(value)
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise _not_a_date(value) from None
-    if isinstance(value, (time, timedelta)):
-        raise CellError(f"{_shown(value)!r} is a time, not a date.")
-    raise _not_a_date(value)
+def parse_date(value: object, order: DateOrder | None = None) -> date:
+    """`dates.parse_date`, for this module's callers (imported here, not above: dates.py
+    imports this module)."""
+    import worker.kinds.wizard_import.dates as dates
+
+    return dates.parse_date(value, order)
 
 
 def excel_serial_date(serial: int | float | Decimal) -> date:
@@ -203,11 +257,6 @@ def excel_serial_date(serial: int | float | Decimal) -> date:
     if days < 60:
         return date(1899, 12, 31) + timedelta(days=days)
     return date(1899, 12, 30) + timedelta(days=days)
-
-
-def _not_a_date(value: object) -> CellError:
-    return CellError(f"{_shown(value)!r} is not a date: write it as YYYY-MM-DD or "
-                     "DD/MM/YYYY, or as an Excel date.")
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -233,7 +282,7 @@ def cell_text(value: object) -> str | None:
             return str(int(value))
         return repr(value)
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
+        if value.is_finite() and value == value.to_integral_value():  # not Infinity, NaN
             return str(int(value))
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
@@ -264,5 +313,5 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
-        return value.strip()
+        return value.strip().translate(_NO_BREAK)
     return cell_text(value) or ""
