@@ -44,8 +44,9 @@ class LimitBody:
     def _limit(scope: Scope) -> tuple[int, ServiceError]:
         if scope["method"] == "POST" and UPLOADS.match(scope["path"]):
             return MAX_FILE_BYTES + _MULTIPART_ROOM, FileTooLarge(
-                f"Files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB; split the "
-                "export, or remove what the migration does not need, and upload again.")
+                f"Files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB a request; split "
+                "the export, remove what the migration does not need, or send the files in "
+                "one .zip (its files may be up to 100 MB each), and upload again.")
         return MAX_BODY_BYTES, PayloadTooLarge(
             f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
 

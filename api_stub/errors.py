@@ -34,7 +34,13 @@ from worker.kinds.legacy_migration.errors import (
     LegacySessionNotFound,
 )
 from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyError
-from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
+from worker.kinds.wizard_import.errors import (
+    FilesConflict,
+    FileTooLarge,
+    ImportTypeMismatch,
+    InvalidFile,
+    MissingSheets,
+)
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     CashVatNotSupported,
@@ -173,6 +179,8 @@ STATUS: dict[type[ServiceError], int] = {
     ServiceUnavailable: 503,
     # the migration wizard
     InvalidFile: 400,
+    FilesConflict: 400,
+    ImportTypeMismatch: 400,
     MissingSheets: 400,
     MigrationNotFound: 404,
     ImportNotFound: 404,

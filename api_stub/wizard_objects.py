@@ -7,14 +7,17 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from worker.models import iso_millis
+from worker.money import is_iso_currency
 from worker.wizard.migrations import SLOTS, attachments
 
 Provider = Literal["freeagent", "xero", "quickbooks", "other"]
 VatScheme = Literal["standard", "flat_rate", "cash", "none"]
+DateOrder = Literal["DMY", "MDY"]
+ImportType = Literal["contacts", "balances", "invoices", "bills"]
 ImportStatus = Literal["queued", "processing", "needs_review", "confirmed", "failed"]
 MigrationStatus = Literal["setup", "files_attached", "preview_ready", "ready_to_execute",
                           "executing", "completed", "abandoned"]
@@ -40,6 +43,19 @@ class CreateMigration(Camel):
     provider: Provider
     cutover_date: date = Field(description="A past month end (YYYY-MM-DD): the opening "
                                            "balances are as at the close of that day.")
+    currency: str = Field(default="GBP", pattern="^[A-Z]{3}$",
+                          description="The books' currency (ISO 4217), GBP unless given.")
+    date_order: DateOrder | None = Field(
+        default=None, description="DMY or MDY: how to read the files' dates that could be "
+                                  "either (03/04/2026), when a file's other dates do not "
+                                  "tell.")
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if not is_iso_currency(value):
+            raise ValueError(f"{value} is not an ISO 4217 currency code")
+        return value
 
 
 class AttachImports(Camel):
@@ -63,13 +79,27 @@ class ErrorOut(Camel):
     message: str
 
 
+class ImportFileOut(Camel):
+    filename: str
+    sha256: str
+    layout: str
+    sheet: str | None
+    size_bytes: int
+
+
 class ImportOut(Camel):
     id: str
-    type: Literal["contacts", "balances", "invoices", "bills"]
+    type: ImportType
     status: ImportStatus
     filename: str
     sheet: str | None
     sha256: str
+    layout: str = Field(description="How the file was read (provider-imports.md), e.g. "
+                                    "xero.invoices; several files' layouts joined by ' + '.")
+    mapping: dict[str, str] = Field(description="Each record field and the file's column "
+                                                "that fed it, once the rows are read.")
+    date_order: DateOrder | None = Field(description="The day/month order stated for it.")
+    files: list[ImportFileOut] = Field(description="Every file the import reads.")
     total_rows: int
     created_count: int
     skipped_count: int
@@ -95,6 +125,7 @@ class MigrationOut(Camel):
     provider: Provider
     cutover_date: date
     currency: str
+    date_order: DateOrder | None
     status: MigrationStatus
     imports: ImportsOut
     deferred_sheets: dict[str, str] = Field(
@@ -110,11 +141,20 @@ class MigrationOut(Camel):
 
 class SheetOut(Camel):
     name: str
-    type: Literal["contacts", "balances", "invoices", "bills"] | None
+    type: ImportType | None
+
+
+class UploadedFileOut(Camel):
+    name: str
+    sha256: str
+    layout: str
+    type: ImportType | None = Field(description="The import it feeds (null for FreeAgent's "
+                                                "workbook, whose sheets are listed apart).")
 
 
 class ProviderUploadOut(Camel):
     migration: MigrationOut
+    files: list[UploadedFileOut]
     sheets: list[SheetOut]
     uploads: dict[str, ImportOut]
 
@@ -167,9 +207,14 @@ def import_out(row: Any) -> ImportOut:
     if status == "failed":
         error = ErrorOut(code=row["job_error_code"] or "IMPORT_FAILED",
                          message=row["job_error"] or "The import was cancelled.")
+    files = row["files"] or []
     return ImportOut(
         id=row["id"], type=row["type"], status=status, filename=row["filename"],
-        sheet=row["sheet"], sha256=row["sha256"], total_rows=row["total_rows"],
+        sheet=row["sheet"], sha256=row["sha256"],
+        layout=" + ".join(dict.fromkeys(f["layout"] for f in files)) or row["layout"],
+        mapping=row["mapping"], date_order=row["date_order"],
+        files=[ImportFileOut.model_validate(f) for f in files],
+        total_rows=row["total_rows"],
         created_count=row["created_count"], skipped_count=row["skipped_count"],
         error_count=row["error_count"], errors=row["errors"], blockers=row["blockers"],
         summary=row["summary"],
@@ -187,7 +232,7 @@ def migration_out(row: Any, imports: Mapping[str, Any]
     executing = row["status"] == "executing"
     return MigrationOut(
         id=row["id"], provider=row["provider"], cutover_date=row["cutover_date"],
-        currency=row["currency"], status=row["status"],
+        currency=row["currency"], date_order=row["date_order"], status=row["status"],
         imports=ImportsOut(**{slot: summaries[slot] for slot in SLOTS}),
         deferred_sheets=row["deferred_sheets"], entity_id=row["entity_id"],
         reconciliation=row["reconciliation"],

@@ -1,5 +1,6 @@
 """Starts everything for `scripts/dev` and runs a demo migration you can watch, then the
-migration wizard's walkthrough (scripts/wizard_demo.py).
+migration wizard's walkthroughs (scripts/wizard_demo.py): a FreeAgent workbook and a Xero
+export.
 
 Postgres and Redis: found or started (devenv.py). Then the release (schema), the legacy
 simulator, the web API and one worker, each logging to .dev/logs/. Ctrl-C stops them.
@@ -109,6 +110,8 @@ def main() -> int:
         # an account of its own each time: a second run's contacts and documents would
         # otherwise be skipped as already in the account (the wizard's duplicate rule)
         wizard_demo.run(BASE, create_key(python, env, f"acc_wizard_demo_{int(time.time())}"))
+        wizard_demo.run_xero(BASE, create_key(python, env,
+                                              f"acc_xero_demo_{int(time.time())}"))
         operator = create_key(python, env, None)
         print(f"\nEverything keeps running; try:\n  curl -H 'Authorization: Bearer {key}' "
               f"{BASE}/legacy-migration/jobs\n"

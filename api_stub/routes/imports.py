@@ -1,5 +1,6 @@
-"""The standalone importers (wizard-api.md): a CSV file of one type becomes an import that a
-worker parses; read it, confirm it."""
+"""The standalone importers (wizard-api.md, provider-imports.md): one file, a provider's own
+export or a CSV in the wizard's columns, becomes an import that a worker reads; read it,
+confirm it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from api_stub.auth import Account, State
 from api_stub.errors import route_errors
-from api_stub.wizard_objects import ImportOut, import_out
-from worker.kinds.wizard_import.enqueue import confirm_import, import_csv
-from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile
+from api_stub.wizard_objects import DateOrder, ImportOut, import_out
+from worker.kinds.wizard_import.enqueue import confirm_import, import_file
+from worker.kinds.wizard_import.errors import FileTooLarge, ImportTypeMismatch, InvalidFile
 from worker.wizard.errors import ImportNotConfirmable, ImportNotFound, ImportNotReady
 from worker.wizard.records import ImportType
 from worker.wizard.store import WizardStore
@@ -27,16 +28,24 @@ async def import_object(state: State, import_id: str, account: str) -> ImportOut
 
 
 @router.post("", status_code=202, response_model=ImportOut,
-             summary="Import a CSV file of contacts, balances, invoices or bills",
-             responses=route_errors(InvalidFile, FileTooLarge))
-async def create(account: Account, state: State,
-                 file: Annotated[UploadFile, File(description="The CSV file (UTF-8).")],
-                 type: Annotated[ImportType, Form(description="What the file holds.")],
-                 ) -> ImportOut:
+             summary="Import one file: a provider's own export (recognised by its content), "
+                     "or a CSV of contacts, balances, invoices or bills in the wizard's columns",
+             responses=route_errors(InvalidFile, FileTooLarge, ImportTypeMismatch))
+async def create(
+    account: Account, state: State,
+    file: Annotated[UploadFile, File(description="The file: CSV or .xlsx.")],
+    # not `| None`: a form field cannot be null, and the OpenAPI document should not say so
+    type: Annotated[ImportType, Form(description=(
+        "What the file holds; needed for a CSV in the wizard's own columns, and must agree "
+        "with a provider export's."))] = None,  # type: ignore[assignment]
+    date_order: Annotated[DateOrder, Form(alias="dateOrder", description=(
+        "DMY or MDY, for dates that read either way."))] = None,  # type: ignore[assignment]
+) -> ImportOut:
     data = await file.read()
-    import_id = await import_csv(state.pool, state.redis, account_id=account,
-                                 import_type=type, filename=file.filename or "import.csv",
-                                 data=data, queue_name=state.settings.queue_name)
+    import_id = await import_file(state.pool, state.redis, account_id=account,
+                                  import_type=type, filename=file.filename or "import.csv",
+                                  data=data, queue_name=state.settings.queue_name,
+                                  date_order=date_order)
     return await import_object(state, import_id, account)
 
 

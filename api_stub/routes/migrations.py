@@ -4,10 +4,11 @@ history."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api_stub.auth import Account, State
@@ -15,19 +16,24 @@ from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.wizard_objects import (
     AttachImports,
     CreateMigration,
+    DateOrder,
     DryRunOut,
     ExecuteOut,
     MigrationHistory,
     MigrationOut,
     ProviderUploadOut,
     SheetOut,
+    UploadedFileOut,
     ValidationOut,
     import_out,
     migration_out,
 )
 from worker.kinds.wizard_execute.enqueue import dry_run, execute_migration
+from worker.kinds.wizard_import.bundles import BundleFile
 from worker.kinds.wizard_import.enqueue import upload_deferred, upload_provider_workbook
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
+from worker.kinds.wizard_import.layouts import NATIVE_PROVIDERS
+from worker.kinds.wizard_import.provider_upload import upload_provider_files
 from worker.services import Services
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -70,7 +76,8 @@ async def migration_object(state: Services, migration_id: str, account: str,
                                     CashVatNotSupported, InvalidCutoverDate))
 async def create(body: CreateMigration, account: Account, state: State) -> MigrationOut:
     row = await create_migration(state.pool, account_id=account, provider=body.provider,
-                                 cutover=body.cutover_date, today=datetime.now(UTC).date())
+                                 cutover=body.cutover_date, today=datetime.now(UTC).date(),
+                                 currency=body.currency, date_order=body.date_order)
     return await migration_object(state, row["id"], account, row)
 
 
@@ -105,23 +112,55 @@ async def abandon(migration_id: str, account: Account, state: State) -> Migratio
 
 @router.post("/{migration_id}/upload-provider", status_code=202,
              response_model=ProviderUploadOut,
-             summary="Upload the FreeAgent .xlsx export; its sheets are imported by workers",
+             summary="Upload the provider's export: FreeAgent's .xlsx, or Xero's or "
+                     "QuickBooks' files (or one .zip of them); workers import them",
              responses=route_errors(MigrationNotFound, InvalidFile, MissingSheets,
                                     FileTooLarge, InvalidTransition, ProviderNotAutomated))
-async def upload_provider(migration_id: str, account: Account, state: State,
-                          file: Annotated[UploadFile, File(description="The .xlsx file.")]
-                          ) -> ProviderUploadOut:
-    data = await file.read()
-    found = await upload_provider_workbook(
-        state.pool, state.redis, migration_id=migration_id, account_id=account,
-        filename=file.filename or "workbook.xlsx", data=data,
-        queue_name=state.settings.queue_name)
+async def upload_provider(
+    migration_id: str, account: Account, state: State,
+    file: Annotated[list[UploadFile], File(description=(
+        "FreeAgent: the .xlsx export. Xero, QuickBooks: each export file (repeat the "
+        "field), or one .zip of them."))],
+    date_order: Annotated[DateOrder, Form(alias="dateOrder", description=(
+        "DMY or MDY, for dates that read either way; kept as the migration's."))
+    ] = None,  # type: ignore[assignment]
+) -> ProviderUploadOut:
+    files = [BundleFile(f.filename or f"file-{i + 1}", await f.read())
+             for i, f in enumerate(file)]
+    provider = await _provider(state, migration_id, account)
+    if provider in NATIVE_PROVIDERS:
+        native = await upload_provider_files(
+            state.pool, state.redis, migration_id=migration_id, account_id=account,
+            uploaded=files, queue_name=state.settings.queue_name, date_order=date_order)
+        imports_found, sheets = native.imports, []
+        shown = [UploadedFileOut(name=f.name, sha256=f.sha256, layout=f.layout.name,
+                                 type=f.import_type.value) for f in native.files]
+    else:
+        if len(files) != 1:
+            raise InvalidFile(f"A FreeAgent migration takes one file, the .xlsx export; "
+                              f"{len(files)} were sent.")
+        (workbook,) = files
+        found = await upload_provider_workbook(
+            state.pool, state.redis, migration_id=migration_id, account_id=account,
+            filename=workbook.name, data=workbook.data,
+            queue_name=state.settings.queue_name, date_order=date_order)
+        imports_found = found.imports
+        sheets = [SheetOut(name=name, type=t.value if t else None) for name, t in found.sheets]
+        shown = [UploadedFileOut(name=workbook.name,
+                                 sha256=hashlib.sha256(workbook.data).hexdigest(),
+                                 layout="freeagent.workbook", type=None)]
     migration = await migration_object(state, migration_id, account)
-    imports = await WizardStore.imports(state.pool, list(found.imports.values()), account)
+    imports = await WizardStore.imports(state.pool, list(imports_found.values()), account)
     return ProviderUploadOut(
-        migration=migration,
-        sheets=[SheetOut(name=name, type=t.value if t else None) for name, t in found.sheets],
-        uploads={t: import_out(imports[i]) for t, i in found.imports.items()})
+        migration=migration, files=shown, sheets=sheets,
+        uploads={t: import_out(imports[i]) for t, i in imports_found.items()})
+
+
+async def _provider(state: Services, migration_id: str, account: str) -> str:
+    row = await WizardStore(state.pool).migration(migration_id, account)
+    if row is None:
+        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+    return str(row["provider"])
 
 
 @router.post("/{migration_id}/upload-deferred", response_model=ProviderUploadOut,
@@ -134,7 +173,7 @@ async def deferred(migration_id: str, account: Account, state: State) -> JSONRes
                                     account_id=account, queue_name=state.settings.queue_name)
     migration = await migration_object(state, migration_id, account)
     imports = await WizardStore.imports(state.pool, list(created.values()), account)
-    body = ProviderUploadOut(migration=migration, sheets=[],
+    body = ProviderUploadOut(migration=migration, files=[], sheets=[],
                              uploads={t: import_out(imports[i]) for t, i in created.items()})
     return JSONResponse(body.model_dump(mode="json"), status_code=202 if created else 200)
 

@@ -15,14 +15,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7);
 SELECT id, filename, format, sha256, content FROM uploads WHERE id = $1;
 
 -- name: insert_import
-INSERT INTO imports (id, account_id, type, upload_id, sheet, currency, cutover_date, job_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+INSERT INTO imports (id, account_id, type, upload_id, sheet, currency, cutover_date, job_id,
+                     layout, date_order)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+
+-- name: insert_import_file
+INSERT INTO import_files (import_id, position, upload_id, layout, sheet)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: import_files
+SELECT f.position, f.layout, f.sheet, u.filename, u.format, u.content
+FROM import_files f JOIN uploads u ON u.id = f.upload_id
+WHERE f.import_id = $1
+ORDER BY f.position;
+
+-- name: save_import_reading
+UPDATE imports SET blockers = $2, summary = $3, mapping = $4 WHERE id = $1;
 
 -- name: get_imports
--- Imports with what their job says (status, progress, failure) and their file.
+-- Imports with what their job says (status, progress, failure) and their files.
 SELECT i.*, u.filename, u.sha256, u.format,
        j.status AS job_status, j.progress_detail, j.error AS job_error,
-       j.error_code AS job_error_code, j.updated_at
+       j.error_code AS job_error_code, j.updated_at,
+       (SELECT jsonb_agg(jsonb_build_object('filename', fu.filename, 'sha256', fu.sha256,
+                                            'layout', f.layout, 'sheet', f.sheet,
+                                            'sizeBytes', fu.size_bytes) ORDER BY f.position)
+        FROM import_files f JOIN uploads fu ON fu.id = f.upload_id
+        WHERE f.import_id = i.id) AS files
 FROM imports i
 JOIN uploads u ON u.id = i.upload_id
 JOIN migration_jobs j ON j.id = i.job_id
@@ -38,7 +57,9 @@ UPDATE imports SET total_rows = $2, created_count = $3, skipped_count = $4,
 WHERE id = $1;
 
 -- name: finish_import
-UPDATE imports SET created_count = $2, skipped_count = $3, blockers = $4, summary = $5
+-- Beside what reading the rows found (save_import_reading): the whole import's checks.
+UPDATE imports SET created_count = $2, skipped_count = $3, blockers = blockers || $4,
+    summary = summary || $5
 WHERE id = $1;
 
 -- name: confirm_import
@@ -63,15 +84,38 @@ WHERE r.import_id = $1 AND r.skipped IS NULL AND EXISTS (
     WHERE j.account_id = $2
       AND lower(btrim(c.name)) = lower(btrim(r.record ->> 'name')));
 
+-- name: skip_contacts_in_earlier_files
+-- A contact of an import's later file (files are $2 row numbers apart) that an earlier file
+-- has, by name (case and spaces aside): customer and vendor lists may both name a company.
+UPDATE staging.import_rows r
+SET skipped = 'duplicate of row ' || (e.first % $2) || ' of the import''s file '
+              || (e.first / $2 + 1)
+FROM (SELECT lower(regexp_replace(btrim(record ->> 'name'), '\s+', ' ', 'g')) AS name,
+             min(row_number) AS first
+      FROM staging.import_rows WHERE import_id = $1 AND skipped IS NULL GROUP BY 1) e
+WHERE r.import_id = $1 AND r.skipped IS NULL
+  AND lower(regexp_replace(btrim(r.record ->> 'name'), '\s+', ' ', 'g')) = e.name
+  AND r.row_number / $2 > e.first / $2;
+
 -- name: skip_documents_in_target
--- Invoices or bills ($3) the account's target already has, by reference.
+-- Invoices or bills ($3) the account's target already has, by their identity as
+-- proof.document_identity makes it: the number; a bill's with its supplier; a credit
+-- note's apart (a sales credit is the target's credit_note).
 UPDATE staging.import_rows r SET skipped = 'already in the account'
-WHERE r.import_id = $1 AND r.skipped IS NULL AND EXISTS (
+FROM (SELECT import_id, row_number,
+             coalesce((record ->> 'credit_note')::boolean, false) AS credit,
+             CASE WHEN $3 = 'bill'
+                  THEN lower(regexp_replace(btrim(record ->> 'contact'), '\s+', ' ', 'g'))
+                       || ' / ' ELSE '' END || btrim(record ->> 'reference') AS number
+      FROM staging.import_rows WHERE import_id = $1) s
+WHERE r.import_id = $1 AND s.import_id = r.import_id AND s.row_number = r.row_number
+  AND r.skipped IS NULL AND EXISTS (
     SELECT 1 FROM target.documents d
     JOIN target.entities e ON e.id = d.entity_id
     JOIN migration_jobs j ON j.id = e.source_job_id
-    WHERE j.account_id = $2 AND d.kind = $3
-      AND d.legacy_id = r.record ->> 'reference');
+    WHERE j.account_id = $2
+      AND d.kind = CASE WHEN s.credit AND $3 = 'invoice' THEN 'credit_note' ELSE $3 END
+      AND d.legacy_id = CASE WHEN s.credit THEN 'credit ' ELSE '' END || s.number);
 
 -- name: import_row_counts
 SELECT count(*) FILTER (WHERE skipped IS NULL) AS created,
@@ -80,8 +124,8 @@ SELECT count(*) FILTER (WHERE skipped IS NULL) AS created,
 FROM staging.import_rows WHERE import_id = $1;
 
 -- name: insert_wizard_migration
-INSERT INTO wizard_migrations (id, account_id, provider, cutover_date, currency)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO wizard_migrations (id, account_id, provider, cutover_date, currency, date_order)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING *;
 
 -- name: get_wizard_migration
@@ -113,6 +157,9 @@ UPDATE wizard_migrations SET
     updated_at = now()
 WHERE id = $1
 RETURNING *;
+
+-- name: set_wizard_date_order
+UPDATE wizard_migrations SET date_order = $2, updated_at = now() WHERE id = $1;
 
 -- name: set_wizard_status
 UPDATE wizard_migrations SET status = $2, updated_at = now() WHERE id = $1 RETURNING *;

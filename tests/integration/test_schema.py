@@ -10,7 +10,8 @@ from worker.db.schema import apply_migrations, load_migrations
 EXPECTED_TABLES = {
     "public": {"accounts", "api_keys", "api_key_accounts", "migration_jobs",
                "legacy_migration_jobs", "migration_step_runs", "workers", "schema_migrations",
-               "uploads", "imports", "wizard_migrations", "metric_totals", "job_events"},
+               "uploads", "imports", "import_files", "wizard_migrations", "metric_totals",
+               "job_events"},
     "staging": {"organizations", "taxes", "tax_rates", "customers", "items", "documents",
                 "document_lines", "payments", "skipped", "import_rows", "source_pages",
                 "source_counts"},

@@ -41,13 +41,22 @@ class Wizard:
         assert response.status_code == status, (response.status_code, response.text)
         return response.json()
 
-    async def create(self, provider: str = "freeagent", cutover: str = "2026-09-30") -> Any:
+    async def create(self, provider: str = "freeagent", cutover: str = "2026-09-30",
+                     **fields: str) -> Any:
         return await self.ok("POST", "/migrations", 201,
-                             json={"provider": provider, "cutoverDate": cutover})
+                             json={"provider": provider, "cutoverDate": cutover, **fields})
 
     async def upload_workbook(self, migration_id: str, path: Path) -> httpx.Response:
         return await self.http.post(f"/migrations/{migration_id}/upload-provider",
                                     files={"file": (path.name, path.read_bytes(), XLSX)})
+
+    async def upload_files(self, migration_id: str, files: list[tuple[str, bytes]],
+                           date_order: str | None = None) -> httpx.Response:
+        """upload-provider with several files in repeated `file` fields."""
+        return await self.http.post(
+            f"/migrations/{migration_id}/upload-provider",
+            data={"dateOrder": date_order} if date_order else None,
+            files=[("file", (name, data, "application/octet-stream")) for name, data in files])
 
     async def import_csv(self, import_type: str, name: str, content: bytes) -> httpx.Response:
         return await self.http.post("/imports", data={"type": import_type},

@@ -170,7 +170,9 @@ def test_no_retained_earnings_row_is_an_error_saying_which_rows_count() -> None:
     ("Owners' Equity", None, AccountRole.RETAINED_EARNINGS),
     ("Called up share capital", None, AccountRole.RETAINED_EARNINGS),
     ("Capital Introduced", None, AccountRole.RETAINED_EARNINGS),
-    ("Opening Balance Equity", None, AccountRole.RETAINED_EARNINGS),  # QuickBooks
+    ("Opening Balance Equity", None, AccountRole.BALANCING),  # QuickBooks' balancing one
+    ("Historical Adjustment", None, AccountRole.BALANCING),  # Xero's
+    ("Suspense", "Equity", AccountRole.BALANCING),  # FreeAgent's 999
     ("Director's funds", "Capital & Reserves", AccountRole.RETAINED_EARNINGS),
     ("Profit and loss on disposal", None, AccountRole.OTHER),
     ("Capital equipment", None, AccountRole.OTHER),
@@ -230,7 +232,8 @@ def test_documents_matching_the_trial_balance_clear_both_clearing_accounts() -> 
                      (dr("681", 60_000), cr(DEBTORS_CLEARING, 60_000))),
         JournalEntry("invoice:INV-2", "invoice", date(2024, 3, 20), "Invoice INV-2 to Acme Ltd",
                      (dr("681", 40_000), cr(DEBTORS_CLEARING, 40_000))),
-        JournalEntry("bill:B-1", "bill", date(2024, 3, 1), "Bill B-1 from Supplies plc",
+        JournalEntry("bill:supplies plc / B-1", "bill", date(2024, 3, 1),  # a bill's supplier
+                     "Bill B-1 from Supplies plc",
                      (dr(CREDITORS_CLEARING, 40_000), cr("796", 40_000))),
     )
     assert [(a.code, a.role, a.system) for a in journal.accounts] == [

@@ -70,8 +70,9 @@ class ImportNotReady(ServiceError):
 
 
 class ProviderNotAutomated(ServiceError):
-    """Only FreeAgent workbooks are read automatically; for other providers, import each
-    CSV file with POST /imports and attach it with POST /migrations/{id}/upload."""
+    """Only FreeAgent, Xero and QuickBooks exports are read automatically; for a migration
+    of provider `other`, import each CSV file with POST /imports and attach it with
+    POST /migrations/{id}/upload."""
 
     code = "PROVIDER_NOT_AUTOMATED"
 

@@ -32,6 +32,7 @@ from worker.wizard.proof import (
     JournalLine,
     LedgerAccount,
     check_reconciliation,
+    document_identity,
     format_money,
 )
 from worker.wizard.records import BalanceRecord, DocumentRecord
@@ -107,8 +108,11 @@ def _norm(text: str | None) -> str:
 
 # Names (normalised) accepted as a whole, and phrases accepted anywhere in a name. A whole
 # "profit and loss" is FreeAgent's 968; inside a name it could be "... on disposal".
-_EQUITY_NAMES = frozenset({"capital", "equity", "reserves", "profit and loss", "p and l",
-                           "opening balance equity"})
+_EQUITY_NAMES = frozenset({"capital", "equity", "reserves", "profit and loss", "p and l"})
+# each provider's balancing account (Xero, QuickBooks, FreeAgent 999): accepted as equity,
+# shown in the proof
+_BALANCING_NAMES = frozenset({"historical adjustment", "opening balance equity", "suspense",
+                              "opening balances", "opening balance"})
 _EQUITY_PHRASES = (
     "retained earnings", "retained profit", "retained loss", "retained surplus",
     "accumulated profit", "accumulated loss", "accumulated surplus", "accumulated deficit",
@@ -145,6 +149,8 @@ def classify_row(record: BalanceRecord) -> AccountRole:
     if _named(name, _CREDITORS_NAMES, _CREDITORS_PHRASES) or (
             code == "796" and ("creditor" in name or "payable" in name)):
         return AccountRole.TRADE_CREDITORS
+    if name in _BALANCING_NAMES:
+        return AccountRole.BALANCING
     if (_named(name, _EQUITY_NAMES, _EQUITY_PHRASES) or category == "capital"
             or any(word in category for word in _EQUITY_CATEGORIES)):
         return AccountRole.RETAINED_EARNINGS
@@ -179,7 +185,8 @@ def check_trial_balance(balances: Iterable[BalanceRecord], currency: str) -> Tri
             f", credits {format_money(credits, currency)}). Up to "
             f"{format_money(ROUNDING_TOLERANCE_MINOR, currency)} is posted to Rounding; "
             "correct the rows and import the trial balance again."))
-    equity = tuple(row for row, role in roles if role is AccountRole.RETAINED_EARNINGS)
+    equity = tuple(row for row, role in roles
+                   if role in (AccountRole.RETAINED_EARNINGS, AccountRole.BALANCING))
     if not equity:
         problems.append(RetainedEarningsMissing(
             "The trial balance has no retained earnings row: add the row of your retained "
@@ -203,13 +210,14 @@ def _line(account_code: str, net_minor: int) -> list[JournalLine]:
 
 
 def document_key(document: DocumentRecord) -> str:
-    """The entry's stable key (legacy_id): kind and trimmed reference, so that posting the
-    same document again hits the target's unique constraint instead of doubling it."""
-    return f"{document.kind}:{document.reference.strip()}"
+    """The entry's stable key (legacy_id): kind and the document's identity, so that posting
+    the same document again hits the target's unique constraint instead of doubling it."""
+    return f"{document.kind}:{document_identity(document)}"
 
 
 def _label(doc: DocumentRecord) -> str:
-    return f"{doc.kind.capitalize()} {doc.reference.strip() or f'on row {doc.row}'}"
+    name = "Credit note" if doc.credit_note else doc.kind.capitalize()
+    return f"{name} {doc.reference.strip() or f'on row {doc.row}'}"
 
 
 def _document_problems(documents: Sequence[DocumentRecord], cutover: date,
@@ -295,10 +303,11 @@ def build_journal(balances: Iterable[BalanceRecord], invoices: Iterable[Document
         # amount (a credit note) reverses that; the debit line comes first either way
         due = doc.due_minor if doc.kind == "invoice" else -doc.due_minor
         ref = doc.reference.strip()
+        name = "Credit note" if doc.credit_note else doc.kind.capitalize()
         control_code, clearing_code, text = (
-            (debtors, DEBTORS_CLEARING, f"Invoice {ref} to {doc.contact.strip()}")
+            (debtors, DEBTORS_CLEARING, f"{name} {ref} to {doc.contact.strip()}")
             if doc.kind == "invoice"
-            else (creditors, CREDITORS_CLEARING, f"Bill {ref} from {doc.contact.strip()}"))
+            else (creditors, CREDITORS_CLEARING, f"{name} {ref} from {doc.contact.strip()}"))
         debit, credit = (control_code, clearing_code) if due > 0 else (clearing_code,
                                                                         control_code)
         entries.append(JournalEntry(document_key(doc), doc.kind, doc.dated_on, text,

@@ -69,7 +69,8 @@ def _month_end(day: date) -> date:
 
 
 async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str,
-                           cutover: date, today: date, currency: str = "GBP") -> Any:
+                           cutover: date, today: date, currency: str = "GBP",
+                           date_order: str | None = None) -> Any:
     """A new migration in `setup`. Refused for a cash-VAT account, a cutover that is not a
     past month end, or when the account already has an active migration."""
     store = WizardStore(pool)
@@ -79,7 +80,7 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
     try:
         row = await store.insert_migration(new_id("mig"), account_id=account_id,
                                            provider=provider, cutover=cutover,
-                                           currency=currency)
+                                           currency=currency, date_order=date_order)
     except asyncpg.UniqueViolationError:
         raise MigrationSingletonViolation() from None
     return await store.migration(row["id"], account_id)

@@ -32,6 +32,7 @@ class AccountRole(StrEnum):
 
     OTHER = "other"  # a trial-balance row posted as it is
     RETAINED_EARNINGS = "retained_earnings"  # retained earnings or capital/reserves
+    BALANCING = "balancing"  # a provider's balancing account: Historical Adjustment, ...
     TRADE_DEBTORS = "trade_debtors"
     TRADE_CREDITORS = "trade_creditors"
     DEBTORS_CLEARING = "debtors_clearing"
@@ -223,6 +224,15 @@ def contact_key(name: str) -> str:
     """How a document's contact matches a contact: case-insensitive, trimmed, inner runs of
     spaces (NBSP included, which spreadsheets are full of) as one space."""
     return " ".join(name.split()).lower()
+
+
+def document_identity(document: DocumentRecord) -> str:
+    """A document's identity among the account's: its number, a credit note's apart from
+    an invoice's, a bill's with its supplier (two suppliers may use one number)."""
+    key = document.reference.strip()
+    if document.kind == "bill":
+        key = f"{contact_key(document.contact)} / {key}"
+    return f"credit {key}" if document.credit_note else key
 
 
 def contacts_resolved(contact_names: Iterable[str], invoices: Iterable[DocumentRecord],

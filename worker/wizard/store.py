@@ -39,9 +39,10 @@ class WizardStore:
     @staticmethod
     async def insert_import(conn: Conn, import_id: str, *, account_id: str, import_type: str,
                             upload_id: str, sheet: str | None, currency: str,
-                            cutover: Any, job_id: str) -> None:
+                            cutover: Any, job_id: str, layout: str,
+                            date_order: str | None) -> None:
         await conn.execute(q("insert_import"), import_id, account_id, import_type, upload_id,
-                           sheet, currency, cutover, job_id)
+                           sheet, currency, cutover, job_id, layout, date_order)
 
     @staticmethod
     async def imports(executor: Executor, import_ids: list[str],
@@ -52,6 +53,22 @@ class WizardStore:
 
     async def import_of_job(self, job_id: str) -> Record | None:
         return await self.pool.fetchrow(q("import_of_job"), job_id)
+
+    async def import_files(self, import_id: str) -> list[Record]:
+        """The files an import reads, in order, with their content."""
+        return await self.pool.fetch(q("import_files"), import_id)
+
+    @staticmethod
+    async def insert_import_file(conn: Conn, import_id: str, *, position: int, upload_id: str,
+                                 layout: str, sheet: str | None) -> None:
+        await conn.execute(q("insert_import_file"), import_id, position, upload_id, layout,
+                           sheet)
+
+    @staticmethod
+    async def save_import_reading(conn: Conn, import_id: str, *, blockers: list[str],
+                                  summary: dict[str, Any], mapping: dict[str, str]) -> None:
+        """What reading the import's files found beside their rows."""
+        await conn.execute(q("save_import_reading"), import_id, blockers, summary, mapping)
 
     @staticmethod
     async def save_import_progress(conn: Conn, import_id: str, *, total: int, created: int,
@@ -77,11 +94,12 @@ class WizardStore:
     # --- wizard migrations ---------------------------------------------------------------
 
     async def insert_migration(self, migration_id: str, *, account_id: str, provider: str,
-                               cutover: Any, currency: str) -> Record:
+                               cutover: Any, currency: str,
+                               date_order: str | None = None) -> Record:
         """Raises asyncpg.UniqueViolationError when the account has an active one."""
         row: Record | None = await self.pool.fetchrow(
             q("insert_wizard_migration"), migration_id, account_id, provider, cutover,
-            currency)
+            currency, date_order)
         assert row is not None  # INSERT … RETURNING returns the row or raises
         return row
 
@@ -107,6 +125,10 @@ class WizardStore:
         await conn.execute(q("save_wizard_attachments"), migration_id, attached["contacts"],
                            attached["balances"], attached["invoices"], attached["bills"],
                            provider_upload_id, deferred_sheets, status)
+
+    @staticmethod
+    async def set_date_order(conn: Executor, migration_id: str, date_order: str) -> None:
+        await conn.execute(q("set_wizard_date_order"), migration_id, date_order)
 
     @staticmethod
     async def set_status(conn: Executor, migration_id: str, status: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from worker import collector
 from worker.db.types import Conn
 from worker.wizard.gates import MigrationData
-from worker.wizard.proof import Journal, contact_key, reconcile
+from worker.wizard.proof import AccountRole, Journal, contact_key, document_identity, reconcile
 from worker.wizard.records import ContactRecord, DocumentRecord
 
 _ENTITY = """
@@ -65,18 +65,40 @@ def _contact_row(entity_id: str, c: ContactRecord) -> tuple[Any, ...]:
 def _document_row(entity_id: str, d: DocumentRecord, customers: dict[str, int]
                   ) -> tuple[Any, ...]:
     paid = d.paid_minor if d.paid_minor is not None else d.total_minor - d.due_minor
-    return (entity_id, d.kind, d.reference, d.reference, d.dated_on, d.due_on, d.currency,
+    # a sales credit is the target's credit_note; a supplier credit stays a bill (negative)
+    kind = "credit_note" if d.credit_note and d.kind == "invoice" else d.kind
+    return (entity_id, kind, document_identity(d), d.reference, d.dated_on, d.due_on,
+            d.currency,
             customers.get(contact_key(d.contact)), {"name": d.contact},
             d.net_minor if d.net_minor is not None else d.total_minor, d.total_minor, paid,
             d.due_minor, d.due_minor == 0)
 
 
 def _files(data: MigrationData) -> list[dict[str, Any]]:
-    return [{"type": slot, "filename": row["filename"], "sheet": row["sheet"],
-             "sha256": row["sha256"],
-             "rows": {"total": row["total_rows"], "created": row["created_count"],
-                      "skipped": row["skipped_count"], "errors": row["error_count"]}}
-            for slot, row in sorted(data.imports.items())]
+    """Each import's files (name, layout, SHA-256), its row counts and the report totals
+    its reading checked: what the proof stands on."""
+    files = []
+    for slot, row in sorted(data.imports.items()):
+        read = {f.get("name"): f for f in row["summary"].get("files", [])}
+        for file in row["files"] or []:
+            name = file["sheet"] or file["filename"]
+            checked = read.get(name, {}).get("reportTotals")
+            files.append({
+                "type": slot, "import": row["id"], "filename": file["filename"],
+                "sheet": file["sheet"], "layout": file["layout"], "sha256": file["sha256"],
+                "rows": {"total": row["total_rows"], "created": row["created_count"],
+                         "skipped": row["skipped_count"], "errors": row["error_count"]},
+                **({"reportTotals": checked} if checked else {})})
+    return files
+
+
+def _balancing(journal: Journal, totals: list[AccountTotal]) -> list[dict[str, Any]]:
+    """The provider's balancing accounts (Historical Adjustment, Opening Balance Equity,
+    Suspense) and what was posted to them: accepted as equity, shown so that nobody misses
+    them (one with nothing posted too)."""
+    posted = {t.account_code: t.debit_minor - t.credit_minor for t in totals}
+    return [{"code": a.code, "name": a.name, "net": posted.get(a.code, 0)}
+            for a in journal.accounts if a.role is AccountRole.BALANCING]
 
 
 async def write_migration(conn: Conn, *, migration: Any, data: MigrationData,
@@ -125,5 +147,6 @@ async def _write(conn: Conn, migration: Any, data: MigrationData, journal: Journ
                     "journalLines": sum(len(e.lines) for e in journal.entries),
                     "invoices": len(data.invoices), "bills": len(data.bills)},
         "files": _files(data),
+        "balancingAccounts": _balancing(journal, totals),
     }
     return Written(proof, totals)

@@ -21,8 +21,9 @@ stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
   C  {"rows": [[row_number, skipped, record JSON text, [[sheet, row, column, message]]]]}
      (checked rows, when "check" is given) data rows only
   E  {"error": class name, "message": text}
-  D  {} or, when checking, {"missing": why no header row was found, or null}: the end (a
-     child that stops without it has failed)
+  D  {} or, when checking, the ReadOutcome (checking.py) as JSON: why no header row was
+     found (or null), blockers, summary, mapping: the end (a child that stops without it
+     has failed)
 argv[1]: the address-space limit in bytes; argv[2]: the service's root directory.
 """
 
@@ -79,26 +80,34 @@ def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any]
     return {}
 
 
-def _send_checked(rows: Iterator[tuple[int, list[Any]]], spec: dict[str, Any],
-                  send: Callable[[bytes, Any], None]) -> dict[str, Any]:
-    from worker.kinds.wizard_import.checking import ParseSpec, RowChecker
+def _send_checked(sheet: Any, spec: dict[str, Any], send: Callable[[bytes, Any], None]
+                  ) -> dict[str, Any]:
+    from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, RowChecker
 
-    checker = RowChecker(ParseSpec.from_json(spec))
+    # the rows again, for a sheet whose text dates need their order decided from them all
+    checker = RowChecker(ParseSpec.from_json(spec), lambda: _sheet_rows(sheet))
     batch: list[Any] = []
-    for number, cells in rows:
-        checked = checker.check(number, cells)
-        if checked is None:
-            continue
+
+    def add(checked: CheckedRow) -> None:
         errors = checked.errors
         batch.append((checked.number, checked.skipped, checked.record,
                       [(e.sheet, e.row, e.column, e.message) for e in errors] if errors
                       else errors))
+
+    for number, cells in _sheet_rows(sheet):
+        checked = checker.check(number, cells)
+        if checked is None:
+            continue
+        add(checked)
         if len(batch) >= BATCH_ROWS:
             send(b"C", {"rows": batch})
-            batch = []
+            batch.clear()
+    last, outcome = checker.finish()
+    if last is not None:
+        add(last)
     if batch:
         send(b"C", {"rows": batch})
-    return {"missing": checker.missing_header()}
+    return outcome.to_json()
 
 
 def main() -> int:
@@ -124,9 +133,9 @@ def main() -> int:
         send(b"E", {"error": type(exc).__name__, "message": str(exc)})
         return 0
     del data
-    rows = _sheet_rows(sheet)
     spec = header.get("check")
-    end = _send_raw(rows, send) if spec is None else _send_checked(rows, spec, send)
+    end = _send_raw(_sheet_rows(sheet), send) if spec is None else _send_checked(sheet, spec,
+                                                                              send)
     send(b"D", end)
     out.flush()
     return 0

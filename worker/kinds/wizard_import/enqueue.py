@@ -2,13 +2,16 @@
 file) is queued. The request never parses rows; workers do (worker.kinds.wizard_import).
 
     provider upload: the FreeAgent workbook → contacts and balances imports now, invoices
-                     and bills sheets deferred until the balances are confirmed;
+                     and bills sheets deferred until the balances are confirmed (Xero's
+                     and QuickBooks' files: provider_upload.py);
     upload-deferred: the deferred sheets → invoices and bills imports;
-    standalone:      one CSV file → one import of the given type.
+    standalone:      one file → one import, its layout recognised (recognition.py), or a
+                     CSV in the wizard's own columns of the type given.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -20,12 +23,18 @@ from arq.connections import ArqRedis
 from worker.db.types import Conn
 from worker.enqueue import enqueue_created, record_job
 from worker.ids import new_id
+from worker.kinds.wizard_import.bundles import is_workbook
 from worker.kinds.wizard_import.columns import match_sheets, missing_sheets
-from worker.kinds.wizard_import.csv_rows import iter_csv_rows
-from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
+from worker.kinds.wizard_import.errors import (
+    FileTooLarge,
+    ImportTypeMismatch,
+    InvalidFile,
+    MissingSheets,
+)
 from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES, check_workbook
 from worker.kinds.wizard_import.kind import WIZARD_IMPORT
-from worker.kinds.wizard_import.rows import RowParser
+from worker.kinds.wizard_import.layouts import layout_named, native_layouts
+from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     ImportNotConfirmable,
@@ -38,6 +47,7 @@ from worker.wizard.records import ImportType
 from worker.wizard.store import WizardStore
 
 DEFERRED = (ImportType.INVOICES, ImportType.BILLS)
+WORKBOOK_LAYOUT = "freeagent.workbook"
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,9 @@ class ProviderUpload:
     imports: dict[str, str]  # import type -> the new import's ID
 
 
-async def _store_upload(conn: Conn, *, account_id: str, filename: str, file_format: str,
-                        data: bytes) -> str:
+async def store_upload(conn: Conn, *, account_id: str, filename: str, file_format: str,
+                       data: bytes) -> str:
+    """The file kept (in Postgres, for a worker on any host to read); its upload ID."""
     upload_id = new_id("upl")
     await WizardStore.insert_upload(conn, upload_id, account_id=account_id, filename=filename,
                                     file_format=file_format, content=data,
@@ -57,17 +68,33 @@ async def _store_upload(conn: Conn, *, account_id: str, filename: str, file_form
     return upload_id
 
 
-async def _new_import(conn: Conn, *, account_id: str, import_type: ImportType,
-                      upload_id: str, sheet: str | None, currency: str,
-                      cutover: date | None) -> tuple[str, str]:
-    """A queued import and its job, inside the caller's transaction: (import ID, job ID)."""
+@dataclass(frozen=True)
+class ImportSource:
+    """One file an import reads: its upload, its layout, the sheet read of a workbook."""
+
+    upload_id: str
+    layout: str
+    sheet: str | None = None
+
+
+async def new_import(conn: Conn, *, account_id: str, import_type: ImportType,
+                     sources: list[ImportSource], currency: str, cutover: date | None,
+                     date_order: str | None) -> tuple[str, str]:
+    """A queued import of its files and its job, inside the caller's transaction: (import
+    ID, job ID)."""
     import_id = new_id("dimp")
+    first = sources[0]
 
     async def fields(conn: Conn, job_id: str) -> None:
         await WizardStore.insert_import(conn, import_id, account_id=account_id,
-                                        import_type=import_type, upload_id=upload_id,
-                                        sheet=sheet, currency=currency, cutover=cutover,
-                                        job_id=job_id)
+                                        import_type=import_type, upload_id=first.upload_id,
+                                        sheet=first.sheet, currency=currency, cutover=cutover,
+                                        job_id=job_id, layout=first.layout,
+                                        date_order=date_order)
+        for position, source in enumerate(sources):
+            await WizardStore.insert_import_file(conn, import_id, position=position,
+                                                 upload_id=source.upload_id,
+                                                 layout=source.layout, sheet=source.sheet)
 
     job = await record_job(conn, kind=WIZARD_IMPORT, account_id=account_id,
                            singleton_key=import_id, fields=fields, id_prefix="job")
@@ -76,10 +103,11 @@ async def _new_import(conn: Conn, *, account_id: str, import_type: ImportType,
 
 async def upload_provider_workbook(
     pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-    filename: str, data: bytes, queue_name: str,
+    filename: str, data: bytes, queue_name: str, date_order: str | None = None,
 ) -> ProviderUpload:
-    """POST /migrations/{id}/upload-provider: check and store the workbook, queue the
-    contacts and balances imports, attach them; the invoice and bill sheets wait."""
+    """POST /migrations/{id}/upload-provider for FreeAgent: check and store the workbook,
+    queue the contacts and balances imports, attach them; the invoice and bill sheets
+    wait. `date_order`, when given, overrides the migration's."""
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge()
     async with pool.acquire() as conn, conn.transaction():
@@ -95,20 +123,24 @@ async def upload_provider_workbook(
                 f"{', '.join(names) or 'no sheets'}). Export them from FreeAgent, or rename "
                 "the sheets, and upload again.")
         found = match_sheets(names)
-        upload_id = await _store_upload(conn, account_id=account_id, filename=filename,
-                                        file_format="xlsx", data=data)
+        upload_id = await store_upload(conn, account_id=account_id, filename=filename,
+                                       file_format="xlsx", data=data)
+        order = date_order or migration["date_order"]
         created, jobs = {}, []
         for import_type in (ImportType.CONTACTS, ImportType.BALANCES):
-            import_id, job_id = await _new_import(
-                conn, account_id=account_id, import_type=import_type, upload_id=upload_id,
-                sheet=found[import_type], currency=migration["currency"],
-                cutover=migration["cutover_date"])
+            import_id, job_id = await new_import(
+                conn, account_id=account_id, import_type=import_type,
+                sources=[ImportSource(upload_id, WORKBOOK_LAYOUT, found[import_type])],
+                currency=migration["currency"], cutover=migration["cutover_date"],
+                date_order=order)
             created[import_type.value] = import_id
             jobs.append(job_id)
         deferred = {t.value: found[t] for t in DEFERRED if t in found}
         # a new workbook replaces what an earlier one attached, deferred sheets included
         await save_attachments(conn, migration, {**created, "invoices": None, "bills": None},
                                provider_upload_id=upload_id, deferred=deferred)
+        if date_order is not None:  # stated with the upload: the migration's from now on
+            await WizardStore.set_date_order(conn, migration_id, date_order)
     await enqueue_created(redis, jobs, queue_name)
     by_name = {name: t for t, name in found.items()}
     return ProviderUpload([(name, by_name.get(name)) for name in names], created)
@@ -131,10 +163,11 @@ async def upload_deferred(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: 
             return {}
         created, jobs = {}, []
         for type_name, sheet in deferred.items():
-            import_id, job_id = await _new_import(
+            import_id, job_id = await new_import(
                 conn, account_id=account_id, import_type=ImportType(type_name),
-                upload_id=migration["provider_upload_id"], sheet=sheet,
-                currency=migration["currency"], cutover=migration["cutover_date"])
+                sources=[ImportSource(migration["provider_upload_id"], WORKBOOK_LAYOUT, sheet)],
+                currency=migration["currency"], cutover=migration["cutover_date"],
+                date_order=migration["date_order"])
             created[type_name] = import_id
             jobs.append(job_id)
         await save_attachments(conn, migration, created, deferred={})
@@ -142,46 +175,52 @@ async def upload_deferred(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: 
     return created
 
 
-async def import_csv(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
-                     import_type: ImportType, filename: str, data: bytes,
-                     queue_name: str) -> str:
-    """POST /imports: a standalone import of one CSV file; its ID. The account's active
-    migration, if any, gives the currency and the cutover date its rows are checked
-    against."""
+async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
+                      import_type: ImportType | None, filename: str, data: bytes,
+                      queue_name: str, date_order: str | None = None) -> str:
+    """POST /imports: a standalone import of one file, a provider's own export (any
+    provider's native layout, recognised by its content) or a CSV in the wizard's own
+    columns (its `import_type` given); its ID. The account's active migration, if any,
+    gives the currency, the cutover date its rows are checked against and, unless given
+    here, the date order."""
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InvalidFile(
-            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} is not "
-            "valid UTF-8. Save it as 'CSV UTF-8' and upload it again.") from None
-    _check_csv_header(data, import_type, filename)
+    found = await asyncio.to_thread(_recognise_standalone, filename, data, import_type)
     store = WizardStore(pool)
     active = await store.active_migration(account_id)
     async with pool.acquire() as conn, conn.transaction():
-        upload_id = await _store_upload(conn, account_id=account_id, filename=filename,
-                                        file_format="csv", data=data)
-        import_id, job_id = await _new_import(
-            conn, account_id=account_id, import_type=import_type, upload_id=upload_id,
-            sheet=None, currency=active["currency"] if active else "GBP",
-            cutover=active["cutover_date"] if active else None)
+        upload_id = await store_upload(conn, account_id=account_id, filename=filename,
+                                       file_format=found.file_format, data=data)
+        import_id, job_id = await new_import(
+            conn, account_id=account_id, import_type=found.import_type,
+            sources=[ImportSource(upload_id, found.layout.name, found.sheet)],
+            currency=active["currency"] if active else "GBP",
+            cutover=active["cutover_date"] if active else None,
+            date_order=date_order or (active["date_order"] if active else None))
     await enqueue_created(redis, [job_id], queue_name)
     return import_id
 
 
-def _check_csv_header(data: bytes, import_type: ImportType, filename: str) -> None:
-    """The header is a CSV file's first line (freeagent-workbook.md): check it now, so that a
-    file of the wrong type or without a header is refused before anything is stored."""
-    parser = RowParser(import_type, filename)
-    for number, cells in iter_csv_rows(data):
-        parser.parse(number, cells)
-        break
-    if not parser.header_found:
-        raise InvalidFile(
-            f"The first line of {filename} is not a header with the columns of a "
-            f"{import_type.value} import: {parser.missing_header()}")
+def _recognise_standalone(filename: str, data: bytes, import_type: ImportType | None
+                          ) -> Recognised:
+    """The file's layout: a provider's export, else (with a type) the wizard's columns."""
+    try:
+        found = recognise(filename, data, native_layouts())
+    except InvalidFile as native:
+        if import_type is None:
+            raise InvalidFile(f"{native.message} Or, for a CSV file in the wizard's own "
+                              "columns, give its type (contacts, balances, invoices or "
+                              "bills).") from None
+        if is_workbook(data):
+            raise
+        return recognise(filename, data, [layout_named("generic.csv")], import_type)
+    if import_type is not None and import_type is not found.import_type:
+        raise ImportTypeMismatch(
+            f"{filename} is a {found.layout.title} ({found.layout.name}), which holds "
+            f"{found.import_type.value}, but the upload's type is {import_type.value}. Leave "
+            "type out, or upload the file that holds "
+            f"{import_type.value}.")
+    return found
 
 
 async def confirm_import(pool: asyncpg.Pool, *, import_id: str, account_id: str) -> None:

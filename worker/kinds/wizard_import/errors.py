@@ -34,6 +34,18 @@ class FileTooLarge(FileRefused):
     code = "FILE_TOO_LARGE"
 
 
+class ImportTypeMismatch(FileRefused):
+    """The file holds another type of record than the upload says."""
+
+    code = "IMPORT_TYPE_MISMATCH"
+
+
+class FilesConflict(FileRefused):
+    """Two files of one upload give the same records: upload one of them."""
+
+    code = "INVALID_FILE"
+
+
 class MissingSheets(FileRefused):
     """The workbook lacks a required sheet (Contacts, Trial Balance)."""
 

@@ -6,6 +6,7 @@ transaction."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from worker.db.queries import q
 from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
-from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, check_rows
-from worker.kinds.wizard_import.csv_rows import iter_csv_rows
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
+from worker.kinds.wizard_import.csv_rows import decode_csv, iter_csv_rows
+from worker.kinds.wizard_import.layouts import layout_named
 from worker.kinds.wizard_import.reading import read_rows
 from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
 from worker.services import Services
@@ -33,14 +35,27 @@ _SKIP_IN_TARGET = {
 }
 
 
+# an import's later files stage their rows at row numbers this far apart (import_files)
+FILE_ROW_OFFSET = 100_000_000
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """One file an import reads."""
+
+    name: str  # as named in errors: the sheet read, or the file's name
+    layout: str
+    file_format: str  # "xlsx" or "csv"
+    content: bytes
+
+
 @dataclass
 class ImportContext:
-    """One run of an import: the engine's run, the import's row, its file."""
+    """One run of an import: the engine's run, the import's row, its files."""
 
     run: JobRun
     row: Any
-    content: bytes
-    file_format: str
+    files: list[ImportFile]
 
     @property
     def import_id(self) -> str:
@@ -66,6 +81,9 @@ async def check_import(ctx: ImportContext) -> None:
     run = ctx.run.step_run
     await ctx.run.progress("Checking the import")
     async with ctx.run.final_transaction("Checking the import: done") as conn:
+        if ctx.import_type is ImportType.CONTACTS and len(ctx.files) > 1:
+            await conn.execute(q("skip_contacts_in_earlier_files"), ctx.import_id,
+                               FILE_ROW_OFFSET)
         skip = _SKIP_IN_TARGET.get(ctx.import_type)
         if skip is not None:
             await conn.execute(q(skip[0]), ctx.import_id, ctx.row["account_id"], *skip[1])
@@ -95,24 +113,49 @@ async def check_import(ctx: ImportContext) -> None:
 async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[ImportContext]:
     store = WizardStore(services.pool)
     row = await store.import_of_job(run.job_id)
-    upload = await store.upload(row["upload_id"]) if row else None
-    if row is None or upload is None:
+    files = await store.import_files(row["id"]) if row else []
+    if row is None or not files:
         raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
-    yield ImportContext(run, row, bytes(upload["content"]), upload["format"])
+    yield ImportContext(run, row, [
+        ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]))
+        for f in files])
 
 
-def _checked_rows(ctx: ImportContext) -> Iterator[list[CheckedRow]]:
+def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
+                  ) -> Iterator[list[CheckedRow]]:
+    """Every file's checked rows, in order; each file's outcome added to `outcomes`."""
     row = ctx.row
-    spec = ParseSpec(ctx.import_type, row["sheet"] or row["filename"], row["currency"],
-                     row["cutover_date"])
-    if ctx.file_format == "csv":
-        return check_rows(iter_csv_rows(ctx.content), spec)
-    return iter_sheet_checked(ctx.content, spec)
+    for position, file in enumerate(ctx.files):
+        spec = ParseSpec(ctx.import_type, file.name, row["currency"], row["cutover_date"],
+                         file.layout, row["date_order"], position * FILE_ROW_OFFSET)
+        outcome = ReadOutcome()
+        if file.file_format == "csv":
+            text = decode_csv(file.content, name=file.name,
+                              windows_1252=layout_named(file.layout).windows_1252)
+            yield from check_rows(iter_csv_rows(text), spec, outcome=outcome,
+                                  rows_again=functools.partial(iter_csv_rows, text))
+        else:
+            yield from iter_sheet_checked(file.content, spec, outcome)
+        outcomes.append(outcome)
 
 
 async def read(ctx: ImportContext) -> None:
-    """Step 1."""
-    await read_rows(ctx, _checked_rows(ctx))
+    """Step 1: the rows staged; then what the reading found beside them (blockers, each
+    file's summary, the columns read) saved with the step's end."""
+    outcomes: list[ReadOutcome] = []
+    await read_rows(ctx, _checked_rows(ctx, outcomes))
+    files = [{"name": file.name, **outcome.summary}
+             for file, outcome in zip(ctx.files, outcomes, strict=True)]
+    mapping: dict[str, str] = {}
+    for outcome in outcomes:  # several files: each field's columns, as each file names it
+        for record_field, column in outcome.mapping.items():
+            shown = mapping.get(record_field)
+            mapping[record_field] = (column if shown is None or column in shown.split(" / ")
+                                     else f"{shown} / {column}")
+    async with ctx.run.page("Reading rows: done") as conn:
+        await WizardStore.save_import_reading(
+            conn, ctx.import_id, blockers=[b for o in outcomes for b in o.blockers],
+            summary={"files": files}, mapping=mapping)
 
 
 WIZARD_IMPORT: JobKind[ImportContext] = JobKind(

@@ -44,14 +44,14 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome
 from worker.kinds.wizard_import.errors import HeaderNotFound, InvalidFile
 from worker.kinds.wizard_import.file_checks import open_workbook, read_sheets
 from worker.wizard.records import RowError
@@ -66,21 +66,25 @@ _CHUNK = 256 * 1024
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
 
 
-def iter_sheet_rows(data: bytes, sheet_name: str) -> Iterator[tuple[int, list[object]]]:
+def iter_sheet_rows(data: bytes, sheet_name: str) -> Generator[tuple[int, list[object]]]:
     """(Excel row number, cell values) of the sheet named `sheet_name`, in order, blank rows
     left out. Raises InvalidFile when the workbook cannot be read."""
     for payload in _sheet_frames(data, sheet_name, None):
         yield from _decode_rows(payload)
 
 
-def iter_sheet_checked(data: bytes, spec: ParseSpec) -> Iterator[list[CheckedRow]]:
+def iter_sheet_checked(data: bytes, spec: ParseSpec, outcome: ReadOutcome | None = None
+                       ) -> Iterator[list[CheckedRow]]:
     """The checked data rows of the sheet `spec.sheet`, in batches, parsed and checked in
-    the reading child (on the other core). Raises InvalidFile when the workbook cannot be
-    read, HeaderNotFound at the end when no header row was found."""
+    the reading child (on the other core); `outcome`, when given, is filled at the end.
+    Raises InvalidFile when the workbook cannot be read, HeaderNotFound at the end when no
+    header row was found."""
     for payload in _sheet_frames(data, spec.sheet, spec):
         if "missing" in payload:
             if payload["missing"] is not None:
                 raise HeaderNotFound(payload["missing"])
+            if outcome is not None:
+                outcome.take(payload)
             return
         yield [CheckedRow(number, skipped, record,
                           [RowError(*error) for error in errors] if errors else _NO_ERRORS)

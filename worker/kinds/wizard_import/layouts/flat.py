@@ -55,6 +55,9 @@ class FlatLayout(Layout):
                     ) -> Header | None:
         return read_header(import_type, row, cells)
 
+    def required(self, import_type: ImportType) -> tuple[tuple[str, ...], ...]:
+        return required_sets(import_type)
+
     def found(self, cells: Sequence[object], import_type: ImportType) -> int:
         return len(found_keys(import_type, cells))
 

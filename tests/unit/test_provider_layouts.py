@@ -1,0 +1,229 @@
+"""Xero's and QuickBooks' export files (scripts/provider_files.py) recognised by their content
+and read by their layouts, as a worker reads them (no database): each file's layout, the
+records and counts the generator computed independently, the credit notes, the report
+totals checked, and what the layouts refuse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+
+from scripts.provider_files import ProviderExport, quickbooks_export, xero_export
+from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
+from worker.kinds.wizard_import.csv_rows import iter_csv_rows
+from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.layouts import LAYOUTS, native_layouts
+from worker.kinds.wizard_import.recognition import Recognised, recognise
+from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked
+from worker.wizard.records import ImportType
+
+CUTOVER = date(2026, 9, 30)
+
+
+def read(found: Recognised, currency: str, date_order: str | None = None
+         ) -> tuple[list[CheckedRow], ReadOutcome]:
+    """Every checked row of a recognised file, and its outcome, as step 1 reads them."""
+    spec = ParseSpec(found.import_type, found.sheet or found.name, currency, CUTOVER,
+                     found.layout.name, date_order)
+    outcome = ReadOutcome()
+    if found.file_format == "xlsx":
+        batches: Iterator[list[CheckedRow]] = iter_sheet_checked(found.data, spec, outcome)
+    else:
+        text = found.layout.windows_1252
+        batches = check_rows(iter_csv_rows(found.data, windows_1252=text), spec,
+                             outcome=outcome,
+                             rows_again=lambda: iter_csv_rows(found.data, windows_1252=text))
+    return [row for batch in batches for row in batch], outcome
+
+
+def records(rows: list[CheckedRow]) -> list[dict[str, Any]]:
+    return [orjson.loads(r.record) for r in rows if r.record is not None]
+
+
+def _export(provider: str) -> ProviderExport:
+    return xero_export() if provider == "xero" else quickbooks_export()
+
+
+LAYOUT_OF = {
+    "Contacts.csv": "xero.contacts", "Invoices.csv": "xero.invoices",
+    "Bills.csv": "xero.bills", "TrialBalance.xlsx": "xero.trial_balance",
+    "Customer Contact List.csv": "quickbooks.customers",
+    "Vendor Contact List.csv": "quickbooks.vendors",
+    "Trial Balance.csv": "quickbooks.trial_balance",
+    "A_R Aging Detail.csv": "quickbooks.ar_aging_detail",
+    "A_P Aging Detail.csv": "quickbooks.ap_aging_detail",
+}
+
+
+@pytest.mark.parametrize("provider", ["xero", "quickbooks"])
+def test_each_file_is_recognised_by_its_content_not_its_name(provider: str) -> None:
+    for file in _export(provider).files:
+        found = recognise("upload", file.data, native_layouts(provider))  # no name to go by
+        assert found.layout.name == LAYOUT_OF[file.name], file.name
+        # and among every provider's layouts
+        assert recognise(file.name, file.data, native_layouts()).layout.name == \
+            LAYOUT_OF[file.name]
+
+
+@pytest.mark.parametrize("provider", ["xero", "quickbooks"])
+def test_every_file_reads_to_the_generators_figures(provider: str) -> None:
+    export = _export(provider)
+    expected, currency = export.expected, export.expected.currency
+    by_type: dict[ImportType, list[CheckedRow]] = {}
+    outcomes = []
+    for file in export.files:
+        found = recognise(file.name, file.data, native_layouts(provider))
+        rows, outcome = read(found, currency)
+        assert [e for r in rows for e in r.errors] == [], file.name
+        assert outcome.blockers == [], (file.name, outcome.blockers)
+        by_type.setdefault(found.import_type, []).extend(rows)
+        outcomes.append(outcome)
+    created = {t: sum(1 for r in rows if r.skipped is None) for t, rows in by_type.items()}
+    skipped = {t: sum(1 for r in rows if r.skipped is not None) for t, rows in by_type.items()}
+    assert created[ImportType.CONTACTS] == expected.contacts
+    assert created[ImportType.BALANCES] == expected.balances
+    assert (created[ImportType.INVOICES], skipped[ImportType.INVOICES]) == (
+        expected.invoices_created, expected.invoices_skipped)
+    assert (created[ImportType.BILLS], skipped[ImportType.BILLS]) == (
+        expected.bills_created, expected.bills_skipped)
+    posted = {t: [d for r in by_type[t] if r.skipped is None
+                  for d in records([r])] for t in (ImportType.INVOICES, ImportType.BILLS)}
+    assert sum(d["due_minor"] for d in posted[ImportType.INVOICES]) == expected.debtors_minor
+    assert sum(d["due_minor"] for d in posted[ImportType.BILLS]) == expected.creditors_minor
+    credits = [d for t in posted for d in posted[t] if d["credit_note"]]
+    assert credits
+    assert all(d["due_minor"] < 0 and d["total_minor"] < 0 for d in credits)
+    balances = records(by_type[ImportType.BALANCES])
+    debits = sum(b["debit_minor"] for b in balances)
+    assert debits == sum(b["credit_minor"] for b in balances)
+    dues = sum(abs(d["due_minor"]) for t in posted for d in posted[t])
+    assert debits + dues == expected.total_debits_minor
+    assert all(o.mapping for o in outcomes)
+
+
+def test_xero_reads_line_items_into_documents_with_their_statuses() -> None:
+    export = xero_export()
+    invoices = next(f for f in export.files if f.name == "Invoices.csv")
+    found = recognise(invoices.name, invoices.data, native_layouts("xero"))
+    rows, outcome = read(found, "GBP")
+    assert outcome.summary["lineItems"]["rows"] == export.expected.invoice_line_rows
+    reasons = sorted(r.skipped.split(":")[0] for r in rows if r.skipped)
+    assert reasons == ["deleted", "draft", "paid", "paid", "voided"]
+    assert outcome.mapping["reference"] == "InvoiceNumber"
+    assert outcome.mapping["due_minor"] == "InvoiceAmountDue"
+    # the contact written "café zürich  gmbh" is kept as written (matched at the gates)
+    assert any(d["contact"] == "café zürich  gmbh" for d in records(rows))
+
+
+def test_a_bill_number_two_suppliers_use_is_two_bills() -> None:
+    bills = next(f for f in xero_export().files if f.name == "Bills.csv")
+    rows, _ = read(recognise(bills.name, bills.data, native_layouts("xero")), "GBP")
+    same = [d for d in records(rows) if d["reference"] == "SUP-8812"]
+    assert len(same) == 2
+    assert len({d["contact"] for d in same}) == 2
+    assert not any(r.skipped and "duplicate" in r.skipped for r in rows)
+
+
+def test_the_trial_balances_codes_named_and_derived() -> None:
+    tb = next(f for f in xero_export().files if f.name == "TrialBalance.xlsx")
+    rows, outcome = read(recognise(tb.name, tb.data, native_layouts("xero")), "GBP")
+    by_name = {b["name"]: b for b in records(rows)}
+    assert (by_name["Sales"]["code"], by_name["Sales"]["code_derived"]) == ("200", False)
+    derived = by_name["Owner A Funds Introduced"]
+    assert derived["code_derived"]
+    assert derived["code"].startswith("AC-")
+    assert outcome.summary["derivedCodes"] == [
+        {"row": derived["row"], "name": "Owner A Funds Introduced", "code": derived["code"]}]
+    assert outcome.summary["reportTotals"]["mismatched"] == 0
+    qb = next(f for f in quickbooks_export().files if f.name == "Trial Balance.csv")
+    rows, _ = read(recognise(qb.name, qb.data, native_layouts("quickbooks")), "USD")
+    codes = {b["name"]: b["code"] for b in records(rows)}
+    assert (codes["Salaries"], codes["Sales"], codes["Office Supplies"]) == (
+        "6000", "4000", "6100")
+    assert "Accounts Receivable (A/R)" in codes  # "(A/R)" is no code
+
+
+def test_quickbooks_report_totals_are_checked_per_group_and_overall() -> None:
+    aging = next(f for f in quickbooks_export().files if f.name == "A_R Aging Detail.csv")
+    _rows, outcome = read(recognise(aging.name, aging.data, native_layouts()), "USD")
+    totals = outcome.summary["reportTotals"]
+    assert totals["mismatched"] == 0
+    assert totals["checked"] >= 4
+    assert [t["column"] for t in totals["total"]] == ["Amount", "Open balance"]
+    # one figure changed, as an edit would: the import is blocked naming the group
+    text = aging.data.decode()
+    edited = text.replace(",Invoice,", ",Invoice,", 1)
+    first_open = edited.split("\r\n")[6].rsplit(",", 1)
+    edited = edited.replace(edited.split("\r\n")[6], first_open[0] + ",1.00", 1)
+    found = recognise(aging.name, edited.encode(), native_layouts())
+    _, outcome = read(found, "USD")
+    assert outcome.blockers
+    assert outcome.blockers[0].startswith("REPORT_TOTAL_MISMATCH: in "
+                                                               "A_R Aging Detail.csv, row")
+    assert "'Total for" in outcome.blockers[0]
+
+
+def test_a_file_no_layout_claims_names_the_closest_and_what_it_lacks() -> None:
+    invoices = next(f for f in xero_export().files if f.name == "Invoices.csv")
+    lines = invoices.data.decode("utf-8-sig").split("\r\n")
+    header = lines[0].split(",")
+    cut = [i for i, name in enumerate(header) if name not in ("InvoiceDate", "Total")]
+    damaged = "\r\n".join(",".join(line.split(",")[i] for i in cut) for line in lines[:3])
+    with pytest.raises(InvalidFile) as refused:
+        recognise("Invoices.csv", damaged.encode(), native_layouts("xero"))
+    assert refused.value.message == (
+        "Invoices.csv is not an export the wizard recognises. The closest is the Xero "
+        "sales invoices export (xero.invoices), but its header row lacks the columns "
+        "InvoiceDate, Total. Export the file again from the provider, unedited, and "
+        "upload that.")
+
+
+def test_every_layout_has_a_fixture_or_says_why() -> None:
+    read_here = set(LAYOUT_OF.values()) | {"freeagent.workbook", "generic.csv"}
+    untested = {layout.name for layout in LAYOUTS} - read_here
+    # the Open Invoices / Unpaid Bills reports are read in test_quickbooks_open_reports
+    assert untested == {"quickbooks.open_invoices", "quickbooks.unpaid_bills"}
+
+
+def _qb_report(title: str, header: str, body: list[str]) -> bytes:
+    return "\r\n".join(["Bayside Cycles LLC", title, '"As of September 30, 2026"', "",
+                        header, *body, "",
+                        '"Accrual Basis Wednesday, October 7, 2026 09:41 AM GMT-07:00"']
+                       ).encode()
+
+
+def test_quickbooks_open_reports_take_the_contact_from_the_group_row() -> None:
+    data = _qb_report("Open Invoices", ",Date,Transaction type,Num,Term,Due date,Open balance", [
+        "Acme Corp,,,,,,", ",09/15/2026,Invoice,1045,Net 30,10/15/2026,\"1,250.00\"",
+        ",08/20/2026,Credit Memo,1046,,08/20/2026,-150.00",
+        'Total for Acme Corp,,,,,,"$1,100.00"',
+        "Zeta Ltd,,,,,,", ",09/01/2026,Invoice,1050,Net 30,10/01/2026,99.99",
+        'Total for Zeta Ltd,,,,,,"$99.99"', 'TOTAL,,,,,,"$1,199.99"'])
+    found = recognise("open.csv", data, native_layouts("quickbooks"))
+    assert found.layout.name == "quickbooks.open_invoices"
+    rows, outcome = read(found, "USD")
+    assert [(d["reference"], d["contact"], d["due_minor"], d["credit_note"])
+            for d in records(rows)] == [("1045", "Acme Corp", 125000, False),
+                                        ("1046", "Acme Corp", -15000, True),
+                                        ("1050", "Zeta Ltd", 9999, False)]
+    assert outcome.blockers == []
+    assert outcome.summary["reportTotals"]["checked"] == 3
+    bills = _qb_report("Unpaid Bills",
+                       ",Date,Transaction type,Num,Due date,Past due,Amount,Open balance", [
+                           "Pedal Parts,,,,,,,", ",09/14/2026,Bill,,10/14/2026,0,500.00,500.00",
+                           'Total for Pedal Parts,,,,,,"$500.00","$500.00"',
+                           'TOTAL,,,,,,"$500.00","$400.00"'])
+    found = recognise("bills.csv", bills, native_layouts("quickbooks"))
+    assert found.layout.name == "quickbooks.unpaid_bills"
+    rows, outcome = read(found, "USD")
+    (bill,) = records(rows)
+    assert bill["reference"] == "Bill of 2026-09-14 (row 7)"  # QuickBooks left Num blank
+    assert outcome.blockers == [
+        "REPORT_TOTAL_MISMATCH: in bills.csv, row 9 (the report's total) gives Open balance "
+        "$400.00, but the rows read add up to $500.00: the file was cut or edited. Export "
+        "the report again, unedited, and upload it."]
+

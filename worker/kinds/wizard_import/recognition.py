@@ -1,0 +1,132 @@
+"""Which layout a file is, by its content (provider-imports.md, "Recognising a file"): its
+first rows are read (a CSV's decoded text; a workbook's sheets through the reading child,
+which stops after them), and each candidate layout looks for its header row below any title
+block. The most specific layout that claims the file wins; a file none claims is refused
+naming the file and, for the closest layout, the columns its header lacked. Never by the
+file's name. Runs in the web request, off its event loop (it blocks while a child reads)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from worker.kinds.wizard_import.bundles import is_workbook
+from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, peek_csv_rows
+from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.file_checks import check_workbook
+from worker.kinds.wizard_import.layouts.base import Layout
+from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
+from worker.wizard.records import ImportType
+
+PEEK_ROWS = 40  # a title block and a header are within the first rows of every export
+Rows = Sequence[tuple[int, Sequence[object]]]
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A file and the layout that reads it."""
+
+    name: str
+    data: bytes
+    file_format: str  # "csv" or "xlsx"
+    layout: Layout
+    import_type: ImportType
+    sheet: str | None  # the workbook's sheet read
+    header_row: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Match:
+    layout: Layout
+    import_type: ImportType
+    header_row: int
+    score: int  # the columns the layout knows in the header: the most specific wins
+
+
+def _match(rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
+           ) -> _Match | None:
+    best: _Match | None = None
+    for layout in layouts:
+        kind = layout.import_type or wanted
+        if kind is None:
+            continue  # a flat layout needs the type from the upload
+        for i, (number, cells) in enumerate(rows):
+            header = layout.read_header(number, cells, kind)
+            if header is None:
+                continue
+            if layout.accepts(header, rows[i + 1:]) and (
+                    best is None or len(header.index) > best.score):
+                best = _Match(layout, kind, number, len(header.index))
+            break
+    return best
+
+
+def _refusal(name: str, rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
+             ) -> InvalidFile:
+    """The file claimed by no layout: the closest named, with the columns it lacked."""
+    closest: tuple[float, Layout, ImportType, Sequence[object]] | None = None
+    for layout in layouts:
+        kind = layout.import_type or wanted
+        if kind is None:
+            continue
+        need = max(1, *(len(keys) for keys in layout.required(kind)))
+        for _, cells in rows:
+            share = layout.found(cells, kind) / need
+            if closest is None or share > closest[0]:
+                closest = (share, layout, kind, cells)
+    if closest is None or closest[0] == 0:
+        return InvalidFile(
+            f"{name} is not an export the wizard recognises: none of its first "
+            f"{PEEK_ROWS} rows is a header row of {_known(layouts)}. Upload the file as the "
+            "provider exports it, unedited.")
+    _, layout, kind, cells = closest
+    lacked = ", ".join(layout.missing(cells, kind))
+    return InvalidFile(
+        f"{name} is not an export the wizard recognises. The closest is the {layout.title} "
+        f"({layout.name}), but its header row lacks the columns {lacked}. Export the file "
+        "again from the provider, unedited, and upload that.")
+
+
+def _known(layouts: Sequence[Layout]) -> str:
+    names = [layout.title for layout in layouts]
+    return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+
+
+def recognise(name: str, data: bytes, layouts: Sequence[Layout],
+              import_type: ImportType | None = None) -> Recognised:
+    """The layout among `layouts` that reads the file, or InvalidFile saying why none.
+    `import_type` is the upload's (standalone imports); a flat layout needs it."""
+    if is_workbook(data):
+        sheets = check_workbook(data, name)
+        peeked: list[Rows] = []
+        for sheet in sheets:
+            with contextlib.closing(iter_sheet_rows(data, sheet)) as reading:  # child ended
+                rows = list(itertools.islice(reading, PEEK_ROWS))
+            peeked.append(rows)
+            if (found := _match(rows, layouts, import_type)) is not None:
+                return Recognised(name, data, "xlsx", found.layout, found.import_type, sheet,
+                                  found.header_row)
+        raise _refusal(name, [row for rows in peeked for row in rows], layouts, import_type)
+    native = any(layout.windows_1252 for layout in layouts)
+    text = decode_csv(data, name=name, windows_1252=native)
+    lines: Rows = peek_csv_rows(text, PEEK_ROWS, name=name)
+    found = _match(lines, layouts, import_type)
+    if found is None:
+        raise _refusal(name, lines, layouts, import_type)
+    if text.encoding == "windows-1252" and not found.layout.windows_1252:
+        decode_csv(data, name=name)  # refused, saying which byte is not UTF-8
+    return Recognised(name, data, "csv", found.layout, found.import_type, None,
+                      found.header_row)
+
+
+def csv_text(recognised: Recognised) -> CsvText:
+    """A recognised CSV file's text, decoded as its layout allows."""
+    return decode_csv(recognised.data, name=recognised.name,
+                      windows_1252=recognised.layout.windows_1252)
