@@ -270,6 +270,15 @@ def use_shared_strings(path: Path) -> None:
     is what Excel, and so FreeAgent's users, write; readers are measured on that."""
     with zipfile.ZipFile(path) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
+    share_strings(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+def share_strings(parts: dict[str, bytes]) -> None:
+    """An .xlsx's parts (name → bytes) changed in place: openpyxl's inline strings as a
+    shared-strings table, as Excel writes them (provider_files.py uses it too)."""
     table: dict[bytes, int] = {}
 
     def shared(match: re.Match[bytes]) -> bytes:
@@ -293,9 +302,6 @@ def use_shared_strings(path: Path) -> None:
         b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdStrings"/>'
         b"</Relationships>")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, content in parts.items():
-            target.writestr(name, content)
 
 
 def main(argv: list[str]) -> int:

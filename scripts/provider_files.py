@@ -93,6 +93,10 @@ from typing import Literal
 
 from openpyxl import Workbook
 
+if __package__ in (None, ""):  # run as a script, or beside scripts/dev: find the root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.demo_workbook import share_strings
+
 CUTOVER = date(2026, 9, 30)
 CENT = Decimal("0.01")
 STAMP = (2026, 10, 7, 9, 41, 0)  # when the files were exported (local time, GMT-07:00)
@@ -703,42 +707,15 @@ def _xero_document_rows(documents: Sequence[XeroDocument]) -> list[list[str]]:
     return rows
 
 
-_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is>'
-                     rb'<t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.DOTALL)
-_SPREADSHEET_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _W3CDTF = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def _shared_strings(xlsx: bytes) -> bytes:
     """openpyxl's inline strings rewritten as a shared-strings table, as Excel (and Xero's
-    export) writes them (the same rewriting as demo_workbook.use_shared_strings, in
-    memory)."""
+    export) writes them, and the export's own time stamped in."""
     with zipfile.ZipFile(io.BytesIO(xlsx)) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
-    table: dict[bytes, int] = {}
-
-    def shared(match: re.Match[bytes]) -> bytes:
-        index = table.setdefault(match[3], len(table))
-        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match[1], match[2] or b"", index)
-
-    for name in parts:
-        if name.startswith("xl/worksheets/sheet"):
-            parts[name] = _INLINE.sub(shared, parts[name])
-    items = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % text for text in table)
-    parts["xl/sharedStrings.xml"] = (
-        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="%s" '
-        b'count="%d" uniqueCount="%d">%s</sst>' % (_SPREADSHEET_NS, len(table), len(table),
-                                                  items))
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    rels = "xl/_rels/workbook.xml.rels"
-    parts[rels] = parts[rels].replace(
-        b"</Relationships>",
-        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdStrings"/>'
-        b"</Relationships>")
+    share_strings(parts)
     parts["docProps/core.xml"] = _W3CDTF.sub(STAMP_W3CDTF, parts["docProps/core.xml"])
     return _zip(parts.items())
 

@@ -7,9 +7,6 @@ way without a stated order (stated with the upload, they read)."""
 
 from __future__ import annotations
 
-import io
-import struct
-import zipfile
 from typing import Any
 
 import asyncpg
@@ -17,18 +14,12 @@ import pytest
 
 from scripts.provider_files import ExportFile, ProviderExport, quickbooks_export, xero_export
 from tests.support.wizard import Wizard
+from tests.support.zips import patch_directory
+from tests.support.zips import zip_of as _zip
 
 
 def _file(export: ProviderExport, name: str) -> ExportFile:
     return next(f for f in export.files if f.name == name)
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 async def _stored(db: asyncpg.Pool) -> tuple[int, int]:
@@ -91,7 +82,7 @@ async def test_hostile_zips_are_refused_before_anything_is_stored(
     assert "more.zip" in message
     # a member declaring 150 MB: over a file's limit inside a bundle, never inflated
     big = _zip({**good, "big.csv": b"a" * 1000})
-    big = _declared_size(big, "big.csv", 150 * 1024 * 1024)
+    big = patch_directory(big, "big.csv", size=150 * 1024 * 1024)
     message = await _refused(wizard, db, migration, [("export.zip", big)], 400,
                              "INVALID_FILE")
     assert "big.csv" in message
@@ -99,18 +90,6 @@ async def test_hostile_zips_are_refused_before_anything_is_stored(
     message = await _refused(wizard, db, migration, [("export.zip", bomb)], 400,
                              "INVALID_FILE")
     assert "export.zip" in message
-
-
-def _declared_size(data: bytes, member: str, size: int) -> bytes:
-    """The zip with `member`'s uncompressed size in its central directory set to `size`."""
-    name = member.encode()
-    at = data.find(b"PK\x01\x02")
-    while at >= 0:
-        name_length = struct.unpack("<H", data[at + 28:at + 30])[0]
-        if data[at + 46:at + 46 + name_length] == name:
-            return data[:at + 24] + struct.pack("<I", size) + data[at + 28:]
-        at = data.find(b"PK\x01\x02", at + 4)
-    raise AssertionError(member)
 
 
 async def test_a_standalone_import_whose_type_disagrees_with_its_layout(

@@ -8,7 +8,6 @@ account's migrations and imports."""
 from __future__ import annotations
 
 import asyncio
-import io
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,16 +18,9 @@ import pytest
 from scripts.demo_workbook import write_demo_workbook
 from tests.support.processes import create_key
 from tests.support.wizard import XLSX, Wizard
+from tests.support.zips import zip_of as _zip
 
 CONTACTS_CSV = b"Organisation,Email\r\nAcme Ltd,a@acme.example\r\n"
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _without_sheet(path: Path, sheet_file: str) -> bytes:

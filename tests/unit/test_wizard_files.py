@@ -8,7 +8,6 @@ import io
 import os
 import re
 import signal
-import struct
 import warnings
 import zipfile
 from collections.abc import Callable, Generator
@@ -21,6 +20,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from scripts.demo_workbook import write_demo_workbook
 from tests.support.workbooks import workbook
+from tests.support.zips import patch_directory
 from worker.kinds.wizard_import.columns import match_sheets, missing_sheets
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
 from worker.kinds.wizard_import.file_checks import check_workbook
@@ -47,29 +47,6 @@ def rezip(data: bytes, change: Callable[[dict[str, bytes]], None]) -> bytes:
         for name, content in parts.items():
             target.writestr(name, content)
     return out.getvalue()
-
-
-def patch_directory(data: bytes, name: str, *, size: int | None = None,
-                    flags: int | None = None) -> bytes:
-    """Rewrite what the zip's directory (and the local header) declares of member `name`:
-    its uncompressed size, its flag bits. The data stays as it was."""
-    out = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        info = archive.getinfo(name)
-    local = info.header_offset
-    central = out.find(b"PK\x01\x02")
-    while central >= 0:
-        name_length = struct.unpack_from("<H", out, central + 28)[0]
-        if out[central + 46:central + 46 + name_length] == name.encode():
-            if size is not None:
-                struct.pack_into("<I", out, central + 24, size)
-                struct.pack_into("<I", out, local + 22, size)
-            if flags is not None:
-                struct.pack_into("<H", out, central + 8, flags)
-                struct.pack_into("<H", out, local + 6, flags)
-            return bytes(out)
-        central = out.find(b"PK\x01\x02", central + 46)
-    raise AssertionError(f"{name} not in the directory")
 
 
 def refused(data: bytes, match: str, filename: str = "export.xlsx") -> InvalidFile:

@@ -1,0 +1,321 @@
+"""The provider exports' figures of issue 17, end to end through the service, beside the
+FreeAgent workbook's measured on the same stack in the same run (the baseline).
+
+    .venv/bin/python -m bench.providers [--xero-invoices 40000] [--quickbooks-rows 100000]
+        [--invoices 170000] [--workbook PATH] [--providers xero,quickbooks] [--quick]
+
+The targets are stated against the FreeAgent workbook import (bench.wizard, issue 8)
+because it is the import the service was tuned for and the one its figures are known for;
+measuring it in the same run, on the same stack, cancels out how fast (and how busy) the
+machine is, which on these shared 2-core machines varies more than the figures do.
+
+One stack as bench.wizard starts it (database `migration_worker_providers_bench`, Redis
+database 11), each migration on a fresh worker (so that each peak RSS is its own), one
+account each:
+
+1. baseline: the FreeAgent demo workbook with `--invoices` extra outstanding invoices (up
+   to 10 MB), walked through as bench.wizard does (upload, contacts and balances confirmed,
+   upload-deferred, the invoices and bills imports confirmed, validate, execute);
+2. Xero: a migration with provider xero; the four files of
+   `xero_export(extra_invoices=--xero-invoices)` (Contacts.csv, Invoices.csv of 5 line
+   items an extra invoice, Bills.csv, TrialBalance.xlsx) sent in one upload-provider
+   request as one .zip; its imports waited for, confirmed; validate; execute;
+3. QuickBooks: likewise with `quickbooks_export()` of about `--quickbooks-rows` A/R Aging
+   Detail rows (currency USD on the migration).
+
+Definitions (the same for all three):
+
+- import rows/s: the invoices file's data rows read, divided by the invoices import job's
+  time from its start to its completion (`migration_jobs.started_at` → `completed_at`: every
+  row read, checked, staged with a checkpoint every 5,000, then the import checked as a
+  whole), as bench.wizard defines the FreeAgent rate. A FreeAgent row is one invoice; a
+  Xero row is one line item (a document's cells repeated on each), the rate the target
+  compares, with documents/s beside it; a QuickBooks row is one A/R detail item (one
+  document; the report's title, bucket and total rows not counted);
+- worker peak RSS: the worker's VmHWM once its imports are done (the FreeAgent workbook and
+  Xero's trial balance are read in a memory-capped child, not counted; CSV files are read in
+  the worker itself);
+- execute per document: the execute job's time (start to completion: the gates again,
+  every row written in one transaction, the proof read back) divided by the invoices and
+  bills it posted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.run import peak_rss_mb
+from bench.stack import ROOT, Services, Stack, find_services, start_stack
+from bench.wizard import MAX_BYTES, execute_steps, job_seconds
+from scripts.demo_workbook import write_demo_workbook
+from scripts.provider_files import ProviderExport, quickbooks_export, xero_export, zip_export
+from tests.support.processes import Proc, create_key
+from tests.support.wizard import Wizard
+from worker.db.pool import create_pool
+
+LOGS = ROOT / ".dev" / "bench-logs" / "providers"
+IMPORT_TIMEOUT = 1200.0
+QUICK = {"invoices": 2_000, "xero_invoices": 400, "quickbooks_rows": 1_000}
+TARGET_RATE = 0.70  # of the FreeAgent import's rows/s
+TARGET_RSS_MB = 250.0
+TARGET_EXECUTE = 2.0  # times the FreeAgent execute's seconds per document
+
+
+@dataclass
+class Figures:
+    """One migration's measures."""
+
+    name: str
+    rows: int  # the invoices file's data rows (see the module's definitions)
+    row_kind: str
+    documents: int  # the invoices import's documents (created + skipped + errors)
+    import_seconds: float
+    import_rss: float
+    upload_seconds: float
+    validate_seconds: float
+    execute_seconds: float
+    execute_request_seconds: float
+    execute_steps: str
+    execute_rss: float
+    written: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.import_seconds
+
+    @property
+    def documents_rate(self) -> float:
+        return self.documents / self.import_seconds
+
+    @property
+    def posted(self) -> int:
+        return self.written["invoices"] + self.written["bills"]
+
+    @property
+    def ms_per_document(self) -> float:
+        return self.execute_seconds / self.posted * 1000
+
+
+async def _account(stack: Stack, account: str) -> Wizard:
+    key = await asyncio.to_thread(create_key, stack.env, account)
+    return Wizard(stack.web_url, key, account)
+
+
+async def _fresh_worker(stack: Stack, name: str) -> Proc:
+    worker = stack.start_worker(name)
+    await asyncio.sleep(2)  # the worker starts
+    return worker
+
+
+async def _invoices_import(wizard: Wizard, db: asyncpg.Pool, found: dict[str, Any]
+                           ) -> tuple[dict[str, Any], float]:
+    """The invoices import, done, and its job's seconds from start to completion."""
+    done = await wizard.wait_import(found["id"], timeout=IMPORT_TIMEOUT)
+    assert done["status"] == "needs_review", done
+    job = await db.fetchval("SELECT job_id FROM imports WHERE id = $1", done["id"])
+    return done, await job_seconds(db, job)
+
+
+async def _execute(wizard: Wizard, db: asyncpg.Pool, migration_id: str, worker: Proc
+                   ) -> dict[str, Any]:
+    """Validate and execute the migration, its imports confirmed; the figures."""
+    validated_at = time.perf_counter()
+    validation = await wizard.ok("POST", f"/migrations/{migration_id}/validate")
+    validate_seconds = time.perf_counter() - validated_at
+    assert validation["ready"], validation
+    requested_at = time.perf_counter()
+    response = await wizard.http.post(f"/migrations/{migration_id}/execute",
+                                      params={"wait": "120"})
+    assert response.status_code in (200, 202), response.text
+    while response.status_code == 202 or response.json().get("status") == "executing":
+        await asyncio.sleep(0.2)  # still executing after the request's longest wait
+        response = await wizard.http.get(f"/migrations/{migration_id}")
+    request_seconds = time.perf_counter() - requested_at
+    body = response.json()
+    assert body["status"] == "completed", body
+    job = await db.fetchval("SELECT execute_job_id FROM wizard_migrations WHERE id = $1",
+                            migration_id)
+    return {"validate_seconds": validate_seconds,
+            "execute_seconds": await job_seconds(db, job),
+            "execute_request_seconds": request_seconds,
+            "execute_steps": await execute_steps(db, job),
+            "execute_rss": peak_rss_mb(worker.pid),
+            "written": body["reconciliation"]["written"]}
+
+
+async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path) -> Figures:
+    """The baseline: the FreeAgent workbook's walkthrough, as bench.wizard measures it."""
+    worker = await _fresh_worker(stack, "worker-freeagent")
+    wizard = await _account(stack, "acc_freeagent")
+    try:
+        migration = await wizard.create()
+        started = time.perf_counter()
+        uploaded = await wizard.upload_workbook(migration["id"], path)
+        upload_seconds = time.perf_counter() - started
+        assert uploaded.status_code == 202, uploaded.text
+        for found in uploaded.json()["uploads"].values():
+            await wizard.wait_import(found["id"], timeout=IMPORT_TIMEOUT)
+            await wizard.confirm(found["id"])
+        deferred = await wizard.ok("POST", f"/migrations/{migration['id']}/upload-deferred",
+                                   202)
+        invoices, import_seconds = await _invoices_import(wizard, db,
+                                                          deferred["uploads"]["invoices"])
+        bills = await wizard.wait_import(deferred["uploads"]["bills"]["id"],
+                                         timeout=IMPORT_TIMEOUT)
+        import_rss = peak_rss_mb(worker.pid)
+        for found in (invoices, bills):
+            await wizard.confirm(found["id"])
+        executed = await _execute(wizard, db, migration["id"], worker)
+        return Figures("FreeAgent", invoices["totalRows"], "invoice rows",
+                       invoices["totalRows"], import_seconds, import_rss, upload_seconds,
+                       **executed)
+    finally:
+        await wizard.aclose()
+        worker.terminate()
+
+
+async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundle: bytes
+                   ) -> Figures:
+    """A provider's export, all its files in one .zip (`bundle`), through the wizard."""
+    name = export.provider
+    expected = export.expected
+    worker = await _fresh_worker(stack, f"worker-{name}")
+    wizard = await _account(stack, f"acc_{name}")
+    try:
+        migration = await wizard.create(name, currency=expected.currency)
+        started = time.perf_counter()
+        uploaded = await wizard.upload_files(migration["id"], [(f"{name}-export.zip", bundle)])
+        upload_seconds = time.perf_counter() - started
+        assert uploaded.status_code == 202, uploaded.text
+        created = uploaded.json()["uploads"]
+        assert set(created) == {"contacts", "balances", "invoices", "bills"}, created
+        invoices, import_seconds = await _invoices_import(wizard, db, created["invoices"])
+        others = [await wizard.wait_import(created[t]["id"], timeout=IMPORT_TIMEOUT)
+                  for t in ("contacts", "balances", "bills")]
+        import_rss = peak_rss_mb(worker.pid)
+        for found in (invoices, *others):
+            assert found["status"] == "needs_review", found
+            assert (found["errorCount"], found["blockers"]) == (0, []), found
+        assert (invoices["createdCount"], invoices["skippedCount"]) == (
+            expected.invoices_created, expected.invoices_skipped), invoices
+        if name == "xero":  # the line items the reading counted, as the generator wrote them
+            rows = invoices["summary"]["files"][0]["lineItems"]["rows"]
+            row_kind = "line-item rows"
+        else:
+            rows, row_kind = invoices["totalRows"], "A/R detail rows"
+        assert rows == expected.invoice_line_rows, (rows, expected.invoice_line_rows)
+        for found in (invoices, *others):
+            await wizard.confirm(found["id"])
+        executed = await _execute(wizard, db, migration["id"], worker)
+        assert executed["written"]["invoices"] == expected.invoices_created, executed
+        assert executed["written"]["bills"] == expected.bills_created, executed
+        return Figures("Xero" if name == "xero" else "QuickBooks", rows, row_kind,
+                       invoices["totalRows"], import_seconds, import_rss, upload_seconds,
+                       **executed)
+    finally:
+        await wizard.aclose()
+        worker.terminate()
+
+
+async def measure(services: Services, path: Path,
+                  exports: list[tuple[ProviderExport, bytes]]) -> list[Figures]:
+    stack = await start_stack(services, name="providers_bench", redis_db=11, logs=LOGS)
+    db = await create_pool(stack.database_url, application_name="bench")
+    try:
+        found = [await freeagent(stack, db, path)]
+        for export, bundle in exports:
+            found.append(await provider(stack, db, export, bundle))
+        return found
+    finally:
+        await db.close()
+        stack.stop()
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def report(base: Figures, others: list[Figures]) -> None:
+    print("\n== migrations ==")
+    for f in (base, *others):
+        print(f"{f.name}: invoices import {f.rows:,} {f.row_kind} ({f.documents:,} documents) "
+              f"in {f.import_seconds:.2f} s: {f.rate:,.0f} rows/s, {f.documents_rate:,.0f} "
+              f"documents/s; upload request {f.upload_seconds:.2f} s; worker peak RSS "
+              f"{f.import_rss:.0f} MB after the imports, {f.execute_rss:.0f} MB after the "
+              f"execute")
+        print(f"    validate {f.validate_seconds:.2f} s; execute job {f.execute_seconds:.2f} s "
+              f"for {f.posted:,} documents ({f.ms_per_document:.3f} ms each; the request "
+              f"{f.execute_request_seconds:.2f} s); steps: {f.execute_steps}; written "
+              f"{f.written}")
+    print("\n== against the baseline (FreeAgent, this run) ==")
+    print(f"{'figure':<44} {'value':>14} {'baseline':>14} {'ratio':>7}  {'target':<22} met")
+    for f in others:
+        rate = f.rate / base.rate
+        execute = f.ms_per_document / base.ms_per_document
+        rss = f.import_rss / base.import_rss
+        print(f"{f.name + ' import rows/s (' + f.row_kind + ')':<44} {f.rate:>14,.0f} "
+              f"{base.rate:>14,.0f} {rate:>7.2f}  {'>= 0.70 x baseline':<22} "
+              f"{_met(rate >= TARGET_RATE)}")
+        print(f"{'  ... documents/s':<44} {f.documents_rate:>14,.0f} {base.documents_rate:>14,.0f} "
+              f"{f.documents_rate / base.documents_rate:>7.2f}")
+        print(f"{f.name + ' worker peak RSS, MB':<44} {f.import_rss:>14.0f} "
+              f"{base.import_rss:>14.0f} {rss:>7.2f}  {'< 250 MB':<22} "
+              f"{_met(f.import_rss < TARGET_RSS_MB)}")
+        print(f"{f.name + ' execute, ms per document':<44} {f.ms_per_document:>14.3f} "
+              f"{base.ms_per_document:>14.3f} {execute:>7.2f}  {'< 2 x baseline':<22} "
+              f"{_met(execute < TARGET_EXECUTE)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invoices", type=int, default=170_000,
+                        help="the FreeAgent workbook's extra invoices (the baseline)")
+    parser.add_argument("--workbook", type=Path, help="use this workbook instead of writing one")
+    parser.add_argument("--xero-invoices", type=int, default=40_000,
+                        help="Xero's extra invoices, 5 line items each")
+    parser.add_argument("--quickbooks-rows", type=int, default=100_000,
+                        help="about this many A/R Aging Detail rows")
+    parser.add_argument("--providers", default="xero,quickbooks")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"small sizes for a smoke run: {QUICK}")
+    args = parser.parse_args()
+    if args.quick:
+        for option, value in QUICK.items():
+            setattr(args, option, value)
+    path = args.workbook
+    if path is None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        path = LOGS / f"workbook-{args.invoices}.xlsx"
+        print(f"writing a workbook with {args.invoices:,} extra invoices ...", flush=True)
+        write_demo_workbook(path, extra_invoices=args.invoices)
+    size = path.stat().st_size
+    assert size <= MAX_BYTES, f"{path} is {size} bytes: over the 10 MB the service accepts"
+    print(f"workbook: {size / 1024 / 1024:.1f} MB", flush=True)
+    exports: list[tuple[ProviderExport, bytes]] = []
+    for name in args.providers.split(","):
+        if name == "xero":
+            export = xero_export(extra_invoices=args.xero_invoices)
+        elif name == "quickbooks":
+            base_rows = quickbooks_export().expected.invoice_line_rows
+            export = quickbooks_export(extra_invoices=max(0, args.quickbooks_rows - base_rows))
+        else:
+            parser.error(f"unknown provider {name!r}: xero or quickbooks")
+        bundle = zip_export(export)
+        assert len(bundle) <= MAX_BYTES, f"the .zip is {len(bundle)} bytes: over 10 MB"
+        files = ", ".join(f"{f.name} {len(f.data) / 1024 / 1024:.1f} MB" for f in export.files)
+        print(f"{name}: {files}; as one .zip {len(bundle) / 1024 / 1024:.1f} MB", flush=True)
+        exports.append((export, bundle))
+    services = find_services(db="migration_worker_providers_bench", redis_db=11)
+    base, *others = asyncio.run(measure(services, path, exports))
+    report(base, others)
+
+
+if __name__ == "__main__":
+    main()
