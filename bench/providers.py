@@ -45,11 +45,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 
 from bench.run import peak_rss_mb
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
@@ -79,6 +81,7 @@ class Figures:
     import_seconds: float
     import_rss: float
     upload_seconds: float
+    upload_rss: float  # the web process's peak RSS during the upload request
     validate_seconds: float
     execute_seconds: float
     execute_request_seconds: float
@@ -106,6 +109,25 @@ class Figures:
 async def _account(stack: Stack, account: str) -> Wizard:
     key = await asyncio.to_thread(create_key, stack.env, account)
     return Wizard(stack.web_url, key, account)
+
+
+def _reset_peak(proc: Proc) -> None:
+    """Reset the process's VmHWM to its current RSS (Linux: clear_refs 5), so that the next
+    reading is the peak of what follows."""
+    Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
+
+
+async def _upload(stack: Stack, request: Awaitable[httpx.Response]
+                  ) -> tuple[httpx.Response, float, float]:
+    """The upload's response, its seconds, and the web process's peak RSS during it (the
+    files are recognised and stored in the request)."""
+    web = next(proc for proc in stack.procs if proc.name == "web")
+    _reset_peak(web)
+    started = time.perf_counter()
+    response = await request
+    seconds = time.perf_counter() - started
+    assert response.status_code == 202, response.text
+    return response, seconds, peak_rss_mb(web.pid)
 
 
 async def _fresh_worker(stack: Stack, name: str) -> Proc:
@@ -156,10 +178,8 @@ async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path) -> Figures:
     wizard = await _account(stack, "acc_freeagent")
     try:
         migration = await wizard.create()
-        started = time.perf_counter()
-        uploaded = await wizard.upload_workbook(migration["id"], path)
-        upload_seconds = time.perf_counter() - started
-        assert uploaded.status_code == 202, uploaded.text
+        uploaded, upload_seconds, upload_rss = await _upload(
+            stack, wizard.upload_workbook(migration["id"], path))
         for found in uploaded.json()["uploads"].values():
             await wizard.wait_import(found["id"], timeout=IMPORT_TIMEOUT)
             await wizard.confirm(found["id"])
@@ -175,7 +195,7 @@ async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path) -> Figures:
         executed = await _execute(wizard, db, migration["id"], worker)
         return Figures("FreeAgent", invoices["totalRows"], "invoice rows",
                        invoices["totalRows"], import_seconds, import_rss, upload_seconds,
-                       **executed)
+                       upload_rss, **executed)
     finally:
         await wizard.aclose()
         worker.terminate()
@@ -190,10 +210,8 @@ async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundl
     wizard = await _account(stack, f"acc_{name}")
     try:
         migration = await wizard.create(name, currency=expected.currency)
-        started = time.perf_counter()
-        uploaded = await wizard.upload_files(migration["id"], [(f"{name}-export.zip", bundle)])
-        upload_seconds = time.perf_counter() - started
-        assert uploaded.status_code == 202, uploaded.text
+        uploaded, upload_seconds, upload_rss = await _upload(
+            stack, wizard.upload_files(migration["id"], [(f"{name}-export.zip", bundle)]))
         created = uploaded.json()["uploads"]
         assert set(created) == {"contacts", "balances", "invoices", "bills"}, created
         invoices, import_seconds = await _invoices_import(wizard, db, created["invoices"])
@@ -218,7 +236,7 @@ async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundl
         assert executed["written"]["bills"] == expected.bills_created, executed
         return Figures("Xero" if name == "xero" else "QuickBooks", rows, row_kind,
                        invoices["totalRows"], import_seconds, import_rss, upload_seconds,
-                       **executed)
+                       upload_rss, **executed)
     finally:
         await wizard.aclose()
         worker.terminate()
@@ -247,7 +265,8 @@ def report(base: Figures, others: list[Figures]) -> None:
     for f in (base, *others):
         print(f"{f.name}: invoices import {f.rows:,} {f.row_kind} ({f.documents:,} documents) "
               f"in {f.import_seconds:.2f} s: {f.rate:,.0f} rows/s, {f.documents_rate:,.0f} "
-              f"documents/s; upload request {f.upload_seconds:.2f} s; worker peak RSS "
+              f"documents/s; upload request {f.upload_seconds:.2f} s (web process peak RSS "
+              f"{f.upload_rss:.0f} MB); worker peak RSS "
               f"{f.import_rss:.0f} MB after the imports, {f.execute_rss:.0f} MB after the "
               f"execute")
         print(f"    validate {f.validate_seconds:.2f} s; execute job {f.execute_seconds:.2f} s "

@@ -76,6 +76,9 @@ async def test_a_providers_export_end_to_end(wizard: Wizard, db: asyncpg.Pool,
     files = {f["filename"]: f for f in proof["files"]}
     assert {name: (f["layout"], f["type"]) for name, f in files.items()} == LAYOUTS[provider]
     assert all(f["sha256"] == sha[name] for name, f in files.items())
+    if provider == "quickbooks":  # one import, two files: each file's own count too
+        assert [files[n]["fileRows"]["total"] for n in ("Customer Contact List.csv",
+                                                          "Vendor Contact List.csv")] == [10, 5]
     reports = [f for f in files.values() if "reportTotals" in f]
     assert reports
     assert all(f["reportTotals"]["mismatched"] == 0 for f in reports)

@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export
+from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.errors import InvalidFile
@@ -185,8 +186,9 @@ def test_a_file_no_layout_claims_names_the_closest_and_what_it_lacks() -> None:
 def test_every_layout_has_a_fixture_or_says_why() -> None:
     read_here = set(LAYOUT_OF.values()) | {"freeagent.workbook", "generic.csv"}
     untested = {layout.name for layout in LAYOUTS} - read_here
-    # the Open Invoices / Unpaid Bills reports are read in test_quickbooks_open_reports
-    assert untested == {"quickbooks.open_invoices", "quickbooks.unpaid_bills"}
+    # read from reports written in the tests below
+    assert untested == {"quickbooks.open_invoices", "quickbooks.unpaid_bills",
+                        "xero.aged_receivables", "xero.aged_payables"}
 
 
 def _qb_report(title: str, header: str, body: list[str]) -> bytes:
@@ -227,3 +229,54 @@ def test_quickbooks_open_reports_take_the_contact_from_the_group_row() -> None:
         "$400.00, but the rows read add up to $500.00: the file was cut or edited. Export "
         "the report again, unedited, and upload it."]
 
+
+
+AGED_HEADER: list[object] = [
+    "Invoice Date", "Invoice Number", "Invoice Reference", "Due Date", "Current", "< 1 Month",
+    "1 Month", "2 Months", "3 Months", "Older", "Total"]
+
+
+def _aged(title: str, body: list[list[object]]) -> bytes:
+    return workbook([[title], ["Highland Widgets Ltd"], ["As at 30 September 2026"],
+                     ["Ageing by due date"], [], AGED_HEADER, *body])
+
+
+@pytest.mark.parametrize(("title", "layout", "kind"), [
+    ("Aged Receivables Detail", "xero.aged_receivables", ImportType.INVOICES),
+    ("Aged Payables Detail", "xero.aged_payables", ImportType.BILLS)])
+def test_xeros_aged_detail_reports(title: str, layout: str, kind: ImportType) -> None:
+    rows: list[list[object]] = [
+        ["Acme Widgets Ltd"],
+        [date(2026, 9, 3), "INV-0001", "PO 1", date(2026, 10, 3), 120.0, None, None, None,
+         None, None, 120.0],
+        [date(2026, 6, 3), "CN-0001", None, None, None, None, None, -20.0, None, None,
+         -20.0],
+        ["Total Acme Widgets Ltd", None, None, None, 120.0, None, None, -20.0, None, None,
+         100.0],
+        ["Café Zürich GmbH"],
+        ["14/07/2026", "INV-0002", None, "28/07/2026", None, None, 737.1, None, None, None,
+         737.1],
+        ["Total Café Zürich GmbH", None, None, None, None, None, 737.1, None, None, None,
+         737.1],
+        ["Total", None, None, None, 120.0, None, 737.1, -20.0, None, None, 837.1],
+        ["Percentage of total", None, None, None, "14%", None, "88%", "-2%", None, None,
+         "100%"],
+    ]
+    data = _aged(title, rows)
+    found = recognise("aged.xlsx", data, native_layouts("xero"))
+    assert (found.layout.name, found.import_type) == (layout, kind)
+    read_rows, outcome = read(found, "GBP")
+    assert [e for r in read_rows for e in r.errors] == []
+    assert [(d["reference"], d["contact"], d["due_minor"], d["credit_note"], d["dated_on"])
+            for d in records(read_rows)] == [
+        ("INV-0001", "Acme Widgets Ltd", 12000, False, "2026-09-03"),
+        ("CN-0001", "Acme Widgets Ltd", -2000, True, "2026-06-03"),
+        ("INV-0002", "Café Zürich GmbH", 73710, False, "2026-07-14")]
+    assert outcome.blockers == []
+    assert outcome.summary["reportTotals"]["checked"] == 9  # each figure the totals give
+    rows[3][10] = 99.0  # Acme's total edited
+    _, outcome = read(recognise("aged.xlsx", _aged(title, rows), native_layouts()), "GBP")
+    assert outcome.blockers == [
+        "REPORT_TOTAL_MISMATCH: in Sheet, row 10 ('Total for Acme Widgets Ltd') gives "
+        "Total £99.00, but the rows read add up to £100.00: the file was cut or edited. "
+        "Export the report again, unedited, and upload it."]

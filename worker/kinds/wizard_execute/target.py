@@ -75,19 +75,22 @@ def _document_row(entity_id: str, d: DocumentRecord, customers: dict[str, int]
 
 
 def _files(data: MigrationData) -> list[dict[str, Any]]:
-    """Each import's files (name, layout, SHA-256), its row counts and the report totals
-    its reading checked: what the proof stands on."""
+    """Each import's files (name, layout, SHA-256), the import's row counts and the file's
+    own (`fileRows`, as read: duplicates of the account's records are known only for the
+    import), and the report totals its reading checked: what the proof stands on."""
     files = []
     for slot, row in sorted(data.imports.items()):
         read = {f.get("name"): f for f in row["summary"].get("files", [])}
         for file in row["files"] or []:
             name = file["sheet"] or file["filename"]
-            checked = read.get(name, {}).get("reportTotals")
+            reading = read.get(name, {})
+            checked = reading.get("reportTotals")
             files.append({
                 "type": slot, "import": row["id"], "filename": file["filename"],
                 "sheet": file["sheet"], "layout": file["layout"], "sha256": file["sha256"],
                 "rows": {"total": row["total_rows"], "created": row["created_count"],
                          "skipped": row["skipped_count"], "errors": row["error_count"]},
+                **({"fileRows": reading["rows"]} if "rows" in reading else {}),
                 **({"reportTotals": checked} if checked else {})})
     return files
 

@@ -132,10 +132,21 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
         if file.file_format == "csv":
             text = decode_csv(file.content, name=file.name,
                               windows_1252=layout_named(file.layout).windows_1252)
-            yield from check_rows(iter_csv_rows(text), spec, outcome=outcome,
-                                  rows_again=functools.partial(iter_csv_rows, text))
+            batches = check_rows(iter_csv_rows(text), spec, outcome=outcome,
+                                 rows_again=functools.partial(iter_csv_rows, text))
         else:
-            yield from iter_sheet_checked(file.content, spec, outcome)
+            batches = iter_sheet_checked(file.content, spec, outcome)
+        # the file's own counts (the import's are of all its files), read from the top
+        rows = {"total": 0, "errors": 0, "skipped": 0}
+        for batch in batches:
+            rows["total"] += len(batch)
+            for checked in batch:
+                if checked.record is None:
+                    rows["errors"] += 1
+                elif checked.skipped is not None:
+                    rows["skipped"] += 1
+            yield batch
+        outcome.summary["rows"] = rows
         outcomes.append(outcome)
 
 

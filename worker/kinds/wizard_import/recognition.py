@@ -57,11 +57,11 @@ def _match(rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
         kind = layout.import_type or wanted
         if kind is None:
             continue  # a flat layout needs the type from the upload
-        for i, (number, cells) in enumerate(rows):
+        for number, cells in rows:
             header = layout.read_header(number, cells, kind)
             if header is None:
                 continue
-            if layout.accepts(header, rows[i + 1:]) and (
+            if layout.accepts(header, rows) and (
                     best is None or len(header.index) > best.score):
                 best = _Match(layout, kind, number, len(header.index))
             break

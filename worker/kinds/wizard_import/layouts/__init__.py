@@ -13,6 +13,8 @@ from worker.kinds.wizard_import.layouts.quickbooks_open_invoices import QuickBoo
 from worker.kinds.wizard_import.layouts.quickbooks_trial_balance import QuickBooksTrialBalance
 from worker.kinds.wizard_import.layouts.quickbooks_unpaid_bills import QuickBooksUnpaidBills
 from worker.kinds.wizard_import.layouts.quickbooks_vendors import QuickBooksVendors
+from worker.kinds.wizard_import.layouts.xero_aged_payables import XeroAgedPayables
+from worker.kinds.wizard_import.layouts.xero_aged_receivables import XeroAgedReceivables
 from worker.kinds.wizard_import.layouts.xero_bills import XeroBills
 from worker.kinds.wizard_import.layouts.xero_contacts import XeroContacts
 from worker.kinds.wizard_import.layouts.xero_invoices import XeroInvoices
@@ -25,6 +27,8 @@ LAYOUTS: tuple[Layout, ...] = (
     XeroInvoices(),
     XeroBills(),
     XeroTrialBalance(),
+    XeroAgedReceivables(),
+    XeroAgedPayables(),
     QuickBooksCustomers(),
     QuickBooksVendors(),
     QuickBooksTrialBalance(),

@@ -73,8 +73,8 @@ class XeroDocuments(Layout):
 
     def accepts(self, header: Header, rows: Sequence[tuple[int, Sequence[object]]]) -> bool:
         position = header.index["type"]
-        kinds = {str(cells[position]).strip().upper() for _, cells in rows
-                 if position < len(cells) and cells[position]}
+        kinds = {str(cells[position]).strip().upper() for number, cells in rows
+                 if number > header.row and position < len(cells) and cells[position]}
         return bool(kinds) and all(k.startswith(self.lines.prefix) for k in kinds)
 
     def reader(self, ctx: ReadContext, header: Header) -> Reader:

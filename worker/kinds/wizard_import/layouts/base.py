@@ -121,8 +121,9 @@ class Layout:
         return [named.get(k, "(an empty first column)") for k in best if k not in keys]
 
     def accepts(self, header: Header, rows: Sequence[tuple[int, Sequence[object]]]) -> bool:
-        """Whether the first data rows are this layout's (Xero's invoices and bills share
-        one header and differ in their Type column)."""
+        """Whether a file whose header this is is this layout's, from its first rows (title
+        block, header, first data rows): Xero's invoices and bills share one header and
+        differ in their Type column, its aged receivables and payables in their title."""
         return True
 
     def reader(self, ctx: ReadContext, header: Header) -> Reader:
