@@ -85,7 +85,8 @@ def _executed(http: httpx.Client, mid: str, first: int) -> None:
           f"credits {proof['totalCredits']}, net {proof['net']} (minor units); clearing "
           f"{proof['clearing']}")
     for file in proof["files"]:
-        print(f"     proof: {file['filename']} read as {file['layout']}, sha256 "
+        sheet = f", sheet {file['sheet']}" if file["sheet"] else ""
+        print(f"     proof: {file['filename']}{sheet} read as {file['layout']}, sha256 "
               f"{file['sha256'][:12]}…")
 
 
