@@ -7,10 +7,13 @@ layout beside the SHA-256 of the bytes uploaded and the report totals it checked
 from __future__ import annotations
 
 import hashlib
+import io
+from datetime import date
 from typing import Any
 
 import asyncpg
 import pytest
+from openpyxl import Workbook
 
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export, zip_export
 from tests.support.wizard import Wizard
@@ -95,3 +98,70 @@ async def test_a_providers_export_end_to_end(wizard: Wizard, db: asyncpg.Pool,
     assert {r["kind"] for r in credits} <= {"credit_note", "bill"}
     again = await wizard.ok("POST", f"/migrations/{migration['id']}/execute")
     assert again["reconciliation"] == proof
+
+
+LINE_ITEM_HEADER: list[object] = [
+    "Contact Organisation", "Contact Name", "Reference", "Date", "Payment Terms In Days",
+    "Status", "Paid Date", "Paid Amount", "Net Amount", "Sales Tax Amount", "Total Value",
+    "Currency", "Item Type", "Description", "Quantity", "Price"]
+
+
+def _freeagent_workbook() -> bytes:
+    """A FreeAgent workbook whose invoices sheet is FreeAgent's own: one row per invoice,
+    then its line items. Open: INV-1 (120.00, 20.00 paid: 100.00 due) and INV-3 (60.00);
+    INV-2 is a draft. Trade debtors are what is due: 160.00."""
+    wb = Workbook()
+    contacts = wb.active
+    assert contacts is not None
+    contacts.title = "Contacts"
+    for name in ("Organisation", "Acme Ltd", "Zeta Ltd"):
+        contacts.append([name])
+    tb = wb.create_sheet("Trial Balance")
+    rows: tuple[list[object], ...] = (["Nominal Code", "Account Name", "Debit", "Credit"],
+                ["681", "Trade Debtors", 160.0, None], ["001", "Sales", None, 60.0],
+                ["968", "Retained Earnings", None, 100.0])
+    for row in rows:
+        tb.append(row)
+    invoices = wb.create_sheet("Invoices")
+    invoices.append(LINE_ITEM_HEADER)
+    blank: list[object] = [None] * 8
+    lines: tuple[list[object], ...] = (
+        ["Acme Ltd", "Ann", "INV-1", date(2026, 9, 1), 30, "Open", None, 20.0, 100.0, 20.0,
+         120.0, "GBP", None, None, None, None],
+        [*blank, 60.0, 12.0, None, None, "Services", "Consulting", 1.0, 60.0],
+        [*blank, 40.0, 8.0, None, None, "Products", "Widgets", 4.0, 10.0],
+        ["Zeta Ltd", None, "INV-2", date(2026, 9, 2), 30, "Draft", None, None, 10.0, 2.0,
+         12.0, "GBP", None, None, None, None],
+        [*blank, 10.0, 2.0, None, None, "Services", "Call", 1.0, 10.0],
+        ["Zeta Ltd", None, "INV-3", "15/09/2026", 30, "Overdue", None, None, 50.0, 10.0,
+         60.0, "GBP", None, None, None, None],
+        [*blank, 50.0, 10.0, None, None, "Services", "Audit", 1.0, 50.0],
+    )
+    for row in lines:
+        invoices.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_freeagents_own_invoices_sheet_end_to_end(wizard: Wizard) -> None:
+    migration = await wizard.create()
+    uploaded = await wizard.upload_files(migration["id"],
+                                         [("freeagent.xlsx", _freeagent_workbook())])
+    assert uploaded.status_code == 202, uploaded.text
+    body = uploaded.json()
+    assert [(f["layout"], f["type"]) for f in body["files"]] == [("freeagent.workbook", None)]
+    for found in body["uploads"].values():
+        assert (await wizard.wait_import(found["id"]))["status"] == "needs_review"
+        await wizard.confirm(found["id"])
+    deferred = await wizard.ok("POST", f"/migrations/{migration['id']}/upload-deferred", 202)
+    invoices = await wizard.wait_import(deferred["uploads"]["invoices"]["id"])
+    assert _counts(invoices) == (2, 1, 0)  # INV-2 a draft: skipped
+    assert invoices["mapping"]["contact"] == "Contact Organisation"
+    await wizard.confirm(invoices["id"])
+    validation = await wizard.ok("POST", f"/migrations/{migration['id']}/validate")
+    assert validation["ready"] is True, validation
+    proof = (await wizard.ok("POST", f"/migrations/{migration['id']}/execute"))[
+        "reconciliation"]
+    # the trial balance's 160.00 a side, and each open invoice's due once on each side
+    assert (proof["totalDebits"], proof["totalCredits"]) == (16000 + 16000, 16000 + 16000)
