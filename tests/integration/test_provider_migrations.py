@@ -16,7 +16,12 @@ import pytest
 from openpyxl import Workbook
 
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export, zip_export
+from tests.support.processes import Proc
+from tests.support.target import step_cursor
+from tests.support.waits import eventually
 from tests.support.wizard import Wizard
+from tests.support.workers import Workers
+from worker.kinds.wizard_import.kind import FILE_ROW_OFFSET
 
 LAYOUTS = {
     "xero": {"Contacts.csv": ("xero.contacts", "contacts"),
@@ -165,3 +170,53 @@ async def test_freeagents_own_invoices_sheet_end_to_end(wizard: Wizard) -> None:
         "reconciliation"]
     # the trial balance's 160.00 a side, and each open invoice's due once on each side
     assert (proof["totalDebits"], proof["totalCredits"]) == (16000 + 16000, 16000 + 16000)
+
+
+def _contact_list(title: str, header: str, names: list[str]) -> bytes:
+    lines = ["Bayside Cycles LLC", title, "", header,
+             *[f"{name},,{name.lower().replace(' ', '.')}@example.com,,," for name in names],
+             "", "\"Wednesday, October 7, 2026 09:41 AM GMT-07:00\""]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+async def test_a_two_file_import_killed_in_its_second_file_stages_each_row_once(
+        wizard: Wizard, db: asyncpg.Pool, workers: Workers, rescuer: Proc) -> None:
+    """The customers' list, then the vendors': killed once a page of the second file is
+    staged (its rows FILE_ROW_OFFSET apart from the first's), the import resumes at its
+    cursor; every row is staged once, a vendor that is also a customer is skipped once."""
+    customers = [f"Customer {i}" for i in range(12_000)]
+    vendors = [f"Vendor {i}" for i in range(30_000)] + ["Customer 7"]
+    migration = await wizard.create("quickbooks", currency="USD")
+    response = await wizard.upload_files(migration["id"], [
+        ("customers.csv", _contact_list(
+            "Customer Contact List",
+            "Customer full name,Phone numbers,Email,Full name,Bill address,Ship address",
+            customers)),
+        ("vendors.csv", _contact_list(
+            "Vendor Contact List", "Vendor,Phone numbers,Email,Full name,Address,Account #",
+            vendors))])
+    assert response.status_code == 202, response.text
+    import_id = response.json()["uploads"]["contacts"]["id"]
+    job_id = await db.fetchval("SELECT job_id FROM imports WHERE id = $1", import_id)
+
+    async def in_second_file() -> bool:
+        return await step_cursor(db, job_id, 1) > FILE_ROW_OFFSET
+
+    await eventually(in_second_file, "a page of the second file staged", timeout=60)
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute("LOCK TABLE staging.import_rows IN ACCESS EXCLUSIVE MODE")
+        staged_before = await step_cursor(db, job_id, 1)
+        await workers.kill_holder(db, job_id)
+    done = await wizard.wait_import(import_id, timeout=90)
+    total = len(customers) + len(vendors)
+    assert (done["status"], done["totalRows"], done["createdCount"], done["skippedCount"],
+            done["errorCount"]) == ("needs_review", total, total - 1, 1, 0)
+    staged = await db.fetch("SELECT row_number, skipped FROM staging.import_rows "
+                            "WHERE import_id = $1 ORDER BY row_number", import_id)
+    assert len(staged) == total
+    assert [r["skipped"] for r in staged if r["skipped"]] == [
+        "duplicate of row 12 of the import's file 1"]  # Customer 7: line 12 of customers.csv
+    runs = await db.fetch("SELECT step_number, attempts FROM migration_step_runs "
+                          "WHERE job_id = $1 ORDER BY step_number", job_id)
+    assert [(r["step_number"], r["attempts"]) for r in runs] == [(1, 2), (2, 1)]
+    assert FILE_ROW_OFFSET < staged_before < FILE_ROW_OFFSET + len(vendors)
