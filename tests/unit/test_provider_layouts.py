@@ -17,7 +17,7 @@ from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
 from worker.kinds.wizard_import.csv_rows import iter_csv_rows
 from worker.kinds.wizard_import.errors import InvalidFile
-from worker.kinds.wizard_import.layouts import LAYOUTS, native_layouts
+from worker.kinds.wizard_import.layouts import LAYOUTS, layout_named, native_layouts
 from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked
 from worker.wizard.records import ImportType
@@ -280,3 +280,22 @@ def test_xeros_aged_detail_reports(title: str, layout: str, kind: ImportType) ->
         "REPORT_TOTAL_MISMATCH: in Sheet, row 10 ('Total for Acme Widgets Ltd') gives "
         "Total £99.00, but the rows read add up to £100.00: the file was cut or edited. "
         "Export the report again, unedited, and upload it."]
+
+
+@pytest.mark.parametrize(("data", "wanted", "message"), [
+    (b"", None, "f.csv is empty: it has no rows. Export it again from the provider and "
+                "upload that."),
+    (b"\r\n \r\n", ImportType.CONTACTS, "f.csv is empty: it has no rows. Export it again "
+                                        "from the provider and upload that."),
+    (b"Account,Amount\r\n1,2\r\n", ImportType.BALANCES,
+     "f.csv has no header row of a balances import in its first 40 rows: the columns Code "
+     "(or Nominal Code, Account Code), Debit, Credit were not found. "
+     "Put the column names in one row above the data (names match ignoring case) and "
+     "upload it again."),
+])
+def test_a_file_with_no_header_row_is_refused_saying_what_was_looked_for(
+        data: bytes, wanted: ImportType | None, message: str) -> None:
+    layouts = native_layouts() if wanted is None else [layout_named("generic.csv")]
+    with pytest.raises(InvalidFile) as refused:
+        recognise("f.csv", data, layouts, wanted)
+    assert refused.value.message == message

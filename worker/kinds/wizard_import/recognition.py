@@ -81,6 +81,17 @@ def _refusal(name: str, rows: Rows, layouts: Sequence[Layout], wanted: ImportTyp
             share = layout.found(cells, kind) / need
             if closest is None or share > closest[0]:
                 closest = (share, layout, kind, cells)
+    if not rows:
+        return InvalidFile(f"{name} is empty: it has no rows. Export it again from the "
+                           "provider and upload that.")
+    if len(layouts) == 1 and (kind := layouts[0].import_type or wanted) is not None:
+        # one layout looked for (the wizard's own columns): say what its header needs
+        cells = closest[3] if closest is not None and closest[0] > 0 else rows[0][1]
+        lacked = ", ".join(layouts[0].missing(cells, kind))
+        return InvalidFile(
+            f"{name} has no header row of a {kind.value} import in its first {PEEK_ROWS} "
+            f"rows: the columns {lacked} were not found. Put the column names in one row "
+            "above the data (names match ignoring case) and upload it again.")
     if closest is None or closest[0] == 0:
         return InvalidFile(
             f"{name} is not an export the wizard recognises: none of its first "
