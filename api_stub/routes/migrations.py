@@ -135,6 +135,8 @@ async def upload_provider(
         imports_found, sheets = native.imports, []
         shown = [UploadedFileOut(name=f.name, sha256=f.sha256, layout=f.layout.name,
                                  type=f.import_type.value) for f in native.files]
+    elif provider != "freeagent":
+        raise ProviderNotAutomated()
     else:
         if len(files) != 1:
             raise InvalidFile(f"A FreeAgent migration takes one file, the .xlsx export; "

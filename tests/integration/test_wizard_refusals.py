@@ -136,6 +136,8 @@ async def test_execute_before_validate(wizard: Wizard) -> None:
     await wizard.error(deferred, 422, "BALANCES_NOT_CONFIRMED")
     automated = await wizard.upload_workbook(migration["id"], Path(__file__))
     assert "CSV" in await wizard.error(automated, 422, "PROVIDER_NOT_AUTOMATED")
+    several = await wizard.upload_files(migration["id"], [("a.csv", b"x"), ("b.csv", b"y")])
+    assert "CSV" in await wizard.error(several, 422, "PROVIDER_NOT_AUTOMATED")
 
 
 async def _imported(wizard: Wizard, import_type: str, content: bytes) -> dict[str, Any]:
