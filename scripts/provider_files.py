@@ -4,7 +4,7 @@ The files are what a user downloads from the provider, unedited; the end-to-end 
 `scripts/dev` demo and the benchmarks upload them.
 
     .venv/bin/python scripts/provider_files.py {xero,quickbooks} OUT_DIR \\
-        [--extra-invoices N] [--zip] [--seed S]
+        [--extra-invoices N] [--zip] [--seed S] [--alternatives]
 
 Each export is built from an in-memory model (contacts, trial-balance accounts, documents
 with their lines) and rendered; `Expected` is computed from the model with integers (minor
@@ -42,6 +42,23 @@ BOM, CRLF, comma separated, quoted where needed:
 Base figures: debtors 7,513.00 (open invoices' due less the credit note's), creditors
 4,481.62, trial balance 134,841.29 a side (YTD), proof 146,973.91 a side.
 
+`xero_export(aged_reports=True)` adds, in `alternatives` (not `files`: uploaded with
+Invoices.csv and Bills.csv they would give the documents twice), the same open documents
+(AUTHORISED, something due) as Xero's Aged Receivables / Payables Detail reports:
+
+- **AgedReceivablesDetail.xlsx** / **AgedPayablesDetail.xlsx**: sheet named as the report,
+  title rows (`Aged Receivables Detail` / `Aged Payables Detail`, organisation, `As at 30
+  September 2026`, `Ageing by due date`), a blank row, the header `Invoice Date, Invoice
+  Number, Invoice Reference, Due Date, Current, < 1 Month, 1 Month, 2 Months, 3 Months,
+  Older, Total`; per contact, sorted by name (the contact's own name, not the variant a
+  document was written with), a heading row with the name alone, its documents by date
+  and `Total <contact>`; then `Total` and `Percentage of total` (text, "67%"). A
+  document's amount due (credit notes negative) is in its ageing column and in Total:
+  Current if due on or after the cutover, else by whole calendar months overdue (< 1
+  Month, 1 Month, 2 Months, 3 Months, Older); a credit note, which has no due date, by its
+  date. Dates are Excel date cells (`d mmm yyyy`), amounts float cells, blank for zero.
+  The base documents fill Current to 2 Months; 3 Months and Older stay blank.
+
 `quickbooks_export()` — "Bayside Cycles LLC", USD, US dates (MM/DD/YYYY); CSVs UTF-8
 without BOM, CRLF; every file opens with a title block (company, report name, `As of
 September 30, 2026` on reports), a blank line, the header, and ends with a blank line and
@@ -67,11 +84,27 @@ negative totals `"($1,240.00)"`.
 Base figures: A/R 11,986.85, A/P 9,298.28, trial balance 207,203.06 a side, proof
 232,838.19 a side.
 
+`quickbooks_export(open_reports=True)` adds, in `alternatives` (not `files`), the A/R and
+A/P Aging Detail's open items as the two other QuickBooks reports of them, with the same
+title block and footer:
+
+- **Open Invoices.csv** (`Open Invoices`): header `,Date,Transaction type,Num,Term,Due
+  date,Open balance`; per customer, sorted by name, a row with its name alone, its items
+  by date (credit memos and the unapplied payment negative; Term `Net 30`, `Net 15`, blank
+  for credits) and `Total for <customer>`; a `TOTAL` row.
+- **Unpaid Bills.csv** (`Unpaid Bills`): header `,Date,Transaction type,Num,Due date,Past
+  due,Amount,Open balance`, grouped under vendor rows likewise; Past due is a bill's days
+  past its due date (0 when not yet due, blank for a supplier credit); the totals give
+  Amount and Open balance.
+
 `extra_invoices=N` (benchmarks) appends N open invoices, generated from `seed`, to
 existing customers (Xero: 5 line items each, numbered INV-100001…; QuickBooks: one A/R
 row each, Nums 100001…, some part-paid) and adds their due to the receivables account
-and to Sales, so each export stays balanced and reconciled. The base documents do not
-depend on the seed.
+and to Sales, so each export stays balanced and reconciled; the alternatives list them
+too. The base documents do not depend on the seed.
+
+`write_export` writes the files and then the alternatives; `zip_export` zips the files
+only (an upload).
 """
 
 from __future__ import annotations
@@ -83,7 +116,7 @@ import random
 import re
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -138,6 +171,10 @@ class ProviderExport:
     provider: Literal["xero", "quickbooks"]
     files: tuple[ExportFile, ...]
     expected: Expected
+    # other reports of the same open documents (Xero's aged reports, QuickBooks' Open
+    # Invoices / Unpaid Bills), only when asked for: never uploaded with `files`, which
+    # already give the invoices and bills (two files giving them are refused)
+    alternatives: tuple[ExportFile, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,6 +421,10 @@ XERO_DOCUMENTS_HEADER = [
 XERO_TB_HEADER = ["Account", "Debit", "Credit", "YTD Debit", "YTD Credit"]
 XERO_SECTIONS = ["Revenue", "Expenses", "Assets", "Liabilities", "Equity"]
 XERO_FILES = ("Contacts.csv", "Invoices.csv", "Bills.csv", "TrialBalance.xlsx")
+XERO_AGED_HEADER = ["Invoice Date", "Invoice Number", "Invoice Reference", "Due Date",
+                    "Current", "< 1 Month", "1 Month", "2 Months", "3 Months", "Older",
+                    "Total"]
+XERO_AGED_FILES = ("AgedReceivablesDetail.xlsx", "AgedPayablesDetail.xlsx")
 XERO_RECEIVABLES = "Accounts Receivable (610)"
 XERO_PAYABLES = "Accounts Payable (800)"
 XERO_SALES = "Sales (200)"
@@ -757,9 +798,81 @@ def _xero_tb_xlsx(accounts: Sequence[Account]) -> bytes:
     return _shared_strings(out.getvalue())
 
 
-def xero_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExport:
+def _months_late(due: date, on: date) -> int:
+    """Whole calendar months from `due` to `on` (a later day): 31 Aug to 30 Sep is 0."""
+    months = (on.year - due.year) * 12 + on.month - due.month
+    return months - 1 if on.day < due.day else months
+
+
+def _xero_aged_column(document: XeroDocument) -> int:
+    """The ageing column (0 Current … 5 Older) of a document's due at the cutover, by its
+    due date (a credit note, which has none, by its date)."""
+    day = document.due_date or document.dated
+    return 0 if day >= CUTOVER else 1 + min(_months_late(day, CUTOVER), 4)
+
+
+def _percent(part: int, whole: int) -> str:
+    """`part` as a whole percentage of `whole`, half away from zero: "14%", "-2%"."""
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def _xero_aged_xlsx(title: str, documents: Sequence[XeroDocument]) -> bytes:
+    """Xero's Aged Receivables / Payables Detail report as Excel, ageing by due date: title
+    rows, header, per contact (by name) a heading row, its open documents (by date) with
+    the amount due in its ageing column and in Total, credit notes negative, and `Total
+    <contact>`; a `Total` row and a `Percentage of total` row. Blank for zero."""
+    wb = Workbook()
+    wb.properties.creator = "Xero"
+    ws = wb.active
+    ws.title = title
+    ws.append([title])
+    ws.append(["Highland Widgets Ltd"])
+    ws.append([f"As at {CUTOVER.day} {CUTOVER:%B %Y}"])
+    ws.append(["Ageing by due date"])
+    ws.append([])
+    ws.append(XERO_AGED_HEADER)
+    by_contact: dict[str, list[XeroDocument]] = {}
+    for document in documents:
+        by_contact.setdefault(document.contact.name, []).append(document)
+
+    def amounts(sums: Sequence[int]) -> list[float | None]:
+        return [minor / 100 if minor else None for minor in sums]
+
+    overall = [0] * 7  # the six ageing columns and Total
+    for name in sorted(by_contact, key=lambda name: (name.casefold(), name)):
+        ws.append([name])
+        sums = [0] * 7
+        for document in sorted(by_contact[name], key=lambda d: (d.dated, d.number)):
+            row = [0] * 7
+            row[_xero_aged_column(document)] = row[6] = document.signed_due_minor
+            sums = [a + b for a, b in zip(sums, row, strict=True)]
+            ws.append([document.dated, document.number, document.reference or None,
+                       document.due_date, *amounts(row)])
+        ws.append([f"Total {name}", None, None, None, *amounts(sums)])
+        overall = [a + b for a, b in zip(overall, sums, strict=True)]
+    ws.append(["Total", None, None, None, *amounts(overall)])
+    ws.append(["Percentage of total", None, None, None,
+               *(_percent(minor, overall[6]) if minor and overall[6] else None
+                 for minor in overall)])
+    for row in ws.iter_rows(min_row=7):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "d mmm yyyy"
+            elif isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+    ws.column_dimensions["A"].width = 36
+    out = io.BytesIO()
+    wb.save(out)
+    return _shared_strings(out.getvalue())
+
+
+def xero_export(*, extra_invoices: int = 0, seed: int = 7,
+                aged_reports: bool = False) -> ProviderExport:
     """Highland Widgets Ltd's Xero export at the cutover: Contacts.csv, Invoices.csv,
-    Bills.csv and TrialBalance.xlsx, and what reading them must find."""
+    Bills.csv and TrialBalance.xlsx, and what reading them must find. `aged_reports`: the
+    Aged Receivables and Payables Detail reports of the same open documents as well, in
+    `alternatives` (AgedReceivablesDetail.xlsx, AgedPayablesDetail.xlsx)."""
     contacts = _xero_contacts()
     invoices, bills = _xero_documents({c.name: c for c in contacts})
     extras = _xero_extras(extra_invoices, [c for c in contacts if c.customer],
@@ -778,6 +891,12 @@ def xero_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExport:
         ExportFile("Bills.csv", _csv([XERO_DOCUMENTS_HEADER, *bill_rows], bom=True)),
         ExportFile("TrialBalance.xlsx", _xero_tb_xlsx(accounts)),
     )
+    alternatives = (
+        ExportFile(XERO_AGED_FILES[0], _xero_aged_xlsx(
+            "Aged Receivables Detail", [d for d in invoices if d.posted])),
+        ExportFile(XERO_AGED_FILES[1], _xero_aged_xlsx(
+            "Aged Payables Detail", [d for d in bills if d.posted])),
+    ) if aged_reports else ()
     proof = _proof(accounts, [d.due_minor for d in (*invoices, *bills) if d.posted])
     posted_invoices = sum(1 for d in invoices if d.posted)
     posted_bills = sum(1 for d in bills if d.posted)
@@ -788,7 +907,7 @@ def xero_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExport:
         invoice_line_rows=len(invoice_rows), bill_line_rows=len(bill_rows),
         debtors_minor=debtors, creditors_minor=creditors, total_debits_minor=proof,
         total_credits_minor=proof, currency="GBP", cutover=CUTOVER)
-    return ProviderExport("xero", files, expected)
+    return ProviderExport("xero", files, expected, alternatives)
 
 
 # ---------------------------------------------------------------------------------------
@@ -811,6 +930,11 @@ QB_BUCKETS = ["Current", "1 - 30 days past due", "31 - 60 days past due",
               "61 - 90 days past due", "91 or more days past due"]
 QB_FILES = ("Customer Contact List.csv", "Vendor Contact List.csv", "Trial Balance.csv",
             "A_R Aging Detail.csv", "A_P Aging Detail.csv")
+QB_OPEN_INVOICES_HEADER = ["", "Date", "Transaction type", "Num", "Term", "Due date",
+                           "Open balance"]
+QB_UNPAID_BILLS_HEADER = ["", "Date", "Transaction type", "Num", "Due date", "Past due",
+                          "Amount", "Open balance"]
+QB_OPEN_FILES = ("Open Invoices.csv", "Unpaid Bills.csv")
 QB_RECEIVABLES = "Accounts Receivable (A/R)"
 QB_PAYABLES = "Accounts Payable (A/P)"
 QB_SALES = "4000 Sales"
@@ -958,6 +1082,56 @@ def _qb_aging_rows(items: Sequence[AgingItem]) -> list[list[str]]:
     return rows
 
 
+def _qb_term(item: AgingItem) -> str:
+    """An invoice's or bill's term from its dates ("Net 30", "Due on receipt"); none for
+    credits and payments."""
+    if item.type not in ("Invoice", "Bill"):
+        return ""
+    days = (item.due_date - item.dated).days
+    return f"Net {days}" if days else "Due on receipt"
+
+
+def _qb_past_due(item: AgingItem) -> str:
+    """Unpaid Bills' `Past due`: a bill's days past its due date at the cutover (0 when
+    not yet due); blank for a supplier credit."""
+    return str(max(0, (CUTOVER - item.due_date).days)) if item.type == "Bill" else ""
+
+
+def _qb_open_invoices_row(item: AgingItem) -> list[str]:
+    return ["", _us(item.dated), item.type, item.num, _qb_term(item), _us(item.due_date),
+            _grouped(item.open_minor)]
+
+
+def _qb_unpaid_bills_row(item: AgingItem) -> list[str]:
+    return ["", _us(item.dated), item.type, item.num, _us(item.due_date), _qb_past_due(item),
+            _grouped(item.amount_minor), _grouped(item.open_minor)]
+
+
+def _qb_open_rows(items: Sequence[AgingItem], detail: Callable[[AgingItem], list[str]],
+                  width: int, *, amount: bool) -> list[list[str]]:
+    """Open Invoices / Unpaid Bills: per customer or vendor (by name) a row with its name
+    alone, its open items (by date) and `Total for <name>`; a `TOTAL` row. The totals give
+    Open balance and, with `amount`, Amount (the last columns)."""
+    by_name: dict[str, list[AgingItem]] = {}
+    for item in items:
+        by_name.setdefault(item.name, []).append(item)
+
+    def total(label: str, group: Sequence[AgingItem]) -> list[str]:
+        sums = [sum(item.open_minor for item in group)]
+        if amount:
+            sums.insert(0, sum(item.amount_minor for item in group))
+        return [label, *[""] * (width - 1 - len(sums)), *map(_dollars, sums)]
+
+    rows: list[list[str]] = []
+    for name in sorted(by_name, key=lambda name: (name.casefold(), name)):
+        rows.append([name])
+        group = sorted(by_name[name], key=lambda item: (item.dated, item.num))
+        rows.extend(map(detail, group))
+        rows.append(total(f"Total for {name}", group))
+    rows.append(total("TOTAL", items))
+    return rows
+
+
 def _qb_trial_balance(debtors: int, creditors: int, extra_sales: int) -> list[Account]:
     accounts = [
         Account("Checking", 0),  # balances the rest
@@ -986,10 +1160,13 @@ def _qb_tb_rows(accounts: Sequence[Account]) -> list[list[str]]:
     return rows
 
 
-def quickbooks_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExport:
+def quickbooks_export(*, extra_invoices: int = 0, seed: int = 7,
+                      open_reports: bool = False) -> ProviderExport:
     """Bayside Cycles LLC's QuickBooks Online reports at the cutover: the customer and
     vendor contact lists, the trial balance and the A/R and A/P Aging Detail reports, and
-    what reading them must find."""
+    what reading them must find. `open_reports`: the Open Invoices and Unpaid Bills
+    reports of the same open items as well, in `alternatives` (Open Invoices.csv, Unpaid
+    Bills.csv)."""
     customers, vendors = _qb_customers(), _qb_vendors()
     receivable, payable = _qb_aging(customers, vendors)
     extras = _qb_extras(extra_invoices, customers, random.Random(seed))
@@ -1014,6 +1191,16 @@ def quickbooks_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExpo
         ExportFile("A_P Aging Detail.csv", _qb_report("A/P Aging Detail", QB_AP_HEADER,
                                                       _qb_aging_rows(payable))),
     )
+    alternatives = (
+        ExportFile(QB_OPEN_FILES[0], _qb_report(
+            "Open Invoices", QB_OPEN_INVOICES_HEADER,
+            _qb_open_rows(receivable, _qb_open_invoices_row,
+                          len(QB_OPEN_INVOICES_HEADER), amount=False))),
+        ExportFile(QB_OPEN_FILES[1], _qb_report(
+            "Unpaid Bills", QB_UNPAID_BILLS_HEADER,
+            _qb_open_rows(payable, _qb_unpaid_bills_row, len(QB_UNPAID_BILLS_HEADER),
+                          amount=True))),
+    ) if open_reports else ()
     proof = _proof(accounts, [item.open_minor for item in (*receivable, *payable)])
     expected = Expected(
         contacts=len(customers) + len(vendors), balances=len(accounts),
@@ -1022,7 +1209,7 @@ def quickbooks_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExpo
         invoice_line_rows=len(receivable), bill_line_rows=len(payable),
         debtors_minor=debtors, creditors_minor=creditors, total_debits_minor=proof,
         total_credits_minor=proof, currency="USD", cutover=CUTOVER)
-    return ProviderExport("quickbooks", files, expected)
+    return ProviderExport("quickbooks", files, expected, alternatives)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1031,10 +1218,11 @@ def quickbooks_export(*, extra_invoices: int = 0, seed: int = 7) -> ProviderExpo
 
 
 def write_export(export: ProviderExport, folder: Path) -> list[Path]:
-    """Write the export's files into `folder` (created if missing); their paths."""
+    """Write the export's files, then its alternatives (if asked for), into `folder`
+    (created if missing); their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for file in export.files:
+    for file in (*export.files, *export.alternatives):
         path = folder / file.name
         path.write_bytes(file.data)
         paths.append(path)
@@ -1042,7 +1230,8 @@ def write_export(export: ProviderExport, folder: Path) -> list[Path]:
 
 
 def zip_export(export: ProviderExport) -> bytes:
-    """The export's files in one .zip (deflated), as a user might upload them."""
+    """The export's files in one .zip (deflated), as a user might upload them (never its
+    alternatives)."""
     return _zip((file.name, file.data) for file in export.files)
 
 
@@ -1054,14 +1243,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--zip", action="store_true",
                         help="write one OUT/<provider>-export.zip instead of the files")
+    parser.add_argument("--alternatives", action="store_true",
+                        help="also write the other reports of the open documents (Xero: "
+                             "the aged detail reports; QuickBooks: Open Invoices, Unpaid "
+                             "Bills), beside the zip with --zip")
     args = parser.parse_args(argv)
-    make = xero_export if args.provider == "xero" else quickbooks_export
-    export = make(extra_invoices=args.extra_invoices, seed=args.seed)
+    if args.provider == "xero":
+        export = xero_export(extra_invoices=args.extra_invoices, seed=args.seed,
+                             aged_reports=args.alternatives)
+    else:
+        export = quickbooks_export(extra_invoices=args.extra_invoices, seed=args.seed,
+                                   open_reports=args.alternatives)
     if args.zip:
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"{export.provider}-export.zip"
         path.write_bytes(zip_export(export))
-        written = [path]
+        written = [path, *write_export(ProviderExport(
+            export.provider, export.alternatives, export.expected), args.out)]
     else:
         written = write_export(export, args.out)
     for path in written:

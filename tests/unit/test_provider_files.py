@@ -9,7 +9,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def key(name: str) -> str:
 
 
 def file_of(export: ProviderExport, name: str) -> bytes:
-    return next(f.data for f in export.files if f.name == name)
+    return next(f.data for f in (*export.files, *export.alternatives) if f.name == name)
 
 
 def csv_rows(data: bytes, *, bom: bool) -> list[list[str]]:
@@ -93,6 +93,32 @@ def xero() -> ProviderExport:
 @pytest.fixture(scope="module")
 def quickbooks() -> ProviderExport:
     return quickbooks_export()
+
+
+@pytest.fixture(scope="module")
+def xero_aged() -> ProviderExport:
+    return xero_export(aged_reports=True)
+
+
+@pytest.fixture(scope="module")
+def quickbooks_open() -> ProviderExport:
+    return quickbooks_export(open_reports=True)
+
+
+def test_alternatives_only_when_asked(xero: ProviderExport, quickbooks: ProviderExport,
+                                      xero_aged: ProviderExport,
+                                      quickbooks_open: ProviderExport) -> None:
+    assert xero.alternatives == quickbooks.alternatives == ()
+    assert [f.name for f in xero_aged.alternatives] == ["AgedReceivablesDetail.xlsx",
+                                                        "AgedPayablesDetail.xlsx"]
+    assert [f.name for f in quickbooks_open.alternatives] == ["Open Invoices.csv",
+                                                              "Unpaid Bills.csv"]
+    # the same files and figures: the alternatives are extra reports of the same model
+    assert (xero_aged.files, xero_aged.expected) == (xero.files, xero.expected)
+    assert (quickbooks_open.files, quickbooks_open.expected) == (quickbooks.files,
+                                                                  quickbooks.expected)
+    assert zip_export(xero_aged) == zip_export(xero)
+    assert xero_export(aged_reports=True) == xero_aged  # the same bytes each time
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,6 +305,127 @@ def test_xero_trial_balance(xero: ProviderExport) -> None:
     assert any(not name.isascii() for name in accounts)
 
 
+AGED_HEADER = ("Invoice Date", "Invoice Number", "Invoice Reference", "Due Date", "Current",
+               "< 1 Month", "1 Month", "2 Months", "3 Months", "Older", "Total")
+
+
+def aged_column(day: date, on: date) -> int:
+    """Xero's ageing by due date: 0 Current (due on or after `on`), then whole calendar
+    months overdue: 1 `< 1 Month`, 2 `1 Month`, 3 `2 Months`, 4 `3 Months`, 5 Older."""
+    if day >= on:
+        return 0
+    months = (on.year - day.year) * 12 + on.month - day.month - (on.day < day.day)
+    return 1 + min(months, 4)
+
+
+def check_xero_aged(export: ProviderExport, name: str,
+                    title: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """An aged detail report's documents, (number, contact) → (ageing column, amount due),
+    its title block, groups and every total checked."""
+    wb = load_workbook(io.BytesIO(file_of(export, name)))
+    assert wb.sheetnames == [title]
+    rows = [tuple(row) for row in wb[title].iter_rows(values_only=True)]
+    wb.close()
+    assert [r[0] for r in rows[:5]] == [title, "Highland Widgets Ltd",
+                                        "As at 30 September 2026", "Ageing by due date", None]
+    assert all(c is None for r in rows[:5] for c in r[1:])
+    assert rows[5] == AGED_HEADER
+    *body, total, percentage = rows[6:]
+    cutover = export.expected.cutover
+    contacts: list[str] = []
+    documents: dict[tuple[str, str], tuple[int, int]] = {}
+    group: list[int] | None = None
+    overall = [0] * 7
+    for row in body:
+        assert len(row) == len(AGED_HEADER)
+        first = row[0]
+        if isinstance(first, datetime):  # a document: its dates are Excel date cells
+            assert group is not None
+            due = row[3]
+            assert due is None or isinstance(due, datetime)
+            assert isinstance(row[1], str)
+            assert row[1]
+            amounts = [cell_minor(c) for c in row[4:]]
+            (column,) = [i for i, a in enumerate(amounts[:6]) if a]
+            assert amounts[column] == amounts[6] != 0
+            assert first.date() <= cutover
+            # by due date; a credit note, which has none, by its date
+            assert column == aged_column((due or first).date(), cutover), row
+            documents[(row[1], key(contacts[-1]))] = (column, amounts[6])
+            group = [a + b for a, b in zip(group, amounts, strict=True)]
+        elif isinstance(first, str) and first.startswith("Total "):
+            assert group is not None
+            assert first == f"Total {contacts[-1]}"
+            assert row[1:4] == (None, None, None)
+            assert 0 not in row[4:]  # blank for zero
+            assert [cell_minor(c) for c in row[4:]] == group
+            overall = [a + b for a, b in zip(overall, group, strict=True)]
+            group = None
+        else:  # a contact's heading: its name alone
+            assert group is None
+            assert isinstance(first, str)
+            assert all(c is None for c in row[1:])
+            contacts.append(first)
+            group = [0] * 7
+    assert group is None
+    assert contacts == sorted(contacts, key=str.casefold)
+    assert len(contacts) == len(set(contacts))
+    assert total[:4] == ("Total", None, None, None)
+    assert 0 not in total[4:]
+    assert [cell_minor(c) for c in total[4:]] == overall
+    assert overall[6] == sum(amount for _, amount in documents.values())
+    assert percentage[:4] == ("Percentage of total", None, None, None)
+    assert percentage[10] == "100%"
+    for part, text in zip(overall, percentage[4:], strict=True):
+        if not part:
+            assert text is None
+            continue
+        assert isinstance(text, str)
+        assert re.fullmatch(r"-?[0-9]+%", text)
+        assert abs(int(text[:-1]) - 100 * part / overall[6]) <= 0.5
+    return documents
+
+
+@pytest.mark.parametrize(("name", "title", "source"), [
+    ("AgedReceivablesDetail.xlsx", "Aged Receivables Detail", "Invoices.csv"),
+    ("AgedPayablesDetail.xlsx", "Aged Payables Detail", "Bills.csv")])
+def test_xero_aged_reports(xero_aged: ProviderExport, name: str, title: str,
+                           source: str) -> None:
+    documents = check_xero_aged(xero_aged, name, title)
+    _, listed = xero_documents(xero_aged, source)
+    open_documents = {}
+    for (number, contact), lines in listed.items():
+        first = lines[0]
+        due = minor(first["InvoiceAmountDue"])
+        if first["Status"] == "AUTHORISED" and due > 0:
+            credit = first["Type"].endswith("CREDIT")
+            open_documents[(number, contact)] = -due if credit else due
+    # the open documents of the list, under the contact's own name, credit notes negative
+    assert {k: amount for k, (_, amount) in documents.items()} == open_documents
+    assert any(amount < 0 for amount in open_documents.values())
+    expected = xero_aged.expected
+    total = sum(open_documents.values())
+    if source == "Invoices.csv":
+        assert total == expected.debtors_minor
+        assert len(documents) == expected.invoices_created
+        assert documents[("INV-0002", key("Café Zürich GmbH"))][0] == 3  # 2 Months
+        assert documents[("INV-0005", key("Brontë, Hughes & Daughters LLP"))][0] == 0
+        assert documents[("CN-0001", key("Acme Widgets Ltd"))] == (1, -6000)  # by its date
+        assert ("INV-0009", key("Café Zürich GmbH")) in documents  # written "café zürich  gmbh"
+    else:
+        assert total == expected.creditors_minor
+        assert len(documents) == expected.bills_created
+        assert documents[("CR-5521", key("Ōtaki Electrical Ltd"))] == (0, -900)
+    assert {column for column, _ in documents.values()} >= {0, 1}
+
+
+def test_xero_aged_reports_with_extra_invoices() -> None:
+    big = xero_export(extra_invoices=100, aged_reports=True)
+    documents = check_xero_aged(big, "AgedReceivablesDetail.xlsx", "Aged Receivables Detail")
+    assert len(documents) == big.expected.invoices_created
+    assert sum(amount for _, amount in documents.values()) == big.expected.debtors_minor
+
+
 def test_xero_extra_invoices(xero: ProviderExport) -> None:
     big = xero_export(extra_invoices=1000)
     assert big.expected.invoice_line_rows == xero.expected.invoice_line_rows + 5000
@@ -457,6 +604,122 @@ def test_quickbooks_extra_invoices(quickbooks: ProviderExport) -> None:
     assert len(nums) == len(set(nums))
 
 
+OPEN_INVOICES = ["", "Date", "Transaction type", "Num", "Term", "Due date", "Open balance"]
+UNPAID_BILLS = ["", "Date", "Transaction type", "Num", "Due date", "Past due", "Amount",
+                "Open balance"]
+
+
+def us_date(text: str) -> date:
+    month, day, year = (int(p) for p in text.split("/"))
+    return date(year, month, day)
+
+
+def check_open_report(export: ProviderExport, name: str, report: str,
+                      header: list[str]) -> list[tuple[str, list[str]]]:
+    """An Open Invoices / Unpaid Bills report's detail rows with their group's contact,
+    its title block, groups and every total checked."""
+    found, body = qb_report(export, name, report)
+    assert found == header
+    width = len(header)
+    amounts = [i for i, column in enumerate(header) if column in ("Amount", "Open balance")]
+    details: list[tuple[str, list[str]]] = []
+    names: list[str] = []
+    group: list[list[str]] | None = None
+    for row in body[:-1]:
+        if len(row) == 1:  # a customer's or vendor's row: its name alone
+            assert group is None
+            names.append(row[0])
+            group = []
+        elif row[0] == "":
+            assert group is not None
+            assert len(row) == width
+            assert all(GROUPED.fullmatch(row[i]) for i in amounts), row
+            assert minor(row[-1]) != 0  # only open items
+            assert us_date(row[1]) <= export.expected.cutover
+            us_date(row[header.index("Due date")])
+            group.append(row)
+            details.append((names[-1], row))
+        else:
+            assert group is not None
+            assert row[0] == f"Total for {names[-1]}"
+            assert len(row) == width
+            assert [c for i, c in enumerate(row[1:], 1) if i not in amounts] == [""] * (
+                width - 1 - len(amounts))
+            for i in amounts:
+                assert DOLLARS.fullmatch(row[i]), row
+                assert minor(row[i]) == sum(minor(r[i]) for r in group)
+            group = None
+    assert group is None
+    assert names == sorted(names, key=str.casefold)
+    assert len(names) == len(set(names))
+    total = body[-1]
+    assert total[0] == "TOTAL"
+    assert len(total) == width
+    for i in amounts:
+        assert DOLLARS.fullmatch(total[i])
+        assert minor(total[i]) == sum(minor(r[i]) for _, r in details)
+    return details
+
+
+def test_quickbooks_open_invoices(quickbooks_open: ProviderExport) -> None:
+    details = check_open_report(quickbooks_open, "Open Invoices.csv", "Open Invoices",
+                                OPEN_INVOICES)
+    expected = quickbooks_open.expected
+    assert sum(minor(row[6]) for _, row in details) == expected.debtors_minor
+    assert len(details) == expected.invoices_created
+    aging, _ = check_aging(quickbooks_open, "A_R Aging Detail.csv", "A/R Aging Detail",
+                           "Customer full name")
+    # the A/R Aging Detail's open items: customer, date, type, Num, due date, open balance
+    assert sorted([name, *row[1:4], row[5], row[6]] for name, row in details) == sorted(
+        [row[4], *row[1:4], row[5], row[7]] for row in aging)
+    for _, row in details:
+        if row[2] == "Invoice":
+            days = (us_date(row[5]) - us_date(row[1])).days
+            assert row[4] == (f"Net {days}" if days else "Due on receipt")
+            assert minor(row[6]) > 0
+        else:  # credit memos and the unapplied payment
+            assert row[4] == ""
+            assert minor(row[6]) < 0
+    assert {row[2] for _, row in details} == {"Invoice", "Credit Memo", "Payment"}
+    assert any("," in name for name, _ in details)
+    text = file_of(quickbooks_open, "Open Invoices.csv").decode()
+    assert "Total for Peña Racing Team,,,,,,($480.00)\r\n" in text  # a negative total
+
+
+def test_quickbooks_unpaid_bills(quickbooks_open: ProviderExport) -> None:
+    details = check_open_report(quickbooks_open, "Unpaid Bills.csv", "Unpaid Bills",
+                                UNPAID_BILLS)
+    expected = quickbooks_open.expected
+    assert sum(minor(row[7]) for _, row in details) == expected.creditors_minor
+    assert len(details) == expected.bills_created
+    aging, _ = check_aging(quickbooks_open, "A_P Aging Detail.csv", "A/P Aging Detail",
+                           "Vendor display name")
+    assert sorted([name, *row[1:5], row[6], row[7]] for name, row in details) == sorted(
+        [row[4], *row[1:4], row[5], row[6], row[7]] for row in aging)
+    cutover = expected.cutover
+    for _, row in details:
+        if row[2] == "Bill":
+            assert row[5] == str(max(0, (cutover - us_date(row[4])).days))
+            assert 0 < minor(row[7]) <= minor(row[6])
+        else:
+            assert row[2] == "Supplier Credit"
+            assert row[5] == ""
+            assert minor(row[6]) < 0
+            assert minor(row[7]) < 0
+    assert any(row[3] == "" for _, row in details)  # a bill without a Num
+    assert any(int(row[5] or 0) > 0 for _, row in details)
+    assert any(minor(row[7]) < minor(row[6]) for _, row in details)  # part-paid
+
+
+def test_quickbooks_open_reports_with_extra_invoices() -> None:
+    big = quickbooks_export(extra_invoices=100, open_reports=True)
+    details = check_open_report(big, "Open Invoices.csv", "Open Invoices", OPEN_INVOICES)
+    assert len(details) == big.expected.invoices_created
+    assert sum(minor(row[6]) for _, row in details) == big.expected.debtors_minor
+    nums = [row[3] for _, row in details if row[2] == "Invoice"]
+    assert len(nums) == len(set(nums))
+
+
 # ---------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------
@@ -473,3 +736,13 @@ def test_zip_and_folder_round_trip(provider: str, tmp_path: Path, xero: Provider
     paths = write_export(export, tmp_path / "out")
     assert [p.name for p in paths] == [f.name for f in export.files]
     assert [p.read_bytes() for p in paths] == [f.data for f in export.files]
+
+
+def test_alternatives_written_after_the_files_never_zipped(tmp_path: Path,
+                                                           xero_aged: ProviderExport) -> None:
+    paths = write_export(xero_aged, tmp_path)
+    every = (*xero_aged.files, *xero_aged.alternatives)
+    assert [p.name for p in paths] == [f.name for f in every]
+    assert [p.read_bytes() for p in paths] == [f.data for f in every]
+    with zipfile.ZipFile(io.BytesIO(zip_export(xero_aged))) as archive:
+        assert archive.namelist() == [f.name for f in xero_aged.files]

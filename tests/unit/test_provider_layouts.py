@@ -183,12 +183,41 @@ def test_a_file_no_layout_claims_names_the_closest_and_what_it_lacks() -> None:
         "upload that.")
 
 
-def test_every_layout_has_a_fixture_or_says_why() -> None:
-    read_here = set(LAYOUT_OF.values()) | {"freeagent.workbook", "generic.csv"}
-    untested = {layout.name for layout in LAYOUTS} - read_here
-    # read from reports written in the tests below
-    assert untested == {"quickbooks.open_invoices", "quickbooks.unpaid_bills",
-                        "xero.aged_receivables", "xero.aged_payables"}
+ALTERNATIVE_LAYOUT_OF = {
+    "AgedReceivablesDetail.xlsx": ("xero.aged_receivables", ImportType.INVOICES),
+    "AgedPayablesDetail.xlsx": ("xero.aged_payables", ImportType.BILLS),
+    "Open Invoices.csv": ("quickbooks.open_invoices", ImportType.INVOICES),
+    "Unpaid Bills.csv": ("quickbooks.unpaid_bills", ImportType.BILLS),
+}
+
+
+def test_every_layout_reads_a_generated_export() -> None:
+    read_here = {*LAYOUT_OF.values(), *(name for name, _ in ALTERNATIVE_LAYOUT_OF.values())}
+    # FreeAgent's workbook and the wizard's own CSV: test_wizard_rows, test_provider_rows
+    assert {layout.name for layout in LAYOUTS} - read_here == {"freeagent.workbook",
+                                                              "generic.csv"}
+
+
+@pytest.mark.parametrize("provider", ["xero", "quickbooks"])
+def test_the_aged_and_open_item_reports_read_to_the_same_figures(provider: str) -> None:
+    """Xero's aged detail reports and QuickBooks' Open Invoices / Unpaid Bills, the other
+    way to give the open documents: the same amounts as the invoice exports give."""
+    export = (xero_export(aged_reports=True) if provider == "xero"
+              else quickbooks_export(open_reports=True))
+    expected = export.expected
+    totals: dict[ImportType, int] = {}
+    for file in export.alternatives:
+        found = recognise(file.name, file.data, native_layouts(provider))
+        assert (found.layout.name, found.import_type) == ALTERNATIVE_LAYOUT_OF[file.name]
+        rows, outcome = read(found, expected.currency)
+        assert [e for r in rows for e in r.errors] == []
+        assert outcome.blockers == []
+        assert outcome.summary["reportTotals"]["checked"] > 0
+        posted = [d for d in records(rows)]
+        totals[found.import_type] = sum(d["due_minor"] for d in posted)
+        assert any(d["credit_note"] for d in posted)
+    assert totals == {ImportType.INVOICES: expected.debtors_minor,
+                      ImportType.BILLS: expected.creditors_minor}
 
 
 def _qb_report(title: str, header: str, body: list[str]) -> bytes:
