@@ -157,7 +157,7 @@ def test_quickbooks_report_totals_are_checked_per_group_and_overall() -> None:
     assert [t["column"] for t in totals["total"]] == ["Amount", "Open balance"]
     # one figure changed, as an edit would: the import is blocked naming the group
     text = aging.data.decode()
-    edited = text.replace(",Invoice,", ",Invoice,", 1)
+    edited = text
     first_open = edited.split("\r\n")[6].rsplit(",", 1)
     edited = edited.replace(edited.split("\r\n")[6], first_open[0] + ",1.00", 1)
     found = recognise(aging.name, edited.encode(), native_layouts())
@@ -254,7 +254,7 @@ def test_quickbooks_open_reports_take_the_contact_from_the_group_row() -> None:
     (bill,) = records(rows)
     assert bill["reference"] == "Bill of 2026-09-14 (row 7)"  # QuickBooks left Num blank
     assert outcome.blockers == [
-        "REPORT_TOTAL_MISMATCH: in bills.csv, row 9 (the report's total) gives Open balance "
+        "REPORT_TOTAL_MISMATCH: in bills.csv, row 9 ('TOTAL') gives Open balance "
         "$400.00, but the rows read add up to $500.00: the file was cut or edited. Export "
         "the report again, unedited, and upload it."]
 
@@ -306,7 +306,7 @@ def test_xeros_aged_detail_reports(title: str, layout: str, kind: ImportType) ->
     rows[3][10] = 99.0  # Acme's total edited
     _, outcome = read(recognise("aged.xlsx", _aged(title, rows), native_layouts()), "GBP")
     assert outcome.blockers == [
-        "REPORT_TOTAL_MISMATCH: in Sheet, row 10 ('Total for Acme Widgets Ltd') gives "
+        "REPORT_TOTAL_MISMATCH: in Sheet, row 10 ('Total Acme Widgets Ltd') gives "
         "Total £99.00, but the rows read add up to £100.00: the file was cut or edited. "
         "Export the report again, unedited, and upload it."]
 
@@ -328,3 +328,45 @@ def test_a_file_with_no_header_row_is_refused_saying_what_was_looked_for(
     with pytest.raises(InvalidFile) as refused:
         recognise("f.csv", data, layouts, wanted)
     assert refused.value.message == message
+
+
+def test_names_that_begin_with_total_are_data_and_a_cut_report_is_blocked() -> None:
+    """Only a row with figures that closes an open group (or the report) is a total."""
+    rows: list[list[object]] = [
+        ["Total Gas & Power"],  # a contact's heading: no figures
+        [date(2026, 9, 3), "INV-1", None, None, 10.0, None, None, None, None, None, 10.0],
+        # Xero closes a contact's group with "Total " and the contact's name
+        ["Total Total Gas & Power", None, None, None, 10.0, None, None, None, None, None, 10.0],
+        ["Total", None, None, None, 10.0, None, None, None, None, None, 10.0]]
+    found = recognise("aged.xlsx", _aged("Aged Receivables Detail", rows), native_layouts())
+    read_rows, outcome = read(found, "GBP")
+    assert [(d["reference"], d["contact"]) for d in records(read_rows)] == [
+        ("INV-1", "Total Gas & Power")]
+    assert outcome.blockers == []
+    # cut before its Total: nothing to check what was read against
+    _, outcome = read(recognise("aged.xlsx", _aged("Aged Receivables Detail", rows[:2]),
+                                native_layouts()), "GBP")
+    assert outcome.blockers == [
+        "REPORT_TOTAL_MISSING: Sheet ends without the report's own total row (TOTAL or "
+        "Total): the file was cut or edited, so what was read cannot be checked. Export the "
+        "report again, unedited, and upload it."]
+    # a total whose group never had a heading
+    stray = [rows[1], ["Total Zeta Ltd", None, None, None, 10.0, None, None, None, None,
+                       None, 10.0], *rows[3:]]
+    _, outcome = read(recognise("aged.xlsx", _aged("Aged Receivables Detail",
+                                                   [["Acme"], *stray]), native_layouts()),
+                      "GBP")
+    # "Total Zeta Ltd" closes nothing open: a row of the data, which the report's own total
+    # does not count, so the totals disagree
+    assert outcome.blockers[0].startswith(
+        "REPORT_TOTAL_MISMATCH: in Sheet, row 10 ('Total') gives Current £10.00, but the rows "
+        "read add up to £20.00")
+    tb = workbook([["Trial Balance"], ["Org"], ["As at 30 September 2026"], [],
+                   ["Account", "Debit", "Credit", "YTD Debit", "YTD Credit"],
+                   ["Revenue"], ["Total Fees (410)", None, 5.0, None, 50.0],
+                   ["Equity"], ["Retained Earnings (960)", 5.0, None, 50.0, None],
+                   ["Total", 5.0, 5.0, 50.0, 50.0]])
+    read_rows, outcome = read(recognise("tb.xlsx", tb, native_layouts()), "GBP")
+    assert [(b["code"], b["name"]) for b in records(read_rows)] == [
+        ("410", "Total Fees"), ("960", "Retained Earnings")]
+    assert outcome.blockers == []

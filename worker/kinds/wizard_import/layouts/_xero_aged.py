@@ -57,14 +57,11 @@ class XeroAgedRows(CellReader):
 
     def row(self, number: int, cells: Sequence[object]) -> Item | None:
         first = cell_text(cells[0]) if cells else None
-        rest_blank = all(is_blank(cell) for cell in cells[1:])
-        if first is not None and first.casefold() == "total":
-            self.totals.close(number, cells, None)
-            return None
-        if first is not None and first.casefold().startswith("total "):
-            self.totals.close(number, cells, first[6:])
+        if first is not None and (of := self.totals.total_of(first, cells)) is not None:
+            self.totals.close(number, cells, of, first)
             self.contact = None
             return None
+        rest_blank = all(is_blank(cell) for cell in cells[1:])
         if first is not None and rest_blank:
             if first.casefold() != "percentage of total":
                 self.totals.open(first, number)

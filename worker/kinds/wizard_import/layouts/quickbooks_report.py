@@ -12,13 +12,12 @@ import re
 from collections.abc import Sequence
 
 from worker.kinds.wizard_import.layouts.base import CellReader, Item
-from worker.kinds.wizard_import.layouts.reports import ReportTotals
+from worker.kinds.wizard_import.layouts.reports import OVERALL, ReportTotals
 from worker.kinds.wizard_import.values import cell_text, is_blank
 
 # a report's footer: the basis and when it was run; a contact list's: when it was run
 _FOOTER = re.compile(r"(?:(?:accrual|cash) basis\b.*|\w+day, \w+ \d{1,2}, \d{4}\b.*)",
                      re.IGNORECASE)
-_TOTAL_FOR = re.compile(r"total for\s+(?P<group>.+)", re.IGNORECASE)
 
 
 def is_footer(text: str) -> bool:
@@ -44,15 +43,12 @@ class QuickBooksReport(CellReader):
 
     def row(self, number: int, cells: Sequence[object]) -> Item | None:
         label = cell_text(cells[0]) if cells else None
+        if label is not None and (of := self.totals.total_of(label, cells)) is not None:
+            self.totals.close(number, cells, of, label)
+            self.ended = of == OVERALL
+            return None
         rest_blank = all(is_blank(cell) for cell in cells[1:])
         if label is not None:
-            if label.upper() == "TOTAL":
-                self.totals.close(number, cells, None)
-                self.ended = True
-                return None
-            if match := _TOTAL_FOR.fullmatch(label):
-                self.totals.close(number, cells, match["group"])
-                return None
             if rest_blank:
                 if not (self.ended or is_footer(label)):
                     self.totals.open(label, number)

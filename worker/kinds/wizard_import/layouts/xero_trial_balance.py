@@ -36,11 +36,8 @@ class XeroTrialBalanceRows(CellReader):
         label = self.text(cells, "account")
         errors: list[RowError] = []
         amounts = {key: self.money(number, cells, key, errors) for key in _AMOUNTS}
-        if label is not None and label.casefold() == "total":
-            self.totals.close(number, cells, None)
-            return None
-        if label is not None and label.casefold().startswith("total "):
-            self.totals.close(number, cells, label[6:])
+        if label is not None and (of := self.totals.total_of(label, cells)) is not None:
+            self.totals.close(number, cells, of, label)
             return None
         if not errors and all(value is None for value in amounts.values()):
             if label is not None:
