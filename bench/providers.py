@@ -2,7 +2,8 @@
 FreeAgent workbook's measured on the same stack in the same run (the baseline).
 
     .venv/bin/python -m bench.providers [--xero-invoices 40000] [--quickbooks-rows 100000]
-        [--invoices 170000] [--workbook PATH] [--providers xero,quickbooks] [--quick]
+        [--invoices 170000] [--workbook PATH] [--providers xero,quickbooks] [--repeat N]
+        [--quick]
 
 The targets are stated against the FreeAgent workbook import (bench.wizard, issue 8)
 because it is the import the service was tuned for and the one its figures are known for;
@@ -22,6 +23,11 @@ account each:
    request as one .zip; its imports waited for, confirmed; validate; execute;
 3. QuickBooks: likewise with `quickbooks_export()` of about `--quickbooks-rows` A/R Aging
    Detail rows (currency USD on the migration).
+
+With `--repeat N` the three run N times in a row on the same stack (each round on fresh
+workers and accounts) and the table gives medians, each ratio the median of the rounds' own
+ratios (a round's provider against that round's baseline) with its range, and each peak RSS
+the largest of any round. `--quick` runs small sizes, for a smoke run of the bench itself.
 
 Definitions (the same for all three):
 
@@ -48,6 +54,7 @@ import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import asyncpg
@@ -81,7 +88,7 @@ class Figures:
     import_seconds: float
     import_rss: float
     upload_seconds: float
-    upload_rss: float  # the web process's peak RSS during the upload request
+    upload_rss: tuple[float, float]  # the web process's RSS before the upload, and its peak
     validate_seconds: float
     execute_seconds: float
     execute_request_seconds: float
@@ -111,23 +118,25 @@ async def _account(stack: Stack, account: str) -> Wizard:
     return Wizard(stack.web_url, key, account)
 
 
-def _reset_peak(proc: Proc) -> None:
+def _reset_peak(proc: Proc) -> float:
     """Reset the process's VmHWM to its current RSS (Linux: clear_refs 5), so that the next
-    reading is the peak of what follows."""
+    reading is the peak of what follows; that RSS, in MB."""
     Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
+    return peak_rss_mb(proc.pid)
 
 
 async def _upload(stack: Stack, request: Awaitable[httpx.Response]
-                  ) -> tuple[httpx.Response, float, float]:
-    """The upload's response, its seconds, and the web process's peak RSS during it (the
-    files are recognised and stored in the request)."""
+                  ) -> tuple[httpx.Response, float, tuple[float, float]]:
+    """The upload's response, its seconds, and the web process's RSS before it and peak
+    RSS during it (the files are recognised and stored in the request; memory the process
+    freed earlier but kept counts in both)."""
     web = next(proc for proc in stack.procs if proc.name == "web")
-    _reset_peak(web)
+    before = _reset_peak(web)
     started = time.perf_counter()
     response = await request
     seconds = time.perf_counter() - started
     assert response.status_code == 202, response.text
-    return response, seconds, peak_rss_mb(web.pid)
+    return response, seconds, (before, peak_rss_mb(web.pid))
 
 
 async def _fresh_worker(stack: Stack, name: str) -> Proc:
@@ -172,10 +181,10 @@ async def _execute(wizard: Wizard, db: asyncpg.Pool, migration_id: str, worker: 
             "written": body["reconciliation"]["written"]}
 
 
-async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path) -> Figures:
+async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path, round_: int) -> Figures:
     """The baseline: the FreeAgent workbook's walkthrough, as bench.wizard measures it."""
-    worker = await _fresh_worker(stack, "worker-freeagent")
-    wizard = await _account(stack, "acc_freeagent")
+    worker = await _fresh_worker(stack, f"worker-freeagent-{round_}")
+    wizard = await _account(stack, f"acc_freeagent_{round_}")
     try:
         migration = await wizard.create()
         uploaded, upload_seconds, upload_rss = await _upload(
@@ -201,13 +210,14 @@ async def freeagent(stack: Stack, db: asyncpg.Pool, path: Path) -> Figures:
         worker.terminate()
 
 
-async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundle: bytes
-                   ) -> Figures:
+async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundle: bytes,
+                   round_: int) -> Figures:
     """A provider's export, all its files in one .zip (`bundle`), through the wizard."""
     name = export.provider
     expected = export.expected
-    worker = await _fresh_worker(stack, f"worker-{name}")
-    wizard = await _account(stack, f"acc_{name}")
+    worker = await _fresh_worker(stack, f"worker-{name}-{round_}")
+    # an account of its own: the documents of an earlier round would be skipped as its own
+    wizard = await _account(stack, f"acc_{name}_{round_}")
     try:
         migration = await wizard.create(name, currency=expected.currency)
         uploaded, upload_seconds, upload_rss = await _upload(
@@ -242,54 +252,78 @@ async def provider(stack: Stack, db: asyncpg.Pool, export: ProviderExport, bundl
         worker.terminate()
 
 
-async def measure(services: Services, path: Path,
-                  exports: list[tuple[ProviderExport, bytes]]) -> list[Figures]:
+async def measure(services: Services, path: Path, exports: list[tuple[ProviderExport, bytes]],
+                  rounds: int) -> list[list[Figures]]:
+    """`rounds` times in a row: the baseline, then each provider; each round's figures."""
     stack = await start_stack(services, name="providers_bench", redis_db=11, logs=LOGS)
     db = await create_pool(stack.database_url, application_name="bench")
     try:
-        found = [await freeagent(stack, db, path)]
-        for export, bundle in exports:
-            found.append(await provider(stack, db, export, bundle))
+        found: list[list[Figures]] = []
+        for round_ in range(1, rounds + 1):
+            figures = [await freeagent(stack, db, path, round_)]
+            for export, bundle in exports:
+                figures.append(await provider(stack, db, export, bundle, round_))
+            report_round(round_, figures)
+            found.append(figures)
         return found
     finally:
         await db.close()
         stack.stop()
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
+def report_round(round_: int, figures: list[Figures]) -> None:
+    print(f"\n== round {round_} ==")
+    for f in figures:
+        before, peak = f.upload_rss
+        print(f"{f.name}:\n"
+              f"  upload request {f.upload_seconds:.2f} s (the web process: {before:.0f} MB "
+              f"before it, peak {peak:.0f} MB)\n"
+              f"  invoices import: {f.rows:,} {f.row_kind}, {f.documents:,} documents in "
+              f"{f.import_seconds:.2f} s: {f.rate:,.0f} rows/s, {f.documents_rate:,.0f} "
+              "documents/s\n"
+              f"  worker peak RSS {f.import_rss:.0f} MB after the imports, "
+              f"{f.execute_rss:.0f} MB after the execute\n"
+              f"  validate {f.validate_seconds:.2f} s; execute job {f.execute_seconds:.2f} s "
+              f"for {f.posted:,} invoices and bills ({f.ms_per_document * 1000:.1f} µs each; "
+              f"the request {f.execute_request_seconds:.2f} s); steps {f.execute_steps}\n"
+              f"  written {f.written}", flush=True)
 
 
-def report(base: Figures, others: list[Figures]) -> None:
-    print("\n== migrations ==")
-    for f in (base, *others):
-        print(f"{f.name}: invoices import {f.rows:,} {f.row_kind} ({f.documents:,} documents) "
-              f"in {f.import_seconds:.2f} s: {f.rate:,.0f} rows/s, {f.documents_rate:,.0f} "
-              f"documents/s; upload request {f.upload_seconds:.2f} s (web process peak RSS "
-              f"{f.upload_rss:.0f} MB); worker peak RSS "
-              f"{f.import_rss:.0f} MB after the imports, {f.execute_rss:.0f} MB after the "
-              f"execute")
-        print(f"    validate {f.validate_seconds:.2f} s; execute job {f.execute_seconds:.2f} s "
-              f"for {f.posted:,} documents ({f.ms_per_document:.3f} ms each; the request "
-              f"{f.execute_request_seconds:.2f} s); steps: {f.execute_steps}; written "
-              f"{f.written}")
-    print("\n== against the baseline (FreeAgent, this run) ==")
-    print(f"{'figure':<44} {'value':>14} {'baseline':>14} {'ratio':>7}  {'target':<22} met")
-    for f in others:
-        rate = f.rate / base.rate
-        execute = f.ms_per_document / base.ms_per_document
-        rss = f.import_rss / base.import_rss
-        print(f"{f.name + ' import rows/s (' + f.row_kind + ')':<44} {f.rate:>14,.0f} "
-              f"{base.rate:>14,.0f} {rate:>7.2f}  {'>= 0.70 x baseline':<22} "
-              f"{_met(rate >= TARGET_RATE)}")
-        print(f"{'  ... documents/s':<44} {f.documents_rate:>14,.0f} {base.documents_rate:>14,.0f} "
-              f"{f.documents_rate / base.documents_rate:>7.2f}")
-        print(f"{f.name + ' worker peak RSS, MB':<44} {f.import_rss:>14.0f} "
-              f"{base.import_rss:>14.0f} {rss:>7.2f}  {'< 250 MB':<22} "
-              f"{_met(f.import_rss < TARGET_RSS_MB)}")
-        print(f"{f.name + ' execute, ms per document':<44} {f.ms_per_document:>14.3f} "
-              f"{base.ms_per_document:>14.3f} {execute:>7.2f}  {'< 2 x baseline':<22} "
-              f"{_met(execute < TARGET_EXECUTE)}")
+def summary(rounds: list[list[Figures]]) -> None:
+    """Each figure beside the baseline: medians over the rounds, the ratio the median of
+    each round's own ratio (with its range); peak RSS the largest of any round."""
+    print(f"\n== against the baseline (FreeAgent, the same rounds: {len(rounds)}) ==")
+    print(f"{'figure':<40} {'value':>9} {'baseline':>9} {'ratio':>6} {'(range)':>13}  "
+          f"{'target':<19} met")
+
+    def line(figure: str, value: str, baseline: str, ratios: list[float], target: str = "",
+             met: bool | None = None) -> None:
+        shown = "" if met is None else ("met" if met else "NOT MET")
+        spread = f"({min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ""
+        print(f"{figure:<40} {value:>9} {baseline:>9} {median(ratios):>6.3f} {spread:>13}  "
+              f"{target:<19} {shown}".rstrip())
+
+    bases = [figures[0] for figures in rounds]
+    for i, first in enumerate(rounds[0][1:], 1):
+        runs = [figures[i] for figures in rounds]
+        pairs = list(zip(runs, bases, strict=True))
+        name, kind = first.name, first.row_kind
+        rate = [f.rate / b.rate for f, b in pairs]
+        line(f"{name} import, {kind}/s", f"{median([f.rate for f in runs]):,.0f}",
+             f"{median([b.rate for b in bases]):,.0f}", rate, ">= 0.70 x baseline",
+             median(rate) >= TARGET_RATE)
+        line(f"{name} import, documents/s", f"{median([f.documents_rate for f in runs]):,.0f}",
+             f"{median([b.documents_rate for b in bases]):,.0f}",
+             [f.documents_rate / b.documents_rate for f, b in pairs])
+        rss, base_rss = max(f.import_rss for f in runs), max(b.import_rss for b in bases)
+        line(f"{name} worker peak RSS, MB", f"{rss:.0f}", f"{base_rss:.0f}",
+             [f.import_rss / b.import_rss for f, b in pairs], "< 250 MB",
+             rss < TARGET_RSS_MB)
+        execute = [f.ms_per_document / b.ms_per_document for f, b in pairs]
+        line(f"{name} execute, µs per document",
+             f"{median([f.ms_per_document for f in runs]) * 1000:.1f}",
+             f"{median([b.ms_per_document for b in bases]) * 1000:.1f}", execute,
+             "< 2 x baseline", median(execute) < TARGET_EXECUTE)
 
 
 def main() -> None:
@@ -302,6 +336,8 @@ def main() -> None:
     parser.add_argument("--quickbooks-rows", type=int, default=100_000,
                         help="about this many A/R Aging Detail rows")
     parser.add_argument("--providers", default="xero,quickbooks")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds on the same stack (figures: medians; ratios: paired)")
     parser.add_argument("--quick", action="store_true",
                         help=f"small sizes for a smoke run: {QUICK}")
     args = parser.parse_args()
@@ -332,8 +368,7 @@ def main() -> None:
         print(f"{name}: {files}; as one .zip {len(bundle) / 1024 / 1024:.1f} MB", flush=True)
         exports.append((export, bundle))
     services = find_services(db="migration_worker_providers_bench", redis_db=11)
-    base, *others = asyncio.run(measure(services, path, exports))
-    report(base, others)
+    summary(asyncio.run(measure(services, path, exports, args.repeat)))
 
 
 if __name__ == "__main__":

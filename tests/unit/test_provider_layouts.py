@@ -351,10 +351,12 @@ def test_names_that_begin_with_total_are_data_and_a_cut_report_is_blocked() -> N
         "Total): the file was cut or edited, so what was read cannot be checked. Export the "
         "report again, unedited, and upload it."]
     # a total whose group never had a heading
-    stray = [rows[1], ["Total Zeta Ltd", None, None, None, 10.0, None, None, None, None,
-                       None, 10.0], *rows[3:]]
+    stray: list[list[object]] = [
+        ["Acme"], rows[1],
+        ["Total Zeta Ltd", None, None, None, 10.0, None, None, None, None, None, 10.0],
+        *rows[3:]]
     _, outcome = read(recognise("aged.xlsx", _aged("Aged Receivables Detail",
-                                                   [["Acme"], *stray]), native_layouts()),
+                                                   stray), native_layouts()),
                       "GBP")
     # "Total Zeta Ltd" closes nothing open: a row of the data, which the report's own total
     # does not count, so the totals disagree
