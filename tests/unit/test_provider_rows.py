@@ -178,3 +178,76 @@ def test_freeagents_own_invoices_sheet_with_line_item_rows() -> None:
         "it again unedited.")]
     assert outcome.summary["lineItems"]["rows"] == 7
     assert outcome.mapping["contact"] == "Contact Organisation"
+
+
+def _xero(*rows: str) -> bytes:
+    return "\r\n".join([XERO, *rows]).encode()
+
+
+def test_xero_credit_notes_overpayments_reissues_and_late_paid_documents() -> None:
+    rows, _ = read_csv(_xero(
+        # a credit note, written positive as Xero writes it
+        "Acme,CN-1,01/09/2026,,12.00,2.00,0,12.00,10.00,2.00,GBP,ACCRECCREDIT,AUTHORISED",
+        # voided, then reissued under its number
+        "Acme,INV-5,02/09/2026,,12.00,2.00,0,12.00,10.00,2.00,GBP,ACCREC,VOIDED",
+        "Acme,INV-5,03/09/2026,,24.00,4.00,0,24.00,20.00,4.00,GBP,ACCREC,AUTHORISED",
+        # paid after the cutover, dated after it: not posted, so not an error
+        "Acme,INV-9,14/10/2026,,12.00,2.00,12.00,0.00,10.00,2.00,GBP,ACCREC,PAID",
+        # overpaid: it owes the customer
+        "Beta,INV-6,04/09/2026,,12.00,2.00,15.00,-3.00,10.00,2.00,GBP,ACCREC,AUTHORISED",
+    ), ImportType.INVOICES, "xero.invoices")
+    assert errors(rows) == []
+    assert [(r.number, r.skipped and r.skipped.split(":")[0]) for r in rows] == [
+        (2, None), (3, "voided"), (4, None), (5, "paid"), (6, None)]
+    assert [(d["reference"], d["total_minor"], d["due_minor"], d["credit_note"])
+            for d in records(rows)] == [
+        ("CN-1", -1200, -1200, True), ("INV-5", 1200, 1200, False),
+        ("INV-5", 2400, 2400, False), ("INV-9", 1200, 0, False),
+        ("INV-6", 1200, -300, False)]
+
+
+def test_a_documents_rows_apart_are_refused_naming_where_it_began() -> None:
+    rows, _ = read_csv(_xero(
+        "Acme,INV-1,14/09/2026,,24.00,4.00,0,24.00,10.00,2.00,GBP,ACCREC,AUTHORISED",
+        "Beta,INV-2,14/09/2026,,12.00,2.00,0,12.00,10.00,2.00,GBP,ACCREC,AUTHORISED",
+        "Acme,INV-1,14/09/2026,,24.00,4.00,0,24.00,10.00,2.00,GBP,ACCREC,AUTHORISED",
+    ), ImportType.INVOICES, "xero.invoices")
+    assert [(e.row, e.column, e.message) for e in errors(rows)] == [
+        (2, "Total", "INV-1's Total £24.00 differs from the sum of its 1 line (LineAmount + "
+                     "TaxAmount) £12.00: the file was edited or cut; export it again "
+                     "unedited."),
+        (4, "InvoiceNumber", "INV-1's rows are not together: it began on row 2 and begins "
+                             "again here. Export the file again, unedited (sorting or "
+                             "filtering it splits documents)."),
+        (4, "Total", "INV-1's Total £24.00 differs from the sum of its 1 line (LineAmount + "
+                     "TaxAmount) £12.00: the file was edited or cut; export it again "
+                     "unedited.")]
+
+
+def _freeagent(*documents: list[object]) -> list[CheckedRow]:
+    header: list[object] = [
+        "Contact Organisation", "Contact Name", "Reference", "Date", "Payment Terms In Days",
+        "Status", "Paid Date", "Paid Amount", "Net Amount", "Sales Tax Amount", "Total Value",
+        "Currency", "Item Type", "Description", "Quantity", "Price"]
+    data = workbook([header, *documents])
+    spec = ParseSpec(ImportType.INVOICES, "Sheet", "GBP", CUTOVER, "freeagent.workbook")
+    return [r for batch in iter_sheet_checked(data, spec, ReadOutcome()) for r in batch]
+
+
+def test_freeagent_statuses_credit_notes_and_a_document_row_without_its_contact() -> None:
+    def doc(contact: str | None, ref: str, status: str, total: float) -> list[object]:
+        return [contact, None, ref, date(2026, 9, 1), 30, status, None, None, total, 0.0,
+                total, "GBP", None, None, None, None]
+
+    rows = _freeagent(doc("Acme", "CN-1", "Open", -50.0), doc("Acme", "INV-1", "Written-off",
+                                                              80.0),
+                      doc(None, "INV-2", "Open", 10.0), doc("Acme", "INV-3", "Pending", 10.0))
+    assert [(d["reference"], d["due_minor"], d["credit_note"]) for d in records(rows)] == [
+        ("CN-1", -5000, True), ("INV-1", 8000, False)]
+    assert [r.skipped and r.skipped.split(":")[0] for r in rows if r.record] == [
+        None, "written off"]
+    assert [(e.row, e.column, e.message) for e in errors(rows)] == [
+        (4, "Contact Organisation", "Contact Organisation is empty."),
+        (5, "Status", "Status Pending is not one FreeAgent writes (Draft, Open, Sent, "
+                      "Overdue, Scheduled, Paid, Overpaid, Part written-off, Written-off, "
+                      "Cancelled, Refunded, Zero value).")]

@@ -176,13 +176,16 @@ class RowChecker:
         if record is None:
             return CheckedRow(number, None, None, errors)
         key = _identity(record)
-        first = self.seen.setdefault(key, number)
+        # a document not posted (a draft, a voided one) claims no number: its reissue may
+        # follow under the same one
+        first = self.seen.setdefault(key, number) if skipped is None else number
         if first != number:
+            first -= self.spec.row_offset
             if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
                 return CheckedRow(number, None, None, [*errors, RowError(
                     self.spec.sheet, record.row, None, f"account code {key} appears again "
                     f"(first on row {first}); a trial balance has one row per account")])
-            skipped = f"duplicate of row {first - self.spec.row_offset}"
+            skipped = f"duplicate of row {first}"
         if errors:
             return CheckedRow(number, skipped, None, errors)
         # orjson writes a dataclass's fields in order, dates as ISO strings: the staged form

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from worker.kinds.wizard_import.layouts.base import Column, Header, Layout, ReadContext, Reader
 from worker.kinds.wizard_import.layouts.flat import FlatLayout
 from worker.kinds.wizard_import.layouts.line_items import LineItemDocuments
+from worker.kinds.wizard_import.values import is_blank
 from worker.wizard.records import ImportType, RowError
 
 _LINE_ITEM_COLUMNS = (
@@ -31,7 +32,12 @@ _LINE_ITEM_COLUMNS = (
     Column("currency", ("Currency",)),
     Column("item_type", ("Item Type",), required=True),
 )
-_SKIPPED = {"draft": "draft", "cancelled": "voided", "written off": "written off"}
+# FreeAgent's invoice and bill statuses (hyphens and case aside): those never posted, and
+# those posted for what they still owe (nothing owed: skipped as paid)
+_SKIPPED = {"draft": "draft", "cancelled": "voided", "written off": "written off",
+            "refunded": "refunded", "zero value": "paid"}
+_POSTED = ("", "open", "sent", "overdue", "scheduled", "scheduled to email", "paid",
+           "overpaid", "part written off", "part paid")
 
 
 class FreeAgentLines(LineItemDocuments):
@@ -39,19 +45,29 @@ class FreeAgentLines(LineItemDocuments):
     lines_named = "Net Amount + Sales Tax Amount"
     first_row_is_line = False  # the document's row holds the document's amounts
 
-    def identity(self, cells: Sequence[object]) -> tuple[str, str] | None:
+    def identity(self, cells: Sequence[object]) -> tuple[str, ...] | None:
         contact = self.contact(cells)
-        if contact is None:
-            return None  # a line item of the document above
-        return self.text(cells, "reference") or "", contact.casefold()
+        reference = self.text(cells, "reference")
+        if contact is None and reference is None and all(
+                is_blank(self.cell(cells, key)) for key in ("dated_on", "total")):
+            return None  # a line item of the document above: no document cells at all
+        return reference or "", (contact or "").casefold()
 
     def contact(self, cells: Sequence[object]) -> str | None:
         return self.text(cells, "contact") or self.text(cells, "contact_name")
 
     def skip_reason(self, row: int, cells: Sequence[object], errors: list[RowError]
                     ) -> str | None:
-        status = " ".join((self.text(cells, "status") or "").split()).casefold()
-        return _SKIPPED.get(status)
+        status = " ".join((self.text(cells, "status") or "").replace("-", " ").split()
+                          ).casefold()
+        if status in _SKIPPED:
+            return _SKIPPED[status]
+        if status not in _POSTED:
+            errors.append(self.error(
+                row, "status", f"Status {self.text(cells, 'status')} is not one FreeAgent "
+                "writes (Draft, Open, Sent, Overdue, Scheduled, Paid, Overpaid, Part "
+                "written-off, Written-off, Cancelled, Refunded, Zero value)."))
+        return None
 
 
 class _LineItemSheet(Layout):

@@ -26,7 +26,7 @@ class _Document:
     """A document being read: its first row and what its rows added up to."""
 
     row: int
-    identity: tuple[str, str]  # (number, contact) as the rows write them
+    identity: tuple[str, ...]  # what its rows share: number, contact (type, status)
     cells: Sequence[object]  # its first row
     lines: int = 0
     lines_minor: int = 0
@@ -46,6 +46,8 @@ class LineItemDocuments(CellReader):
         self.kind: Literal["invoice", "bill"] = (
             "invoice" if self.ctx.import_type is ImportType.INVOICES else "bill")
         self.current: _Document | None = None
+        # each document's first row: its rows must be together (a split file is no export)
+        self.finished: dict[tuple[str, ...], int] = {}
         self.line_rows = 0
         self.skipped: dict[str, int] = {}
         self.map(reference="reference", contact="contact", dated_on="dated_on",
@@ -55,11 +57,12 @@ class LineItemDocuments(CellReader):
 
     # --- what a layout says ----------------------------------------------------------------
 
-    def identity(self, cells: Sequence[object]) -> tuple[str, str] | None:
-        """The document a row belongs to (number, contact), or None for a line row that
-        continues the document above it."""
-        return (cell_text(self.cell(cells, "reference")) or "",
-                " ".join((cell_text(self.cell(cells, "contact")) or "").split()).casefold())
+    def identity(self, cells: Sequence[object]) -> tuple[str, ...] | None:
+        """The document a row belongs to (number, contact, type, status: a voided invoice
+        and its reissue share a number), or None for a line row that continues the
+        document above it."""
+        return tuple(" ".join((cell_text(self.cell(cells, key)) or "").split()).casefold()
+                     for key in ("reference", "contact", "type", "status"))
 
     def skip_reason(self, row: int, cells: Sequence[object], errors: list[RowError]
                     ) -> str | None:
@@ -67,6 +70,8 @@ class LineItemDocuments(CellReader):
         return None
 
     def is_credit(self, row: int, cells: Sequence[object], errors: list[RowError]) -> bool:
+        """Whether the document is a credit note written with positive amounts (Xero's
+        …CREDIT types); a document whose total is negative is one anyway."""
         return False
 
     def contact(self, cells: Sequence[object]) -> str | None:
@@ -82,6 +87,12 @@ class LineItemDocuments(CellReader):
         if identity is not None and (current is None or identity != current.identity):
             done = self._finish()
             self.current = current = _Document(number, identity, cells)
+            if (first := self.finished.setdefault(identity, number)) != number:
+                current.errors.append(self.error(
+                    number, "reference",
+                    f"{self.text(cells, 'reference') or 'This document'}'s rows are not "
+                    f"together: it began on row {first} and begins again here. Export the "
+                    "file again, unedited (sorting or filtering it splits documents)."))
             if not self.first_row_is_line:
                 return done
         elif current is None:
@@ -118,8 +129,6 @@ class LineItemDocuments(CellReader):
             errors.append(self.error(row, "contact", f"{self.header.labels['contact']} is "
                                                      "empty."))
         dated_on = self.date(row, cells, "dated_on", errors, required=True)
-        if dated_on is not None and skip is None:
-            self.after_cutover(row, "dated_on", dated_on, errors)
         due_on = self.date(row, cells, "due_on", errors)
         self._currency(row, cells, errors)
         total = self.money(row, cells, "total", errors, required=True)
@@ -134,20 +143,23 @@ class LineItemDocuments(CellReader):
                 f"{doc.lines} line{'s' if doc.lines != 1 else ''} ({self.lines_named}) "
                 f"{format_money(doc.lines_minor, self.ctx.currency)}: the file was edited "
                 "or cut; export it again unedited."))
-        if errors or total is None or dated_on is None or contact is None:
-            return row, None, errors, None
-        if due is None:
+        if due is None and total is not None:
             due = total - (paid or 0)
-        sign = -1 if credit else 1
-        record = DocumentRecord(
-            row=row, kind=self.kind, reference=reference, contact=contact,
-            dated_on=dated_on, currency=self.ctx.currency, total_minor=sign * abs(total),
-            due_minor=sign * abs(due), due_on=due_on,
-            net_minor=sign * abs(total - tax) if tax is not None else None,
-            vat_minor=sign * abs(tax) if tax is not None else None,
-            paid_minor=sign * abs(paid) if paid is not None else None, credit_note=credit)
         if skip is None and due == 0:
             skip = "paid"
+        if dated_on is not None and skip is None:  # what is not posted may be later
+            self.after_cutover(row, "dated_on", dated_on, errors)
+        if errors or total is None or due is None or dated_on is None or contact is None:
+            return row, None, errors, None
+        if credit:  # written positive, as Xero writes credit notes: they take away
+            total, due = -abs(total), -abs(due)
+            paid = -abs(paid) if paid is not None else None
+            tax = -abs(tax) if tax is not None else None
+        record = DocumentRecord(
+            row=row, kind=self.kind, reference=reference, contact=contact,
+            dated_on=dated_on, currency=self.ctx.currency, total_minor=total,
+            due_minor=due, due_on=due_on, net_minor=total - tax if tax is not None else None,
+            vat_minor=tax, paid_minor=paid, credit_note=credit or total < 0)
         if skip is not None:
             self.skipped[skip] = self.skipped.get(skip, 0) + 1
             return row, record, NO_ERRORS, f"{skip}: not outstanding at the cutover"
