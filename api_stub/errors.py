@@ -40,6 +40,7 @@ from worker.kinds.wizard_import.errors import (
     ImportTypeMismatch,
     InvalidFile,
     MissingSheets,
+    ReadingInterrupted,
 )
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -180,6 +181,7 @@ STATUS: dict[type[ServiceError], int] = {
     # the migration wizard
     InvalidFile: 400,
     FilesConflict: 400,
+    ReadingInterrupted: 503,
     ImportTypeMismatch: 400,
     MissingSheets: 400,
     MigrationNotFound: 404,

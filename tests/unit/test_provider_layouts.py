@@ -372,3 +372,32 @@ def test_names_that_begin_with_total_are_data_and_a_cut_report_is_blocked() -> N
     assert [(b["code"], b["name"]) for b in records(read_rows)] == [
         ("410", "Total Fees"), ("960", "Retained Earnings")]
     assert outcome.blockers == []
+
+
+def test_aged_reports_are_told_apart_by_their_title_not_by_any_word() -> None:
+    rows: list[list[object]] = [
+        ["Acme"], [date(2026, 9, 3), "INV-1", None, None, 10.0, None, None, None, None, None,
+                   10.0],
+        ["Total Acme", None, None, None, 10.0, None, None, None, None, None, 10.0],
+        ["Total", None, None, None, 10.0, None, None, None, None, None, 10.0]]
+    report = workbook([["Aged Receivables Detail"], ["Payable Partners Ltd"],
+                       ["As at 30 September 2026"], [], AGED_HEADER, *rows])
+    assert recognise("r.xlsx", report, native_layouts()).layout.name == "xero.aged_receivables"
+    untitled = workbook([["Payable Partners Ltd"], [], AGED_HEADER, *rows])
+    with pytest.raises(InvalidFile) as refused:
+        recognise("r.xlsx", untitled, native_layouts())
+    assert refused.value.message == (
+        "r.xlsx has the header of the Xero Aged Receivables Detail report "
+        "(xero.aged_receivables), but its title rows do not say whether it is Aged "
+        "Receivables Detail or Aged Payables Detail: export the report again with its title.")
+
+
+def test_a_xero_export_without_rows_cannot_be_told_invoices_or_bills() -> None:
+    header = next(f for f in xero_export().files if f.name == "Invoices.csv").data.split(
+        b"\r\n")[0]
+    with pytest.raises(InvalidFile) as refused:
+        recognise("Invoices.csv", header + b"\r\n", native_layouts())
+    assert refused.value.message == (
+        "Invoices.csv has the header of the Xero sales invoices export (xero.invoices), but "
+        "its Type column does not hold only ACCREC (sales) or only ACCPAY (purchases) rows: "
+        "export invoices and bills to separate files, with their rows.")

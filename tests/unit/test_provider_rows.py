@@ -251,3 +251,47 @@ def test_freeagent_statuses_credit_notes_and_a_document_row_without_its_contact(
         (5, "Status", "Status Pending is not one FreeAgent writes (Draft, Open, Sent, "
                       "Overdue, Scheduled, Paid, Overpaid, Part written-off, Written-off, "
                       "Cancelled, Refunded, Zero value).")]
+
+
+def test_as_many_day_first_as_month_first_dates_is_blocked_not_guessed() -> None:
+    data = (INVOICES + "A1,Acme,25/03/2026,10.00\r\nA2,Acme,03/26/2026,10.00\r\n"
+            "A3,Acme,2026-03-27,10.00\r\n").encode()
+    rows, outcome = read_csv(data, ImportType.INVOICES)
+    assert [d["reference"] for d in records(rows)] == ["A3"]  # ISO reads either way
+    mixed = ("the file's dates are written day-first ('25/03/2026' on row 2) as often as "
+             "month-first ('03/26/2026' on row 3), so none can be read for sure: correct "
+             "the wrong ones, or state the file's dateOrder (DMY or MDY) so that the others "
+             "are reported.")
+    assert [(e.row, e.message) for e in errors(rows)] == [
+        (2, f"'25/03/2026': {mixed}"), (3, f"'03/26/2026': {mixed}")]
+    assert outcome.blockers == [f"DATE_ORDER_AMBIGUOUS: in file.csv, {mixed}"]
+    rows, outcome = read_csv(data, ImportType.INVOICES, date_order="DMY")
+    assert [d["reference"] for d in records(rows)] == ["A1", "A3"]
+    assert [e.row for e in errors(rows)] == [3]
+    assert outcome.blockers == []
+
+
+def test_dates_that_read_the_same_either_way_need_no_order() -> None:
+    data = (INVOICES + "A1,Acme,03/03/2026,10.00\r\nA2,Acme,09/09/2026,10.00\r\n").encode()
+    rows, outcome = read_csv(data, ImportType.INVOICES)
+    assert [d["dated_on"] for d in records(rows)] == ["2026-03-03", "2026-09-09"]
+    assert outcome.blockers == []
+
+
+def test_quickbooks_credit_types_take_away_whatever_their_sign() -> None:
+    data = ("\r\n".join([
+        "Bayside Cycles LLC", "A/R Aging Detail", '"As of September 30, 2026"', "",
+        ",Date,Transaction type,Num,Customer full name,Due date,Amount,Open balance",
+        "Current,,,,,,,",
+        ',09/15/2026,Invoice,1,Acme,10/15/2026,"1,000.00","1,000.00"',
+        ",09/16/2026,Credit Memo,2,Acme,09/16/2026,40.00,40.00",  # written positive
+        ',10/14/2026,Invoice,3,Acme,11/13/2026,"50.00",0.00',  # paid, after the cutover
+        'Total for Current,,,,,,"$1,090.00","$1,040.00"',
+        'TOTAL,,,,,,"$1,090.00","$1,040.00"']) + "\r\n").encode()
+    rows, outcome = read_csv(data, ImportType.INVOICES, "quickbooks.ar_aging_detail",
+                             windows_1252=True)
+    assert errors(rows) == []
+    assert outcome.blockers == []
+    assert [(d["reference"], d["due_minor"], d["credit_note"]) for d in records(rows)] == [
+        ("1", 100000, False), ("2", -4000, True), ("3", 0, False)]
+    assert [r.skipped and r.skipped.split(":")[0] for r in rows] == [None, None, "paid"]

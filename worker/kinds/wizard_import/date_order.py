@@ -22,6 +22,7 @@ from worker.kinds.wizard_import.dates import (
     numeric_parts,
     parse_date,
 )
+from worker.kinds.wizard_import.values import CellError
 
 DATE_ORDER_AMBIGUOUS = "DATE_ORDER_AMBIGUOUS"
 ORDERS = ("DMY", "MDY")
@@ -63,16 +64,43 @@ class DateReader:
         """The date of a cell; CellError (DateOrderNeeded among them) saying why not."""
         if type(value) is date:
             return value
-        if self.decision is None and type(value) is str and numeric_parts(value):
-            evidence = self._scan() if self._scan is not None else DateEvidence()
-            self.decision = evidence.decide(self.stated, self.default)  # type: ignore[arg-type]
+        if type(value) is str and numeric_parts(value):
+            if self.decision is None:
+                evidence = self._scan() if self._scan is not None else DateEvidence()
+                self.decision = evidence.decide(self.stated, self.default)  # type: ignore[arg-type]
+            if self._mixed():
+                raise CellError(f"'{value.strip()}': {self._mixed_text()}")
         return parse_date(value, self.order)
+
+    def _mixed(self) -> bool:
+        """As many dates read only day-first as only month-first, and no order stated: no
+        numeric date of the file can be trusted."""
+        decision = self.decision
+        return (decision is not None and decision.order is None
+                and decision.day_first_example is not None
+                and decision.month_first_example is not None)
+
+    def _mixed_text(self) -> str:
+        decision = self.decision
+        assert decision is not None
+        assert decision.day_first_example is not None
+        assert decision.month_first_example is not None
+        (day_row, day), (month_row, month) = (decision.day_first_example,
+                                              decision.month_first_example)
+        return (f"the file's dates are written day-first ('{day}' on row {day_row}) as "
+                f"often as month-first ('{month}' on row {month_row}), so none can be read "
+                "for sure: correct the wrong ones, or state the file's dateOrder (DMY or "
+                "MDY) so that the others are reported.")
 
     def blocker(self, sheet: str) -> str | None:
         """DATE_ORDER_AMBIGUOUS, when the file's dates could not be read for want of an
         order; None otherwise."""
         decision = self.decision
-        if decision is None or decision.order is not None:
+        if decision is None or decision.order is not None or decision.source != "ambiguous":
+            return None
+        if self._mixed():
+            return f"{DATE_ORDER_AMBIGUOUS}: in {sheet}, {self._mixed_text()}"
+        if decision.example is None:
             return None
         where = f" on row {decision.example_row}" if decision.example_row else ""
         return (f"{DATE_ORDER_AMBIGUOUS}: every text date in {sheet} reads either way (for "

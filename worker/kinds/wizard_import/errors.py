@@ -34,6 +34,13 @@ class FileTooLarge(FileRefused):
     code = "FILE_TOO_LARGE"
 
 
+class ReadingInterrupted(ServiceError):
+    """The process reading the file was stopped from outside while the upload was looked
+    at (not the file's fault): send the upload again."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
 class ImportTypeMismatch(FileRefused):
     """The file holds another type of record than the upload says."""
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from worker.kinds.wizard_import.bundles import is_workbook
 from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, peek_csv_rows
-from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.errors import InvalidFile, ReadingInterrupted
 from worker.kinds.wizard_import.file_checks import check_workbook
-from worker.kinds.wizard_import.layouts.base import Layout
-from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
+from worker.kinds.wizard_import.layouts.base import Header, Layout
+from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
 from worker.wizard.records import ImportType
 
 PEEK_ROWS = 40  # a title block and a header are within the first rows of every export
+PEEK_SHEETS = 10  # a workbook's sheets looked at for one (each costs a reading process)
 Rows = Sequence[tuple[int, Sequence[object]]]
 
 
@@ -48,6 +49,8 @@ class _Match:
     import_type: ImportType
     header_row: int
     score: int  # the columns the layout knows in the header: the most specific wins
+    accepted: bool  # its rows are the layout's too (else: why not, for the refusal)
+    header: Header
 
 
 def _match(rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
@@ -61,9 +64,9 @@ def _match(rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
             header = layout.read_header(number, cells, kind)
             if header is None:
                 continue
-            if layout.accepts(header, rows) and (
-                    best is None or len(header.index) > best.score):
-                best = _Match(layout, kind, number, len(header.index))
+            accepted = layout.accepts(header, rows)
+            if best is None or (accepted, len(header.index)) > (best.accepted, best.score):
+                best = _Match(layout, kind, number, len(header.index), accepted, header)
             break
     return best
 
@@ -95,14 +98,21 @@ def _refusal(name: str, rows: Rows, layouts: Sequence[Layout], wanted: ImportTyp
     if closest is None or closest[0] == 0:
         return InvalidFile(
             f"{name} is not an export the wizard recognises: none of its first "
-            f"{PEEK_ROWS} rows is a header row of {_known(layouts)}. Upload the file as the "
-            "provider exports it, unedited.")
+            f"{PEEK_ROWS} rows (of each of its first {PEEK_SHEETS} sheets, for a workbook) is "
+            f"a header row of {_known(layouts)}. Upload the file as the provider exports "
+            "it, unedited.")
     _, layout, kind, cells = closest
     lacked = ", ".join(layout.missing(cells, kind))
     return InvalidFile(
         f"{name} is not an export the wizard recognises. The closest is the {layout.title} "
         f"({layout.name}), but its header row lacks the columns {lacked}. Export the file "
         "again from the provider, unedited, and upload that.")
+
+
+def _not_accepted(name: str, found: _Match) -> InvalidFile:
+    """A file with a layout's header whose rows are not the layout's."""
+    return InvalidFile(f"{name} has the header of the {found.layout.title} "
+                       f"({found.layout.name}), but {found.layout.refusal(found.header)}.")
 
 
 def _known(layouts: Sequence[Layout]) -> str:
@@ -117,13 +127,21 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
     if is_workbook(data):
         sheets = check_workbook(data, name)
         peeked: list[Rows] = []
-        for sheet in sheets:
-            with contextlib.closing(iter_sheet_rows(data, sheet)) as reading:  # child ended
-                rows = list(itertools.islice(reading, PEEK_ROWS))
+        for sheet in sheets[:PEEK_SHEETS]:  # each read by a child: a report has one or two
+            try:
+                with contextlib.closing(iter_sheet_rows(data, sheet)) as reading:
+                    rows = list(itertools.islice(reading, PEEK_ROWS))
+            except InvalidFile as exc:  # the child's reason, for the file of this upload
+                raise InvalidFile(f"{name}, sheet '{sheet}': {exc.message}") from None
+            except ReaderStopped:
+                raise ReadingInterrupted() from None
             peeked.append(rows)
-            if (found := _match(rows, layouts, import_type)) is not None:
+            found = _match(rows, layouts, import_type)
+            if found is not None and found.accepted:
                 return Recognised(name, data, "xlsx", found.layout, found.import_type, sheet,
                                   found.header_row)
+            if found is not None:
+                raise _not_accepted(name, found)
         raise _refusal(name, [row for rows in peeked for row in rows], layouts, import_type)
     native = any(layout.windows_1252 for layout in layouts)
     text = decode_csv(data, name=name, windows_1252=native)
@@ -131,6 +149,8 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
     found = _match(lines, layouts, import_type)
     if found is None:
         raise _refusal(name, lines, layouts, import_type)
+    if not found.accepted:
+        raise _not_accepted(name, found)
     if text.encoding == "windows-1252" and not found.layout.windows_1252:
         decode_csv(data, name=name)  # refused, saying which byte is not UTF-8
     return Recognised(name, data, "csv", found.layout, found.import_type, None,

@@ -85,7 +85,7 @@ class XeroAgedRows(CellReader):
         if self.contact is None:
             errors.append(self.error(number, None, "The document has no contact heading "
                                                    "above it."))
-        if dated_on is not None:
+        if dated_on is not None and due != 0:  # what is not posted may be later
             self.after_cutover(number, "dated_on", dated_on, errors)
         if errors or dated_on is None or due is None or self.contact is None:
             return number, None, errors, None
@@ -109,11 +109,16 @@ class XeroAgedDetail(Layout):
     date_keys = ("dated_on", "due_on")
 
     def accepts(self, header: Header, rows: Sequence[tuple[int, Sequence[object]]]) -> bool:
-        """Receivables and payables share a header: the title tells them apart (a file
-        without one is taken for receivables)."""
-        titles = " ".join(str(cell) for number, cells in rows if number < header.row
-                          for cell in cells if isinstance(cell, str)).casefold()
-        return ("payable" in titles) is (self.import_type is ImportType.BILLS)
+        """Receivables and payables share a header: the report's title row tells them
+        apart (not an organisation whose name holds the word)."""
+        wanted = ("aged payables" if self.import_type is ImportType.BILLS
+                  else "aged receivables")
+        return any(isinstance(cells[0], str) and cells[0].casefold().startswith(wanted)
+                   for number, cells in rows if number < header.row and cells)
+
+    def refusal(self, header: Header) -> str:
+        return ("its title rows do not say whether it is Aged Receivables Detail or Aged "
+                "Payables Detail: export the report again with its title")
 
     def reader(self, ctx: ReadContext, header: Header) -> Reader:
         return XeroAgedRows(ctx, header)

@@ -77,5 +77,10 @@ class XeroDocuments(Layout):
                  if number > header.row and position < len(cells) and cells[position]}
         return bool(kinds) and all(k.startswith(self.lines.prefix) for k in kinds)
 
+    def refusal(self, header: Header) -> str:
+        return (f"its {header.labels['type']} column does not hold only ACCREC (sales) or "
+                "only ACCPAY (purchases) rows: export invoices and bills to separate files, "
+                "with their rows")
+
     def reader(self, ctx: ReadContext, header: Header) -> Reader:
         return self.lines(ctx, header)

@@ -126,6 +126,10 @@ class Layout:
         differ in their Type column, its aged receivables and payables in their title."""
         return True
 
+    def refusal(self, header: Header) -> str:
+        """Why a file with this layout's header is not of this layout (accepts said no)."""
+        return "its first rows are not this layout's"
+
     def reader(self, ctx: ReadContext, header: Header) -> Reader:
         raise NotImplementedError
 

@@ -13,6 +13,10 @@ from worker.kinds.wizard_import.layouts.base import NO_ERRORS, Item
 from worker.kinds.wizard_import.layouts.quickbooks_report import QuickBooksReport
 from worker.wizard.records import DocumentRecord, ImportType, RowError
 
+# QuickBooks' transaction types that are credits to the customer or from the vendor
+CREDIT_TYPES = ("credit memo", "supplier credit", "vendor credit", "payment",
+                "bill payment (check)", "bill payment (credit card)", "refund receipt")
+
 
 class OpenItems(QuickBooksReport):
     """The detail rows of an open-items report."""
@@ -40,10 +44,14 @@ class OpenItems(QuickBooksReport):
         if contact is None:
             errors.append(self.error(number, "contact", "The document names no "
                                      f"{'customer' if self.kind == 'invoice' else 'vendor'}."))
-        if dated_on is not None:
+        if dated_on is not None and due != 0:  # what is not posted may be later
             self.after_cutover(number, "dated_on", dated_on, errors)
         if errors or dated_on is None or due is None or contact is None:
             return number, None, errors, None
+        credit = (kind or "").casefold() in CREDIT_TYPES
+        if credit or due < 0:  # a credit memo or supplier credit takes away, whatever sign
+            due = -abs(due)
+            amount = -abs(amount) if amount is not None else None
         # QuickBooks leaves Num blank when none was typed: a stable name from the row
         reference = (self.text(cells, "reference")
                      or f"{kind or 'Document'} of {dated_on.isoformat()} (row {number})")
@@ -51,7 +59,7 @@ class OpenItems(QuickBooksReport):
         record = DocumentRecord(
             row=number, kind=self.kind, reference=reference, contact=contact,
             dated_on=dated_on, currency=self.ctx.currency, total_minor=total, due_minor=due,
-            due_on=due_on, paid_minor=total - due, credit_note=due < 0 or total < 0)
+            due_on=due_on, paid_minor=total - due, credit_note=credit or due < 0)
         if due == 0:
             return number, record, NO_ERRORS, "paid: nothing open at the cutover"
         return number, record, NO_ERRORS, None
