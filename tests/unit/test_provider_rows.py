@@ -27,9 +27,9 @@ XERO = ("ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,TaxTotal,InvoiceAmo
 
 
 def read_csv(data: bytes, import_type: ImportType, layout: str = "generic.csv",
-             date_order: str | None = None, windows_1252: bool = False
-             ) -> tuple[list[CheckedRow], ReadOutcome]:
-    spec = ParseSpec(import_type, "file.csv", "GBP", CUTOVER, layout, date_order)
+             date_order: str | None = None, windows_1252: bool = False,
+             currency: str = "GBP") -> tuple[list[CheckedRow], ReadOutcome]:
+    spec = ParseSpec(import_type, "file.csv", currency, CUTOVER, layout, date_order)
     outcome = ReadOutcome()
     rows = [row for batch in check_rows(
         iter_csv_rows(data, windows_1252=windows_1252), spec, outcome=outcome,
@@ -289,7 +289,7 @@ def test_quickbooks_credit_types_take_away_whatever_their_sign() -> None:
         'Total for Current,,,,,,"$1,090.00","$1,040.00"',
         'TOTAL,,,,,,"$1,090.00","$1,040.00"']) + "\r\n").encode()
     rows, outcome = read_csv(data, ImportType.INVOICES, "quickbooks.ar_aging_detail",
-                             windows_1252=True)
+                             windows_1252=True, currency="USD")
     assert errors(rows) == []
     assert outcome.blockers == []
     assert [(d["reference"], d["due_minor"], d["credit_note"]) for d in records(rows)] == [

@@ -157,8 +157,6 @@ def test_an_unknown_currency() -> None:
 @pytest.mark.parametrize(("value", "minor"), [
     ("1,234.56", 123456),
     ("$1,234.56", 123456),
-    ("£1,234.56", 123456),
-    ("€1,234.56", 123456),
     ("USD 1,234.56", 123456),
     ("USD1,234.56", 123456),
     ("usd 1,234.56", 123456),
@@ -206,11 +204,18 @@ def test_amount_text_forms(value: str, minor: int) -> None:
     assert parse_money(value, "USD") == minor
 
 
-def test_a_symbol_need_not_match_the_currency() -> None:
-    """Spreadsheets format symbols freely: a $ in a GBP import is read as GBP."""
-    assert parse_money("$12.00", "GBP") == 1200
-    assert parse_money("(€12.00)", "GBP") == -1200
-    assert parse_money("£12 CR", "USD") == -1200
+def test_a_symbol_must_be_its_currencys() -> None:
+    """A $ amount read as pounds would be a wrong figure that nothing else catches."""
+    assert parse_money("£1,234.56", "GBP") == 123456
+    assert parse_money("(€12.00)", "EUR") == -1200
+    assert parse_money("$12 CR", "CAD") == -1200
+    for value, currency in (("$12.00", "GBP"), ("(€12.00)", "GBP"), ("£12 CR", "USD")):
+        with pytest.raises(CellError) as refused:
+            parse_money(value, currency)
+        assert str(refused.value) == (
+            f"{value!r} is written in {value.strip('(')[0]}, but the import's amounts are "
+            f"in {currency}: if the books are kept in another currency, create the "
+            'migration with it (for example "currency": "USD") and upload the files again.')
 
 
 @pytest.mark.parametrize(("value", "currency", "message"), [

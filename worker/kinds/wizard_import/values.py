@@ -164,6 +164,8 @@ def _text_minor(value: str, exponent: int, currency: str) -> int:
     number = match["number"]
     if number is None:
         raise _decimal_comma(text, match["comma"])
+    if prefix or suffix:
+        _check_symbol(text, prefix + suffix, currency)
     whole, _, fraction = number.replace(",", "").partition(".")
     fraction = fraction.rstrip("0")  # 12.50 in JPY is 12.5 → refused below; 12.00 is fine
     if len(fraction) > exponent:
@@ -173,11 +175,32 @@ def _text_minor(value: str, exponent: int, currency: str) -> int:
     return -minor if negative else minor
 
 
+# The currencies each symbol is written for: a $ amount read as pounds would be a wrong
+# figure nothing else would catch (the trial balance and the documents agree in any unit).
+_SYMBOL_CURRENCIES = {
+    "£": frozenset({"GBP", "GIP", "FKP", "SHP", "EGP", "LBP", "SYP", "SSP"}),
+    "€": frozenset({"EUR"}),
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "ARS", "CLP",
+                    "COP", "UYU", "BBD", "BSD", "BZD", "BMD", "BND", "FJD", "GYD", "JMD",
+                    "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "ZWL"}),
+}
+
+
+def _check_symbol(text: str, marks: str, currency: str) -> None:
+    for symbol, currencies in _SYMBOL_CURRENCIES.items():
+        if symbol in marks and currency not in currencies:
+            raise CellError(
+                f"{_shown(text)!r} is written in {symbol}, but the import's amounts are in "
+                f"{currency}: if the books are kept in another currency, create the "
+                "migration with it (for example \"currency\": \"USD\") and upload the "
+                "files again.")
+
+
 def _marks(text: str, prefix: str, suffix: str, currency: str) -> bool:
     """Whether the marks around an amount's number make it negative: `-` before or after it,
     brackets around it, or CR after it (a credit); `+` before it or DR after it (a debit) is
-    positive. One sign at most; one symbol (any: spreadsheets format them freely) and one ISO
-    code at most, the code `currency`'s."""
+    positive. One sign at most; one symbol (its currency's: _check_symbol) and one ISO code
+    at most, the code `currency`'s."""
     signs: list[str] = []
     opened = closed = symbols = 0
     code: str | None = None
