@@ -106,7 +106,8 @@ FROM (SELECT import_id, row_number,
              coalesce((record ->> 'credit_note')::boolean, false) AS credit,
              CASE WHEN $3 = 'bill'
                   THEN lower(regexp_replace(btrim(record ->> 'contact'), '\s+', ' ', 'g'))
-                       || ' / ' ELSE '' END || btrim(record ->> 'reference') AS number
+                       || ' / ' ELSE '' END || btrim(record ->> 'reference') AS number,
+             record ->> 'reference' AS record_reference
       FROM staging.import_rows WHERE import_id = $1) s
 WHERE r.import_id = $1 AND s.import_id = r.import_id AND s.row_number = r.row_number
   AND r.skipped IS NULL AND EXISTS (
@@ -115,7 +116,9 @@ WHERE r.import_id = $1 AND s.import_id = r.import_id AND s.row_number = r.row_nu
     JOIN migration_jobs j ON j.id = e.source_job_id
     WHERE j.account_id = $2
       AND d.kind = CASE WHEN s.credit AND $3 = 'invoice' THEN 'credit_note' ELSE $3 END
-      AND d.legacy_id = CASE WHEN s.credit THEN 'credit ' ELSE '' END || s.number);
+      AND d.legacy_id IN (CASE WHEN s.credit THEN 'credit ' ELSE '' END || s.number,
+                          -- a bill written before bills were told apart by supplier
+                          btrim(s.record_reference)));
 
 -- name: import_row_counts
 SELECT count(*) FILTER (WHERE skipped IS NULL) AS created,

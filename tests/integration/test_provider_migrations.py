@@ -220,3 +220,22 @@ async def test_a_two_file_import_killed_in_its_second_file_stages_each_row_once(
                           "WHERE job_id = $1 ORDER BY step_number", job_id)
     assert [(r["step_number"], r["attempts"]) for r in runs] == [(1, 2), (2, 1)]
     assert FILE_ROW_OFFSET < staged_before < FILE_ROW_OFFSET + len(vendors)
+
+
+async def test_files_sent_one_upload_at_a_time_each_attach_their_own_type(
+        wizard: Wizard) -> None:
+    export = xero_export()
+    files = {f.name: f.data for f in export.files}
+    migration = await wizard.create("xero")
+    first = await wizard.upload_files(migration["id"], [("Contacts.csv", files["Contacts.csv"])])
+    assert first.status_code == 202, first.text
+    contacts = first.json()["uploads"]["contacts"]["id"]
+    second = await wizard.upload_files(migration["id"], [
+        ("TrialBalance.xlsx", files["TrialBalance.xlsx"])])
+    assert second.status_code == 202, second.text
+    imports = second.json()["migration"]["imports"]
+    assert imports["contacts"]["id"] == contacts  # still attached
+    assert imports["balances"]["id"] == second.json()["uploads"]["balances"]["id"]
+    assert second.json()["migration"]["status"] == "preview_ready"
+    again = await wizard.upload_files(migration["id"], [("Contacts.csv", files["Contacts.csv"])])
+    assert again.json()["migration"]["imports"]["contacts"]["id"] != contacts  # replaced

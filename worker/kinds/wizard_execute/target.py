@@ -80,10 +80,9 @@ def _files(data: MigrationData) -> list[dict[str, Any]]:
     import), and the report totals its reading checked: what the proof stands on."""
     files = []
     for slot, row in sorted(data.imports.items()):
-        read = {f.get("name"): f for f in row["summary"].get("files", [])}
-        for file in row["files"] or []:
-            name = file["sheet"] or file["filename"]
-            reading = read.get(name, {})
+        read = row["summary"].get("files", [])  # what reading found, file by file, in order
+        for position, file in enumerate(row["files"] or []):
+            reading = read[position] if position < len(read) else {}
             checked = reading.get("reportTotals")
             files.append({
                 "type": slot, "import": row["id"], "filename": file["filename"],

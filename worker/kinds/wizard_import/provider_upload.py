@@ -1,9 +1,9 @@
 """POST /migrations/{id}/upload-provider for Xero and QuickBooks (provider-imports.md,
 "Uploading"): one or more export files, or one .zip of them, each recognised by its content
 as one of the provider's layouts; one import per import type (contacts from a customer and
-a vendor list make one import), all queued at once and attached, replacing what an earlier
-upload attached. One file refused refuses the whole request: nothing is stored or
-attached, and the refusal names the file.
+a vendor list make one import), all queued at once and attached, each replacing what an
+earlier upload attached of its type. One file refused refuses the whole request: nothing
+is stored or attached, and the refusal names the file.
 
 Unlike FreeAgent's workbook, nothing is deferred: the provider's invoices and bills are
 separate files the user chose to upload, and their imports only stage rows; confirming
@@ -116,9 +116,9 @@ async def upload_provider_files(
                 date_order=order)
             created[import_type.value] = import_id
             jobs.append(job_id)
-        # a new upload replaces what an earlier one attached
-        await save_attachments(conn, migration, {t.value: created.get(t.value)
-                                                 for t in ImportType}, deferred={})
+        # what this upload gives replaces what an earlier one attached of the same types;
+        # the others stay (a trial balance sent after the contacts does not drop them)
+        await save_attachments(conn, migration, created, deferred={})
         if date_order is not None:  # stated with the upload: the migration's from now on
             await WizardStore.set_date_order(conn, migration_id, date_order)
     await enqueue_created(redis, jobs, queue_name)
