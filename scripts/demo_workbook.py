@@ -278,7 +278,7 @@ def use_shared_strings(path: Path) -> None:
 
 def share_strings(parts: dict[str, bytes]) -> None:
     """An .xlsx's parts (name → bytes) changed in place: openpyxl's inline strings as a
-    shared-strings table, as Excel writes them (provider_files.py uses it too)."""
+    shared-strings table, as Excel writes them (scripts.provider_files uses it too)."""
     table: dict[bytes, int] = {}
 
     def shared(match: re.Match[bytes]) -> bytes:

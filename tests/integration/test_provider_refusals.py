@@ -160,3 +160,37 @@ async def test_a_migrations_date_order_reaches_its_imports(wizard: Wizard,
                                          date_order="DMY")
     assert response.json()["migration"]["dateOrder"] == "DMY"
     assert response.json()["uploads"]["contacts"]["dateOrder"] == "DMY"
+
+
+@pytest.mark.parametrize(("name", "data", "start"), [
+    ("empty.csv", b"", "empty.csv is empty: it has no rows."),
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+     "photo.png is neither UTF-8 nor Windows-1252"),
+    ("Invoices.csv", b"ContactName,EmailAddress,InvoiceNumber,InvoiceDate,DueDate,Total,"
+                     b"TaxTotal,InvoiceAmountPaid,InvoiceAmountDue,LineAmount,TaxAmount,"
+                     b"Currency,Type,Status\r\n",
+     "Invoices.csv has the header of the Xero sales invoices export (xero.invoices), but"),
+])
+async def test_empty_binary_and_header_only_files_are_refused(
+        wizard: Wizard, db: asyncpg.Pool, name: str, data: bytes, start: str) -> None:
+    migration = await wizard.create("xero")
+    message = await _refused(wizard, db, migration, [(name, data)], 400, "INVALID_FILE")
+    assert message.startswith(start), message
+
+
+async def test_a_request_over_10_mb_is_refused_before_it_is_read(
+        wizard: Wizard, db: asyncpg.Pool) -> None:
+    migration = await wizard.create("quickbooks", currency="USD")
+    big = b"Customer full name,Email\r\n" + b"A,a@example.com\r\n" * 700_000
+    assert len(big) > 10 * 1024 * 1024
+    message = await _refused(wizard, db, migration, [("customers.csv", big)], 413,
+                             "FILE_TOO_LARGE")
+    assert "send the files in one .zip" in message
+
+
+async def test_a_freeagent_migration_takes_one_workbook(wizard: Wizard,
+                                                        db: asyncpg.Pool) -> None:
+    migration = await wizard.create()
+    message = await _refused(wizard, db, migration, [("a.xlsx", b"x"), ("b.xlsx", b"y")],
+                             400, "INVALID_FILE")
+    assert message == "A FreeAgent migration takes one file, the .xlsx export; 2 were sent."

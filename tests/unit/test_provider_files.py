@@ -1,4 +1,4 @@
-"""The Xero and QuickBooks export generator (scripts/provider_files.py): its files read back
+"""The Xero and QuickBooks export generator (scripts.provider_files): its files read back
 with the standard library and openpyxl only (never the service's readers), checked against
 the formats the readers are written to and against the Expected it states."""
 

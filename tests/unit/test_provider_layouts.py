@@ -1,4 +1,4 @@
-"""Xero's and QuickBooks' export files (scripts/provider_files.py) recognised by their content
+"""Xero's and QuickBooks' export files (scripts.provider_files) recognised by their content
 and read by their layouts, as a worker reads them (no database): each file's layout, the
 records and counts the generator computed independently, the credit notes, the report
 totals checked, and what the layouts refuse."""
