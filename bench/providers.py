@@ -369,6 +369,9 @@ def main() -> None:
         exports.append((export, bundle))
     services = find_services(db="migration_worker_providers_bench", redis_db=11)
     summary(asyncio.run(measure(services, path, exports, args.repeat)))
+    if args.quick:
+        print("(--quick: sizes for a smoke run of the bench; fixed costs dominate them, so "
+              "its ratios say nothing of the targets)")
 
 
 if __name__ == "__main__":

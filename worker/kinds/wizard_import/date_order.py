@@ -50,6 +50,7 @@ class DateReader:
         self.stated = stated if stated in ORDERS else None
         self.default = default if default in ORDERS else None
         self.decision: DateDecision | None = None
+        self.mixed = False  # decided, and no numeric date can be read (_mixed)
         self._scan: Callable[[], DateEvidence] | None = None
 
     def look_with(self, scan: Callable[[], DateEvidence]) -> None:
@@ -64,12 +65,12 @@ class DateReader:
         """The date of a cell; CellError (DateOrderNeeded among them) saying why not."""
         if type(value) is date:
             return value
-        if type(value) is str and numeric_parts(value):
-            if self.decision is None:
-                evidence = self._scan() if self._scan is not None else DateEvidence()
-                self.decision = evidence.decide(self.stated, self.default)  # type: ignore[arg-type]
-            if self._mixed():
-                raise CellError(f"'{value.strip()}': {self._mixed_text()}")
+        if self.decision is None and type(value) is str and numeric_parts(value):
+            evidence = self._scan() if self._scan is not None else DateEvidence()
+            self.decision = evidence.decide(self.stated, self.default)  # type: ignore[arg-type]
+            self.mixed = self._mixed()
+        if self.mixed and type(value) is str and numeric_parts(value):
+            raise CellError(f"'{value.strip()}': {self._mixed_text()}")
         return parse_date(value, self.order)
 
     def _mixed(self) -> bool:

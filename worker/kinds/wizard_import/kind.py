@@ -39,9 +39,10 @@ _SKIP_IN_TARGET = {
 FILE_ROW_OFFSET = 100_000_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportFile:
-    """One file an import reads."""
+    """One file an import reads; a CSV's content is let go once decoded (a 60 MB export
+    need not be held twice, as bytes and as text)."""
 
     name: str  # as named in errors: the sheet read, or the file's name
     layout: str
@@ -130,8 +131,10 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
                          file.layout, row["date_order"], position * FILE_ROW_OFFSET)
         outcome = ReadOutcome()
         if file.file_format == "csv":
-            text = decode_csv(file.content, name=file.name,
+            data, file.content = file.content, b""
+            text = decode_csv(data, name=file.name,
                               windows_1252=layout_named(file.layout).windows_1252)
+            del data
             batches = check_rows(iter_csv_rows(text), spec, outcome=outcome,
                                  rows_again=functools.partial(iter_csv_rows, text))
         else:

@@ -45,7 +45,7 @@ class FreeAgentLines(LineItemDocuments):
     lines_named = "Net Amount + Sales Tax Amount"
     first_row_is_line = False  # the document's row holds the document's amounts
 
-    def identity(self, cells: Sequence[object]) -> tuple[str, ...] | None:
+    def identity(self, cells: Sequence[object]) -> tuple[object, ...] | None:
         contact = self.contact(cells)
         reference = self.text(cells, "reference")
         if contact is None and reference is None and all(

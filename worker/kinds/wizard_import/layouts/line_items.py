@@ -26,7 +26,7 @@ class _Document:
     """A document being read: its first row and what its rows added up to."""
 
     row: int
-    identity: tuple[str, ...]  # what its rows share: number, contact (type, status)
+    identity: tuple[object, ...]  # what its rows share: number, contact (type, status)
     cells: Sequence[object]  # its first row
     lines: int = 0
     lines_minor: int = 0
@@ -46,8 +46,9 @@ class LineItemDocuments(CellReader):
         self.kind: Literal["invoice", "bill"] = (
             "invoice" if self.ctx.import_type is ImportType.INVOICES else "bill")
         self.current: _Document | None = None
-        # each document's first row: its rows must be together (a split file is no export)
-        self.finished: dict[tuple[str, ...], int] = {}
+        # each document's first row, by its identity's hash (40,000 identities cost 15 MB,
+        # their hashes a tenth): its rows must be together (a split file is no export)
+        self.finished: dict[int, int] = {}
         self.line_rows = 0
         self.skipped: dict[str, int] = {}
         self.map(reference="reference", contact="contact", dated_on="dated_on",
@@ -57,12 +58,12 @@ class LineItemDocuments(CellReader):
 
     # --- what a layout says ----------------------------------------------------------------
 
-    def identity(self, cells: Sequence[object]) -> tuple[str, ...] | None:
+    def identity(self, cells: Sequence[object]) -> tuple[object, ...] | None:
         """The document a row belongs to (number, contact, type, status: a voided invoice
         and its reissue share a number), or None for a line row that continues the
         document above it."""
-        return tuple(" ".join((cell_text(self.cell(cells, key)) or "").split()).casefold()
-                     for key in ("reference", "contact", "type", "status"))
+        # the document's cells as written: its rows repeat them exactly
+        return tuple(self.cell(cells, key) for key in ("reference", "contact", "type", "status"))
 
     def skip_reason(self, row: int, cells: Sequence[object], errors: list[RowError]
                     ) -> str | None:
@@ -87,7 +88,7 @@ class LineItemDocuments(CellReader):
         if identity is not None and (current is None or identity != current.identity):
             done = self._finish()
             self.current = current = _Document(number, identity, cells)
-            if (first := self.finished.setdefault(identity, number)) != number:
+            if (first := self.finished.setdefault(hash(identity), number)) != number:
                 current.errors.append(self.error(
                     number, "reference",
                     f"{self.text(cells, 'reference') or 'This document'}'s rows are not "
