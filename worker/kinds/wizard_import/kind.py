@@ -117,9 +117,11 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     files = await store.import_files(row["id"]) if row else []
     if row is None or not files:
         raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
-    yield ImportContext(run, row, [
+    context = ImportContext(run, row, [
         ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]))
         for f in files])
+    del files  # the rows hold the contents too: only the context may, so that a CSV's goes
+    yield context
 
 
 def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
