@@ -374,3 +374,26 @@ def test_currencies() -> None:
 def test_the_usual_marks_read_as_the_long_way_does() -> None:
     for (prefix, suffix), negative in _USUAL_MARKS.items():
         assert _marks("", prefix, suffix, "GBP") is negative, (prefix, suffix)
+
+
+@pytest.mark.parametrize("exponent", [0, 2, 3])
+def test_the_plain_text_path_reads_as_the_long_way_does(exponent: int) -> None:
+    """CSV amounts like 1,234.50 are read by string methods; wherever that path answers, it
+    agrees with the full reading, and it answers for the usual forms."""
+    from worker.kinds.wizard_import.values import _plain_text_minor, _text_minor
+
+    currency = {0: "JPY", 2: "GBP", 3: "KWD"}[exponent]
+    texts = ["0", "0.00", "1", "12.5", "1234.56", "1,234.56", "12,345,678.9", "1,234",
+             "123,456", ".5", "5.", "1,23", "12,34.56", "1,2345.00", "1.2.3", "", " 1.00",
+             "١٢٣", "12.345", "1.000", "00012.10", "+1.00", "-1.00", "1.00-", "£1.00",
+             "1,234.5600", "999,999,999,999.99", "1e5", "1_000.00", ",123.00"]
+    answered = 0
+    for text in texts:
+        fast = _plain_text_minor(text, exponent)
+        if fast is None:
+            continue
+        answered += 1
+        assert fast == _text_minor(text, exponent, currency), text
+    assert answered >= (6 if exponent == 0 else 10)  # JPY: no decimals to read
+    assert _plain_text_minor("1,234.56", 2) == 123456
+    assert _plain_text_minor("12,345,678.9", 2) == 1234567890
