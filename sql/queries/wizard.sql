@@ -11,9 +11,6 @@ UPDATE accounts SET vat_scheme = $2 WHERE id = $1 RETURNING vat_scheme;
 INSERT INTO uploads (id, account_id, filename, format, size_bytes, sha256, content)
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
--- name: upload_content
-SELECT id, filename, format, sha256, content FROM uploads WHERE id = $1;
-
 -- name: insert_import
 INSERT INTO imports (id, account_id, type, upload_id, sheet, currency, cutover_date, job_id,
                      layout, date_order)

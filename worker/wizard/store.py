@@ -33,9 +33,6 @@ class WizardStore:
         await conn.execute(q("insert_upload"), upload_id, account_id, filename, file_format,
                            len(content), sha256, content)
 
-    async def upload(self, upload_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("upload_content"), upload_id)
-
     @staticmethod
     async def insert_import(conn: Conn, import_id: str, *, account_id: str, import_type: str,
                             upload_id: str, sheet: str | None, currency: str,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from worker.kinds.wizard_import.bundles import is_workbook
-from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, peek_csv_rows
+from worker.kinds.wizard_import.csv_rows import decode_csv, peek_csv_rows
 from worker.kinds.wizard_import.errors import InvalidFile, ReadingInterrupted
 from worker.kinds.wizard_import.file_checks import check_workbook
 from worker.kinds.wizard_import.layouts.base import Header, Layout
@@ -156,8 +156,3 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
     return Recognised(name, data, "csv", found.layout, found.import_type, None,
                       found.header_row)
 
-
-def csv_text(recognised: Recognised) -> CsvText:
-    """A recognised CSV file's text, decoded as its layout allows."""
-    return decode_csv(recognised.data, name=recognised.name,
-                      windows_1252=recognised.layout.windows_1252)
