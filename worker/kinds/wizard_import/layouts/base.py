@@ -12,14 +12,16 @@ last one. Title, header, blank, group and total rows give nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from worker.kinds.wizard_import.columns import Header
 from worker.kinds.wizard_import.date_order import DateReader
 from worker.kinds.wizard_import.values import CellError, cell_text, is_blank, money_parser
 from worker.wizard.records import ImportType, Record, RowError
+
+T = TypeVar("T")
 
 # (row number, record or None, its errors, why it is skipped or None)
 Item = tuple[int, Record | None, list[RowError], str | None]
@@ -177,26 +179,23 @@ class CellReader:
 
     def money(self, row: int, cells: Sequence[object], key: str, errors: list[RowError],
               required: bool = False) -> int | None:
-        value = self.cell(cells, key)
-        if is_blank(value):
-            if required:
-                errors.append(self.error(row, key, f"{self.header.labels[key]} is empty."))
-            return None
-        try:
-            return self._money(value)
-        except CellError as exc:
-            errors.append(self.error(row, key, str(exc)))
-            return None
+        return self._read(row, cells, key, errors, required, self._money)
 
     def date(self, row: int, cells: Sequence[object], key: str, errors: list[RowError],
              required: bool = False) -> dt.date | None:
+        return self._read(row, cells, key, errors, required, self.ctx.dates.parse)
+
+    def _read(self, row: int, cells: Sequence[object], key: str, errors: list[RowError],
+              required: bool, parse: Callable[[object], T]) -> T | None:
+        """A cell read by `parse`: None when blank (an error when required) or bad (its
+        error added)."""
         value = self.cell(cells, key)
         if is_blank(value):
             if required:
                 errors.append(self.error(row, key, f"{self.header.labels[key]} is empty."))
             return None
         try:
-            return self.ctx.dates.parse(value)
+            return parse(value)
         except CellError as exc:
             errors.append(self.error(row, key, str(exc)))
             return None
