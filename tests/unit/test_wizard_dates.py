@@ -8,7 +8,6 @@ from typing import Literal
 
 import pytest
 
-from worker.kinds.wizard_import import values
 from worker.kinds.wizard_import.dates import (
     DateDecision,
     DateEvidence,
@@ -75,7 +74,6 @@ NOT_A_DATE = ("is not a date: write it as YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (
 ])
 def test_dates_without_an_order(value: object, expected: date) -> None:
     assert parse_date(value) == expected
-    assert values.parse_date(value) == expected  # the compatibility entry
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -140,8 +138,6 @@ def test_without_an_order_an_ambiguous_date_is_refused(value: str, message: str)
         parse_date(value)
     assert str(caught.value) == message
     assert isinstance(caught.value, CellError)
-    with pytest.raises(DateOrderNeeded):
-        values.parse_date(value)
 
 
 @pytest.mark.parametrize(("value", "order", "message"), [

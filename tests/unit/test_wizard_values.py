@@ -8,17 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from worker.kinds.wizard_import.dates import DateOrderNeeded
+from worker.kinds.wizard_import.dates import DateOrderNeeded, excel_serial_date, parse_date
 from worker.kinds.wizard_import.values import (
     _USUAL_MARKS,
     CellError,
     _marks,
     _money_minor,
     cell_text,
-    excel_serial_date,
     is_blank,
     parse_currency,
-    parse_date,
     parse_money,
     parse_whole_number,
     plain_float_minor,
@@ -304,7 +302,7 @@ def test_a_non_breaking_space_is_shown_as_a_space_in_messages() -> None:
     ("1/1/2026", date(2026, 1, 1)),  # the same either way
 ])
 def test_dates(value: object, expected: date) -> None:
-    """values.parse_date, dates.parse_date's compatibility entry, without an order."""
+    """dates.parse_date without an order."""
     assert parse_date(value) == expected
 
 

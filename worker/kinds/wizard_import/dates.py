@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from worker.kinds.wizard_import.values import CellError, _shown, excel_serial_date
+from worker.kinds.wizard_import.values import CellError, shown
 
 __all__ = ["DateDecision", "DateEvidence", "DateOrder", "DateOrderNeeded", "excel_serial_date",
            "numeric_parts", "parse_date"]
@@ -57,8 +57,8 @@ def parse_date(value: object, order: DateOrder | None = None) -> date:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return excel_serial_date(value)
     if isinstance(value, (time, timedelta)):
-        raise CellError(f"{_shown(value)!r} is a time, not a date.")
-    raise _not_a_date(_shown(value))
+        raise CellError(f"{shown(value)!r} is a time, not a date.")
+    raise _not_a_date(shown(value))
 
 
 def numeric_parts(value: object) -> tuple[int, int, int] | None:
@@ -96,7 +96,7 @@ def _numeric_date(text: str, first: int, second: int, year: int,
         read = _calendar_date(text, year, month, day)
         if order is not None and order != plain:
             raise CellError(
-                f"{_shown(text)!r} reads {_ORDER_NAMES[plain]} ({_spoken(read)}), but this "
+                f"{shown(text)!r} reads {_ORDER_NAMES[plain]} ({_spoken(read)}), but this "
                 f"file's dates are {_ORDER_NAMES[order]} ({order}): correct the date or the "
                 "file's date order.")
         return read
@@ -104,7 +104,7 @@ def _numeric_date(text: str, first: int, second: int, year: int,
         if first == 0 or second == 0:
             raise _not_a_date(text)
         raise DateOrderNeeded(
-            f"{_shown(text)!r} could be {first} {_month_name(second)} or {second} "
+            f"{shown(text)!r} could be {first} {_month_name(second)} or {second} "
             f"{_month_name(first)} {year}: set the file's date order, DMY (day first) or "
             "MDY (month first).")
     if order == "DMY":
@@ -132,8 +132,8 @@ def _spoken(day: date) -> str:
     return f"{day.day} {_month_name(day.month)} {day.year}"
 
 
-def _not_a_date(shown: str) -> CellError:
-    return CellError(f"{_shown(shown)!r} is not a date: write it as YYYY-MM-DD, DD/MM/YYYY "
+def _not_a_date(value: object) -> CellError:
+    return CellError(f"{shown(value)!r} is not a date: write it as YYYY-MM-DD, DD/MM/YYYY "
                      "or MM/DD/YYYY (with the file's date order), 25 Jul 2026, or as an "
                      "Excel date.")
 
@@ -224,3 +224,23 @@ class DateEvidence:
         example_row, example = self._example or (None, None)
         return DateDecision(order, source, example, example_row, self._day_first_example,
                             self._month_first_example)
+
+
+_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def excel_serial_date(serial: int | float | Decimal) -> date:
+    """The date of an Excel serial number in the 1900 date system (the time of day, a
+    fraction, is dropped). Excel counts a 29 February 1900 that never was (serial 60, a
+    bug kept from Lotus 1-2-3): serials before it are one day off from those after it."""
+    try:
+        days = int(serial)  # towards zero; serials are positive
+    except (ValueError, OverflowError, InvalidOperation):
+        raise CellError(f"{shown(serial)!r} is not a date.") from None
+    if days == 60:
+        raise CellError("Excel date serial 60 is 29 February 1900, a day that does not exist.")
+    if not 1 <= days <= _EXCEL_MAX_SERIAL:
+        raise CellError(f"{shown(serial)!r} is not a date.")
+    if days < 60:
+        return date(1899, 12, 31) + timedelta(days=days)
+    return date(1899, 12, 30) + timedelta(days=days)

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from worker.money import UnknownCurrency, exponent_of, is_iso_currency
-
-if TYPE_CHECKING:
-    from worker.kinds.wizard_import.dates import DateOrder
 
 
 class CellError(ValueError):
@@ -120,15 +116,15 @@ def _money_minor(value: object, exponent: int, currency: str) -> int:
         plain = _plain_text_minor(value, exponent)
         minor = plain if plain is not None else _text_minor(value, exponent, currency)
     elif isinstance(value, bool) or value is None:
-        raise CellError(f"{_shown(value)!r} is not an amount.")
+        raise CellError(f"{shown(value)!r} is not an amount.")
     elif isinstance(value, int):
         minor = value * _TEN_TO[exponent]
     elif isinstance(value, Decimal):
         minor = _decimal_minor(value, str(value), exponent, currency)
     else:
-        raise CellError(f"{_shown(value)!r} is not an amount.")
+        raise CellError(f"{shown(value)!r} is not an amount.")
     if not -MAX_MINOR < minor < MAX_MINOR:
-        raise CellError(f"{_shown(value)!r} is too large an amount.")
+        raise CellError(f"{shown(value)!r} is too large an amount.")
     return minor
 
 
@@ -179,7 +175,7 @@ def _text_minor(value: str, exponent: int, currency: str) -> int:
     text = value.strip()  # spaces, non-breaking ones too
     match = _MONEY.fullmatch(text)
     if match is None:
-        raise CellError(f"{_shown(text)!r} is not an amount.")
+        raise CellError(f"{shown(text)!r} is not an amount.")
     prefix, suffix = match["prefix"], match["suffix"]
     negative = _USUAL_MARKS.get((prefix, suffix))
     if negative is None:
@@ -193,7 +189,7 @@ def _text_minor(value: str, exponent: int, currency: str) -> int:
     fraction = fraction.rstrip("0")  # 12.50 in JPY is 12.5 → refused below; 12.00 is fine
     if len(fraction) > exponent:
         raise CellError(
-            f"{_shown(text)!r} has more decimals than {currency} allows ({exponent}).")
+            f"{shown(text)!r} has more decimals than {currency} allows ({exponent}).")
     minor = int((whole or "0") + fraction.ljust(exponent, "0"))
     return -minor if negative else minor
 
@@ -213,7 +209,7 @@ def _check_symbol(text: str, marks: str, currency: str) -> None:
     for symbol, currencies in _SYMBOL_CURRENCIES.items():
         if symbol in marks and currency not in currencies:
             raise CellError(
-                f"{_shown(text)!r} is written in {symbol}, but the import's amounts are in "
+                f"{shown(text)!r} is written in {symbol}, but the import's amounts are in "
                 f"{currency}: if the books are kept in another currency, create the "
                 "migration with it (for example \"currency\": \"USD\") and upload the "
                 "files again.")
@@ -241,14 +237,14 @@ def _marks(text: str, prefix: str, suffix: str, currency: str) -> bool:
             elif len(mark) == 3 and code is None and is_iso_currency(upper):
                 code = upper
             else:
-                raise CellError(f"{_shown(text)!r} is not an amount.")
+                raise CellError(f"{shown(text)!r} is not an amount.")
     if opened or closed:  # "(" before the number and ")" after it, once each
         signs.append("(" if opened == closed == 1 else "unmatched")
     if len(signs) > 1 or symbols > 1 or "unmatched" in signs:
-        raise CellError(f"{_shown(text)!r} is not an amount.")
+        raise CellError(f"{shown(text)!r} is not an amount.")
     if code is not None and code != currency:
         raise CellError(
-            f"{_shown(text)!r} is in {code}, but the import's amounts are in {currency}.")
+            f"{shown(text)!r} is in {code}, but the import's amounts are in {currency}.")
     return bool(signs) and signs[0] in ("-", "(", "CR")
 
 
@@ -267,42 +263,12 @@ def _decimal_comma(text: str, number: str) -> CellError:
     whole, _, fraction = number.rpartition(",")
     point = f"{re.sub(r'[^0-9]', '', whole)}.{fraction}"
     return CellError(
-        f"{_shown(text)!r} uses a decimal comma ({number.translate(_NO_BREAK)} for {point}); "
+        f"{shown(text)!r} uses a decimal comma ({number.translate(_NO_BREAK)} for {point}); "
         "amounts must use a decimal point: export the file with a UK or US number format, "
         "or change the separator in the spreadsheet, and upload it again.")
 
 
 _NO_BREAK = str.maketrans("\u00a0\u202f", "  ")  # shown as spaces in messages, not \xa0
-
-
-# --- dates (the text forms and the day/month order are dates.py's) ------------------------
-
-_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-def parse_date(value: object, order: DateOrder | None = None) -> date:
-    """`dates.parse_date`, for this module's callers (imported here, not above: dates.py
-    imports this module)."""
-    import worker.kinds.wizard_import.dates as dates
-
-    return dates.parse_date(value, order)
-
-
-def excel_serial_date(serial: int | float | Decimal) -> date:
-    """The date of an Excel serial number in the 1900 date system (the time of day, a
-    fraction, is dropped). Excel counts a 29 February 1900 that never was (serial 60, a
-    bug kept from Lotus 1-2-3): serials before it are one day off from those after it."""
-    try:
-        days = int(serial)  # towards zero; serials are positive
-    except (ValueError, OverflowError, InvalidOperation):
-        raise CellError(f"{_shown(serial)!r} is not a date.") from None
-    if days == 60:
-        raise CellError("Excel date serial 60 is 29 February 1900, a day that does not exist.")
-    if not 1 <= days <= _EXCEL_MAX_SERIAL:
-        raise CellError(f"{_shown(serial)!r} is not a date.")
-    if days < 60:
-        return date(1899, 12, 31) + timedelta(days=days)
-    return date(1899, 12, 30) + timedelta(days=days)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -343,18 +309,18 @@ def parse_whole_number(value: object) -> int:
     text = cell_text(value)
     if text is not None and re.fullmatch(r"[-+]?\d{1,9}", text):
         return int(text)
-    raise CellError(f"{_shown(value)!r} is not a whole number.")
+    raise CellError(f"{shown(value)!r} is not a whole number.")
 
 
 def parse_currency(value: object) -> str:
     """An ISO 4217 currency code from a cell ("gbp " reads as GBP)."""
     text = (cell_text(value) or "").upper()
     if not is_iso_currency(text):
-        raise CellError(f"{_shown(value)!r} is not an ISO 4217 currency code.")
+        raise CellError(f"{shown(value)!r} is not an ISO 4217 currency code.")
     return text
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """The value as the user typed or sees it, for messages."""
     if isinstance(value, float):
         return repr(value)
