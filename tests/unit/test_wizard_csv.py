@@ -7,11 +7,14 @@ import codecs
 
 import pytest
 
+from worker.kinds.wizard_import import csv_rows
 from worker.kinds.wizard_import.csv_rows import (
+    CsvSource,
     CsvText,
     decode_csv,
     iter_csv_rows,
     looks_like_text,
+    open_csv,
     peek_csv_rows,
 )
 from worker.kinds.wizard_import.errors import InvalidFile
@@ -238,3 +241,36 @@ def test_looks_like_text() -> None:
     assert not looks_like_text(b"Code,Name\n\x00")
     assert not looks_like_text(bytes(range(1, 32)) * 10)  # control characters
     assert not looks_like_text(b"Name\n\x81\x8d\x8f")  # undefined in Windows-1252
+
+
+_STREAMED = [
+    "\ufeffName,Note\r\nCafé Zürich,\"two\r\nlines\"\r\n\r\n東京デザイン,\"a, b\"\r\nŁódź,x\r\n",
+    "Name;Amount\n" + "".join(f"Zoë {i};{i},50\n" for i in range(300)),
+    "A,B\rC,D\r\n\"E\r\nF\",G\n",
+    "Title only\r\n\r\n,Date,Num\r\n,09/15/2026,1\r\n",
+]
+
+
+@pytest.mark.parametrize("text", _STREAMED)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1 << 20])
+def test_a_file_read_as_it_is_decoded_gives_the_rows_of_its_whole_text(
+        monkeypatch: pytest.MonkeyPatch, text: str, encoding: str, chunk: int) -> None:
+    """open_csv keeps no text: its rows, decoded a chunk at a time (chunks cutting
+    characters, line ends and quoted line breaks anywhere), are decode_csv's."""
+    data = text.encode(encoding)  # utf-16: with its BOM
+    monkeypatch.setattr(csv_rows, "_CHUNK_BYTES", chunk)
+    source = open_csv(data)
+    assert isinstance(source, CsvSource)
+    whole = decode_csv(data)
+    assert source.delimiter == whole.delimiter
+    assert list(iter_csv_rows(source)) == list(iter_csv_rows(whole))
+
+
+def test_a_file_that_fails_the_streamed_check_is_decoded_whole_for_its_reason() -> None:
+    assert isinstance(open_csv("Name\r\nCafé\r\n".encode("cp1252"), windows_1252=True),
+                      CsvText)
+    with pytest.raises(InvalidFile, match="byte 0xE9 on line 2"):
+        open_csv("Name\r\nCafé\r\n".encode("cp1252"))
+    with pytest.raises(InvalidFile, match="line 2 holds a NUL character"):
+        open_csv(b"Name\r\nA\x00B\r\n")

@@ -15,9 +15,13 @@ and amounts (`1,234.56`) hold unquoted commas. A file split by none is one colum
 
 Rows are (line number where the row starts, as a text editor shows it; cells as text).
 CRLF, LF or CR line ends, quoted delimiters and quoted line breaks are read as Excel writes
-them; blank lines and rows of empty cells are left out. The text is decoded with one
-`bytes.decode` and read in chunks of about 1 MB (a StringIO over a whole 60 MB text would
-hold it again, four bytes a character).
+them; blank lines and rows of empty cells are left out.
+
+Memory: `open_csv` checks a file whole in one pass that keeps no text, then its rows are
+decoded a chunk of about 1 MB at a time (`CsvSource`): the worker and the web request hold
+a 100 MB export as its bytes only, never as text (two to four bytes a character). A file
+that fails that pass, or is Windows-1252, is decoded whole (`decode_csv`), which says
+precisely why it is refused or gives its text, read in chunks too.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ DELIMITERS = (",", ";", "\t")  # in order of preference on a tie
 _SAMPLE_CHARS = 64 * 1024  # where the delimiter is detected (at most _SAMPLE_ROWS of it)
 _SAMPLE_ROWS = 30
 _CHUNK_CHARS = 1024 * 1024
+_CHUNK_BYTES = 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -60,16 +65,55 @@ def decode_csv(data: bytes, *, windows_1252: bool = False, name: str = "the file
     return CsvText(text, encoding, _detect_delimiter(text))
 
 
-def iter_csv_rows(data: bytes | CsvText, *, windows_1252: bool = False,
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file's bytes, checked whole (encoding, NUL), decoded only as it is read: a
+    100 MB export is never held as text, which takes two to four bytes a character."""
+
+    data: bytes
+    encoding: str  # a codec: "utf-8", "utf-8-sig" or "utf-16"
+    delimiter: str
+
+
+def open_csv(data: bytes, *, windows_1252: bool = False, name: str = "the file"
+             ) -> CsvSource | CsvText:
+    """The file checked as decode_csv checks it, in one pass that keeps no text; a file
+    that fails the pass (or is Windows-1252) is decoded whole by decode_csv, which says
+    precisely why it is refused, or gives its text."""
+    encoding = ("utf-16" if data.startswith(_UTF16_BOMS)
+                else "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+    decoder = codecs.getincrementaldecoder(encoding)()
+    head = ""
+    try:
+        for start in range(0, len(data), _CHUNK_BYTES):
+            text = decoder.decode(data[start:start + _CHUNK_BYTES], final=False)
+            if "\x00" in text:
+                break
+            if len(head) < _SAMPLE_CHARS:
+                head += text[:_SAMPLE_CHARS]
+        else:
+            tail = decoder.decode(b"", final=True)
+            if "\x00" not in tail:
+                return CsvSource(data, encoding, _detect_delimiter(head + tail[:_SAMPLE_CHARS]))
+    except UnicodeDecodeError:
+        pass
+    return decode_csv(data, windows_1252=windows_1252, name=name)
+
+
+def iter_csv_rows(data: bytes | CsvText | CsvSource, *, windows_1252: bool = False,
                   name: str = "the file") -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of each non-blank row of a CSV file (bytes are decoded first,
     with decode_csv, when the first row is asked for, as before)."""
+    if isinstance(data, CsvSource):
+        yield from _rows(_streamed_lines(data), data.delimiter, name)
+        return
     decoded = data if isinstance(data, CsvText) else decode_csv(
         data, windows_1252=windows_1252, name=name)
-    yield from _rows(decoded, name)
+    yield from _rows(_lines(decoded.text), decoded.delimiter, name)
 
 
-def peek_csv_rows(data: bytes | CsvText, limit: int = 40, *, windows_1252: bool = False,
+def peek_csv_rows(data: bytes | CsvText | CsvSource, limit: int = 40, *,
+                  windows_1252: bool = False,
                   name: str = "the file") -> list[tuple[int, list[str]]]:
     """The first `limit` non-blank rows, reading no further into the text than they take
     (bytes are decoded whole: whether a file is UTF-8 depends on all of it)."""
@@ -113,8 +157,8 @@ def _decode_head(head: bytes, encoding: str) -> str | None:
         return None
 
 
-def _rows(decoded: CsvText, name: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(_lines(decoded.text), delimiter=decoded.delimiter)
+def _rows(lines: Iterator[str], delimiter: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(lines, delimiter=delimiter)
     line = 0  # the reader's count of lines consumed so far
     while True:
         start = line + 1
@@ -139,6 +183,24 @@ def _lines(text: str) -> Iterator[str]:
         end = len(text) if end < 0 else end + 1
         yield from io.StringIO(text[start:end], newline="")
         start = end
+
+
+def _streamed_lines(source: CsvSource) -> Iterator[str]:
+    """The file's lines as _lines gives them, decoded a chunk at a time (a chunk's text cut
+    after its last `\\n`, the rest carried to the next: a `\\r\\n` is never split)."""
+    decoder = codecs.getincrementaldecoder(source.encoding)()
+    data, pending = source.data, ""
+    for start in range(0, len(data), _CHUNK_BYTES):
+        text = pending + decoder.decode(data[start:start + _CHUNK_BYTES], final=False)
+        cut = text.rfind("\n")
+        if cut < 0:
+            pending = text
+            continue
+        yield from io.StringIO(text[:cut + 1], newline="")
+        pending = text[cut + 1:]
+    text = pending + decoder.decode(b"", final=True)
+    if text:
+        yield from io.StringIO(text, newline="")
 
 
 def _decode(data: bytes, windows_1252: bool, name: str) -> tuple[str, str]:

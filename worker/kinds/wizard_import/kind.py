@@ -17,7 +17,7 @@ from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
-from worker.kinds.wizard_import.csv_rows import decode_csv, iter_csv_rows
+from worker.kinds.wizard_import.csv_rows import iter_csv_rows, open_csv
 from worker.kinds.wizard_import.layouts import layout_named
 from worker.kinds.wizard_import.reading import read_rows
 from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
@@ -39,10 +39,9 @@ _SKIP_IN_TARGET = {
 FILE_ROW_OFFSET = 100_000_000
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportFile:
-    """One file an import reads; a CSV's content is let go once decoded (a 60 MB export
-    need not be held twice, as bytes and as text)."""
+    """One file an import reads."""
 
     name: str  # as named in errors: the sheet read, or the file's name
     layout: str
@@ -133,12 +132,11 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
                          file.layout, row["date_order"], position * FILE_ROW_OFFSET)
         outcome = ReadOutcome()
         if file.file_format == "csv":
-            data, file.content = file.content, b""
-            text = decode_csv(data, name=file.name,
+            # checked whole, decoded as it is read: never held as text
+            source = open_csv(file.content, name=file.name,
                               windows_1252=layout_named(file.layout).windows_1252)
-            del data
-            batches = check_rows(iter_csv_rows(text), spec, outcome=outcome,
-                                 rows_again=functools.partial(iter_csv_rows, text))
+            batches = check_rows(iter_csv_rows(source), spec, outcome=outcome,
+                                 rows_again=functools.partial(iter_csv_rows, source))
         else:
             batches = iter_sheet_checked(file.content, spec, outcome)
         # the file's own counts (the import's are of all its files), read from the top

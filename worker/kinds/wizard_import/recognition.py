@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from worker.kinds.wizard_import.bundles import is_workbook
-from worker.kinds.wizard_import.csv_rows import decode_csv, peek_csv_rows
+from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, open_csv, peek_csv_rows
 from worker.kinds.wizard_import.errors import InvalidFile, ReadingInterrupted
 from worker.kinds.wizard_import.file_checks import check_workbook
 from worker.kinds.wizard_import.layouts.base import Header, Layout
@@ -144,14 +144,15 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
                 raise _not_accepted(name, found)
         raise _refusal(name, [row for rows in peeked for row in rows], layouts, import_type)
     native = any(layout.windows_1252 for layout in layouts)
-    text = decode_csv(data, name=name, windows_1252=native)
+    text = open_csv(data, name=name, windows_1252=native)  # checked whole, not kept as text
     lines: Rows = peek_csv_rows(text, PEEK_ROWS, name=name)
     found = _match(lines, layouts, import_type)
     if found is None:
         raise _refusal(name, lines, layouts, import_type)
     if not found.accepted:
         raise _not_accepted(name, found)
-    if text.encoding == "windows-1252" and not found.layout.windows_1252:
+    if isinstance(text, CsvText) and text.encoding == "windows-1252" and (
+            not found.layout.windows_1252):
         decode_csv(data, name=name)  # refused, saying which byte is not UTF-8
     return Recognised(name, data, "csv", found.layout, found.import_type, None,
                       found.header_row)
