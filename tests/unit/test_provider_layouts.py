@@ -15,8 +15,9 @@ import pytest
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export
 from tests.support.workbooks import workbook
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
-from worker.kinds.wizard_import.csv_rows import iter_csv_rows
-from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.csv_checked import iter_csv_checked
+from worker.kinds.wizard_import.csv_rows import CsvSource, iter_csv_rows, open_csv
+from worker.kinds.wizard_import.errors import HeaderNotFound, InvalidFile
 from worker.kinds.wizard_import.layouts import LAYOUTS, layout_named, native_layouts
 from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked
@@ -401,3 +402,38 @@ def test_a_xero_export_without_rows_cannot_be_told_invoices_or_bills() -> None:
         "Invoices.csv has the header of the Xero sales invoices export (xero.invoices), but "
         "its Type column does not hold only ACCREC (sales) or only ACCPAY (purchases) rows: "
         "export invoices and bills to separate files, with their rows.")
+
+
+@pytest.mark.parametrize("provider", ["xero", "quickbooks"])
+def test_a_csv_checked_in_the_reading_child_reads_as_in_the_worker(provider: str) -> None:
+    """Step 1 checks a CSV in the reading child: the same rows, errors and outcome as
+    checking it in-process, for every CSV of an export (with extra rows: several batches)."""
+    export = (xero_export(extra_invoices=600) if provider == "xero"
+              else quickbooks_export(extra_invoices=2500))
+    for file in export.files:
+        found = recognise(file.name, file.data, native_layouts(provider))
+        if found.file_format != "csv":
+            continue
+        source = open_csv(file.data, windows_1252=True)
+        assert isinstance(source, CsvSource)
+        spec = ParseSpec(found.import_type, file.name, export.expected.currency, CUTOVER,
+                         found.layout.name)
+        in_child, child_outcome = [], ReadOutcome()
+        for batch in iter_csv_checked(source, spec, child_outcome):
+            in_child.extend(batch)
+        in_worker, outcome = read(found, export.expected.currency)
+        assert in_child == in_worker, file.name
+        assert child_outcome == outcome, file.name
+
+
+def test_a_csv_the_child_cannot_read_is_refused_as_the_worker_would() -> None:
+    bad = b'Customer full name,Email\r\n"Acme,a@example.com\r\n'
+    spec = ParseSpec(ImportType.CONTACTS, "c.csv", "USD", None, "quickbooks.customers")
+    source = open_csv(bad + b"x" * 200_000)  # an unclosed quote runs past csv's field limit
+    assert isinstance(source, CsvSource)
+    with pytest.raises(InvalidFile, match=r"Line 2 of c\.csv cannot be read as CSV"):
+        list(iter_csv_checked(source, spec))
+    headless = open_csv(b"a,b\r\n1,2\r\n")
+    assert isinstance(headless, CsvSource)
+    with pytest.raises(HeaderNotFound, match=r"'c\.csv' has no header row"):
+        list(iter_csv_checked(headless, spec))

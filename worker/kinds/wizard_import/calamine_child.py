@@ -11,8 +11,9 @@ is plain JSON, so a child gone wrong can send nothing but data. Parsing here (ch
 imported from the service's root given in argv[2], after the limit is set) puts it on the
 other core: the worker only stages what it is sent.
 
-stdin: 4-byte big-endian length, a JSON header {"sheet": name, "check": ParseSpec or null},
-then the .xlsx bytes.
+stdin: 4-byte big-endian length, a JSON header {"sheet": name, "check": ParseSpec or null,
+"csv": null, or {"encoding", "delimiter"} for a CSV file checked here}, then the file's
+bytes.
 stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
   R  {"rows": [[row_number, [cells...]], ...], "dates": [[i, j, kind, iso], ...]}
      (raw rows, when "check" is null) rows of empty cells left out; cells padded from
@@ -20,7 +21,8 @@ stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
      seconds) listed in "dates"
   C  {"rows": [[row_number, skipped, record JSON text, [[sheet, row, column, message]]]]}
      (checked rows, when "check" is given) data rows only
-  E  {"error": class name, "message": text}
+  E  {"error": class name, "message": text, "refused": true when the message is the
+     file's refusal as the user reads it}
   D  {} or, when checking, the ReadOutcome (checking.py) as JSON: why no header row was
      found (or null), blockers, summary, mapping: the end (a child that stops without it
      has failed)
@@ -80,12 +82,12 @@ def _send_raw(rows: Iterator[tuple[int, list[Any]]], send: Callable[[bytes, Any]
     return {}
 
 
-def _send_checked(sheet: Any, spec: dict[str, Any], send: Callable[[bytes, Any], None]
-                  ) -> dict[str, Any]:
+def _send_checked(rows: Callable[[], Iterator[tuple[int, list[Any]]]], spec: dict[str, Any],
+                  send: Callable[[bytes, Any], None]) -> dict[str, Any]:
     from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, RowChecker
 
-    # the rows again, for a sheet whose text dates need their order decided from them all
-    checker = RowChecker(ParseSpec.from_json(spec), lambda: _sheet_rows(sheet))
+    # the rows again, for a file whose text dates need their order decided from them all
+    checker = RowChecker(ParseSpec.from_json(spec), rows)
     batch: list[Any] = []
 
     def add(checked: CheckedRow) -> None:
@@ -94,7 +96,7 @@ def _send_checked(sheet: Any, spec: dict[str, Any], send: Callable[[bytes, Any],
                       [(e.sheet, e.row, e.column, e.message) for e in errors] if errors
                       else errors))
 
-    for number, cells in _sheet_rows(sheet):
+    for number, cells in rows():
         checked = checker.check(number, cells)
         if checked is None:
             continue
@@ -108,6 +110,24 @@ def _send_checked(sheet: Any, spec: dict[str, Any], send: Callable[[bytes, Any],
     if batch:
         send(b"C", {"rows": batch})
     return outcome.to_json()
+
+
+def _check_csv(data: bytes, header: dict[str, Any], send: Callable[[bytes, Any], None]
+               ) -> None:
+    """A CSV file's rows checked here too (its text decoded a chunk at a time, as the
+    worker would): the worker's core is left to staging."""
+    from worker.errors import ServiceError
+    from worker.kinds.wizard_import.csv_rows import CsvSource, iter_csv_rows
+
+    meta = header["csv"]
+    source = CsvSource(data, meta["encoding"], meta["delimiter"])
+    try:
+        end = _send_checked(lambda: iter_csv_rows(source, name=header["sheet"]),
+                            header["check"], send)
+    except ServiceError as exc:  # the file refused (a row that is no CSV): say why
+        send(b"E", {"error": type(exc).__name__, "message": exc.message, "refused": True})
+        return
+    send(b"D", end)
 
 
 def main() -> int:
@@ -126,6 +146,10 @@ def main() -> int:
     def send(kind: bytes, payload: Any) -> None:
         _frame(out, kind, orjson.dumps(payload))
 
+    if header.get("csv") is not None:
+        _check_csv(data, header, send)
+        out.flush()
+        return 0
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
             header["sheet"])
@@ -134,8 +158,8 @@ def main() -> int:
         return 0
     del data
     spec = header.get("check")
-    end = _send_raw(_sheet_rows(sheet), send) if spec is None else _send_checked(sheet, spec,
-                                                                              send)
+    end = (_send_raw(_sheet_rows(sheet), send) if spec is None
+           else _send_checked(lambda: _sheet_rows(sheet), spec, send))
     send(b"D", end)
     out.flush()
     return 0

@@ -17,7 +17,8 @@ from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
-from worker.kinds.wizard_import.csv_rows import iter_csv_rows, open_csv
+from worker.kinds.wizard_import.csv_checked import iter_csv_checked
+from worker.kinds.wizard_import.csv_rows import CsvSource, iter_csv_rows, open_csv
 from worker.kinds.wizard_import.layouts import layout_named
 from worker.kinds.wizard_import.reading import read_rows
 from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
@@ -135,8 +136,11 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
             # checked whole, decoded as it is read: never held as text
             source = open_csv(file.content, name=file.name,
                               windows_1252=layout_named(file.layout).windows_1252)
-            batches = check_rows(iter_csv_rows(source), spec, outcome=outcome,
-                                 rows_again=functools.partial(iter_csv_rows, source))
+            if isinstance(source, CsvSource):  # checked on the other core, as a workbook
+                batches = iter_csv_checked(source, spec, outcome)
+            else:  # decoded whole (Windows-1252): checked here
+                batches = check_rows(iter_csv_rows(source), spec, outcome=outcome,
+                                     rows_again=functools.partial(iter_csv_rows, source))
         else:
             batches = iter_sheet_checked(file.content, spec, outcome)
         # the file's own counts (the import's are of all its files), read from the top

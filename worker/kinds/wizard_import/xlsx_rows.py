@@ -79,7 +79,13 @@ def iter_sheet_checked(data: bytes, spec: ParseSpec, outcome: ReadOutcome | None
     the reading child (on the other core); `outcome`, when given, is filled at the end.
     Raises InvalidFile when the workbook cannot be read, HeaderNotFound at the end when no
     header row was found."""
-    for payload in _sheet_frames(data, spec.sheet, spec):
+    return checked_batches(_sheet_frames(data, spec.sheet, spec), outcome)
+
+
+def checked_batches(frames: Iterator[dict[str, Any]], outcome: ReadOutcome | None
+                    ) -> Iterator[list[CheckedRow]]:
+    """The reading child's checked rows from its frames, then its outcome."""
+    for payload in frames:
         if "missing" in payload:
             if payload["missing"] is not None:
                 raise HeaderNotFound(payload["missing"])
@@ -104,7 +110,7 @@ def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None
         header = {"sheet": sheet_name, "check": spec.to_json() if spec else None}
         # the parts are verified while the child starts and loads (it is ended at once if
         # they fail): calamine's first row does not wait for this pass
-        yield from _child_frames(data, header, lambda: verify_parts(data, archive))
+        yield from child_frames(data, header, lambda: verify_parts(data, archive))
     finally:
         archive.close()
 
@@ -167,8 +173,10 @@ def _damaged(part: str) -> InvalidFile:
                        "in Excel, save it as an Excel Workbook (.xlsx), and upload that.")
 
 
-def _child_frames(data: bytes, header: dict[str, Any],
-                  verify: Callable[[], None]) -> Iterator[dict[str, Any]]:
+def child_frames(data: bytes, header: dict[str, Any],
+                 verify: Callable[[], None]) -> Iterator[dict[str, Any]]:
+    """The reading child's frames for `data` read as `header` says (calamine_child.py),
+    `verify` run while it starts; its end frame too when it checks rows."""
     encoded = orjson.dumps(header)
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
@@ -193,6 +201,8 @@ def _child_frames(data: bytes, header: dict[str, Any],
             for kind, payload in _frames(child.stdout):
                 if kind in (b"R", b"C"):
                     yield payload
+                elif kind == b"E" and payload.get("refused"):
+                    raise InvalidFile(payload["message"])  # the child's own refusal
                 elif kind == b"E":
                     raise InvalidFile(
                         f"The workbook could not be read ({payload.get('message', '')}). "
