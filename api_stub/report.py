@@ -8,10 +8,15 @@ from typing import Any
 from api_stub.schemas import JobReport, StepCounts, StepReport
 from worker.models import iso_millis
 
+# A step still marked running when its job has ended was stopped with it: it is shown so.
+_ENDED_STEP = {"cancelled": "cancelled", "failed": "failed", "completed": "finished"}
+
 
 def build_report(job_id: str, status: str, attempts: int, step_names: Mapping[int, str],
                  runs: Sequence[Any]) -> JobReport:
-    """Every step of the job's kind, in order; steps not reached are `not_started`."""
+    """Every step of the job's kind, in order; steps not reached are `not_started`; a step
+    of an ended job is never `running` (a job cancelled mid-step shows that step
+    `cancelled`)."""
     by_number = {r["step_number"]: r for r in runs}
     steps = []
     for number, name in step_names.items():
@@ -22,8 +27,11 @@ def build_report(job_id: str, status: str, attempts: int, step_names: Mapping[in
                 finished_at=None, attempts=0, retries=0,
                 counts=StepCounts(source=0, created=0, skipped=0, errors=0)))
             continue
+        step_status = run["status"]
+        if step_status == "running":
+            step_status = _ENDED_STEP.get(status, step_status)
         steps.append(StepReport(
-            step_number=number, step=name, status=run["status"],
+            step_number=number, step=name, status=step_status,
             started_at=iso_millis(run["started_at"]), finished_at=iso_millis(run["finished_at"]),
             attempts=run["attempts"], retries=run["retries"],
             counts=StepCounts(source=run["source_count"], created=run["created_count"],

@@ -195,7 +195,7 @@ async def attach(migration_id: str, body: AttachImports, account: Account,
 
 @router.post("/{migration_id}/validate", response_model=ValidationOut,
              summary="Run the gates; all passing moves the migration to ready_to_execute",
-             responses=route_errors(MigrationNotFound, InvalidTransition))
+             responses=route_errors(MigrationNotFound, InvalidTransition, CashVatNotSupported))
 async def validate(migration_id: str, account: Account, state: State) -> ValidationOut:
     status, gates = await validate_migration(state.pool, migration_id=migration_id,
                                              account_id=account)
@@ -208,7 +208,7 @@ async def validate(migration_id: str, account: Account, state: State) -> Validat
              summary="Execute (or, with dryRun, rehearse) the migration atomically",
              responses={202: {"model": MigrationOut, "description": "Still executing."},
                         **route_errors(MigrationNotFound, InvalidTransition, ExecuteFailed,
-                                       GatesFailed)})
+                                       GatesFailed, CashVatNotSupported)})
 async def execute(
     migration_id: str, account: Account, state: State,
     wait: Annotated[float, Query(ge=0, le=120, description="Seconds to wait for it.")] =

@@ -34,6 +34,9 @@ async def test_cancel_during_a_step(api: Api, db: asyncpg.Pool, sim: httpx.Clien
     assert await staged_rows(db, job["id"]) == 0
     steps = (await api.report(job["id"]))["steps"]
     assert all(s["status"] == "not_started" for s in steps[step:])
+    # the step it was stopped in is shown stopped, never still running
+    assert steps[step - 1]["status"] == "cancelled"
+    assert all(s["status"] != "running" for s in steps)
     # a cancelled job keeps no legacy credentials
     assert await db.fetchval(
         "SELECT legacy_token_sealed FROM legacy_migration_jobs WHERE job_id = $1",

@@ -206,3 +206,23 @@ async def test_a_csv_that_is_not_utf8_is_refused(wizard: Wizard, db: asyncpg.Poo
     assert "UTF-8" in message
     assert "line 2" in message
     assert await _uploads(db) == before
+
+
+async def test_cash_vat_set_after_creation_is_refused_at_every_later_step(
+        wizard: Wizard, demo: Path, db: asyncpg.Pool) -> None:
+    """The account's scheme may change after the migration was created: validate, the dry
+    run and execute refuse it too, and nothing is written."""
+    migration = await wizard.ready_migration(demo)
+    await wizard.ok("PATCH", "/account", json={"vatScheme": "cash"})
+    entities = await db.fetchval("SELECT count(*) FROM target.entities")
+    base = f"/migrations/{migration['id']}"
+    for method, path in (("POST", f"{base}/validate"), ("POST", f"{base}/execute?dryRun=true"),
+                         ("POST", f"{base}/execute")):
+        response = await wizard.http.request(method, path)
+        assert "cash" in await wizard.error(response, 422, "CASH_VAT_NOT_SUPPORTED")
+    after = await wizard.ok("GET", base)
+    assert (after["status"], after["entityId"]) == ("ready_to_execute", None)
+    assert await db.fetchval("SELECT count(*) FROM target.entities") == entities
+    await wizard.ok("PATCH", "/account", json={"vatScheme": "standard"})
+    done = await wizard.ok("POST", f"{base}/execute")
+    assert done["status"] == "completed"

@@ -13,7 +13,11 @@ from worker.db.types import Executor
 from worker.errors import ServiceError
 from worker.wizard.errors import InvalidTransition
 from worker.wizard.ledger import LedgerError, build_journal
-from worker.wizard.migrations import attachments, locked_migration
+from worker.wizard.migrations import (
+    attachments,
+    locked_migration,
+    require_supported_vat_scheme,
+)
 from worker.wizard.proof import (
     RECONCILIATION_VALID,
     GateResult,
@@ -159,6 +163,7 @@ async def validate_migration(pool: asyncpg.Pool, *, migration_id: str, account_i
         if status in ("executing", "completed", "abandoned"):
             raise InvalidTransition(f"Migration {migration_id} is {status}: there is nothing "
                                     "to validate.")
+        await require_supported_vat_scheme(conn, account_id)
         gates = run_gates(migration, await load_migration_data(conn, migration))
         if status in ELIGIBLE and all(g.passed for g in gates):
             status = "ready_to_execute"

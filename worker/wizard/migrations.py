@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from worker.db.types import Conn
+from worker.db.types import Conn, Executor
 from worker.ids import new_id
 from worker.wizard.errors import (
     CashVatNotSupported,
@@ -74,8 +74,7 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
     """A new migration in `setup`. Refused for a cash-VAT account, a cutover that is not a
     past month end, or when the account already has an active migration."""
     store = WizardStore(pool)
-    if await store.vat_scheme(account_id) == "cash":
-        raise CashVatNotSupported()
+    await require_supported_vat_scheme(pool, account_id)
     check_cutover(cutover, today)
     try:
         row = await store.insert_migration(new_id("mig"), account_id=account_id,
@@ -84,6 +83,14 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
     except asyncpg.UniqueViolationError:
         raise MigrationSingletonViolation() from None
     return await store.migration(row["id"], account_id)
+
+
+async def require_supported_vat_scheme(executor: Executor, account_id: str) -> None:
+    """CashVatNotSupported for an account on the cash VAT scheme: checked at every step
+    that moves a migration on (create, validate, execute and its rehearsal), since the
+    account's scheme may be changed (PATCH /account) after the migration was created."""
+    if await WizardStore.vat_scheme_of(executor, account_id) == "cash":
+        raise CashVatNotSupported()
 
 
 async def locked_migration(conn: Conn, migration_id: str, account_id: str) -> Any:

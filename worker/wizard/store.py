@@ -20,7 +20,11 @@ class WizardStore:
     # --- the account ---------------------------------------------------------------------
 
     async def vat_scheme(self, account_id: str) -> str:
-        return str(await self.pool.fetchval(q("account_vat_scheme"), account_id))
+        return await self.vat_scheme_of(self.pool, account_id)
+
+    @staticmethod
+    async def vat_scheme_of(executor: Executor, account_id: str) -> str:
+        return str(await executor.fetchval(q("account_vat_scheme"), account_id))
 
     async def set_vat_scheme(self, account_id: str, scheme: str) -> str:
         return str(await self.pool.fetchval(q("set_account_vat_scheme"), account_id, scheme))

@@ -17,7 +17,7 @@ from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
 from worker.kinds.wizard_execute.target import write_migration
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
 from worker.wizard.gates import evaluate, load_migration_data, require_gates
-from worker.wizard.migrations import locked_migration
+from worker.wizard.migrations import locked_migration, require_supported_vat_scheme
 from worker.wizard.store import WizardStore
 
 POLL_SECONDS = 0.1
@@ -37,6 +37,7 @@ async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, acco
         if status != "ready_to_execute":
             raise InvalidTransition(f"Migration {migration_id} is {status}: it must pass "
                                     "POST /migrations/{id}/validate (ready_to_execute) first.")
+        await require_supported_vat_scheme(conn, account_id)
         job = await record_job(conn, kind=WIZARD_EXECUTE, account_id=account_id,
                                singleton_key=migration_id, id_prefix="job")
         await WizardStore.start_execute(conn, migration_id, job["id"])
@@ -86,6 +87,7 @@ async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
             if migration["status"] in ("executing", "completed", "abandoned"):
                 raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
                                         "there is nothing to rehearse.")
+            await require_supported_vat_scheme(conn, account_id)
             data = await load_migration_data(conn, migration)
             gates, built = evaluate(migration, data)
             journal = require_gates(gates, built)

@@ -20,6 +20,7 @@ from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.target import write_migration
 from worker.services import Services
 from worker.wizard.gates import MigrationData, evaluate, load_migration_data, require_gates
+from worker.wizard.migrations import require_supported_vat_scheme
 from worker.wizard.proof import GateResult, Journal
 from worker.wizard.store import WizardStore
 
@@ -46,6 +47,7 @@ class ExecuteContext:
 async def check_gates(ctx: ExecuteContext) -> None:
     """Step 1: the gates again (nothing may have changed since validate)."""
     await ctx.run.progress("Checking the gates")
+    await require_supported_vat_scheme(ctx.run.pool, ctx.migration["account_id"])
     gates, _, journal = await ctx.checked()
     ctx.run.step_run.checks = [g.as_dict() for g in gates]
     ctx.run.step_run.source_count = len(gates)
@@ -66,6 +68,8 @@ async def write_to_target(ctx: ExecuteContext) -> None:
                            f"{len(journal.entries)} journal entries")
     entity_id = new_entity_id()
     async with ctx.run.final_transaction("Writing to the target: finishing") as conn:
+        # the account's scheme may have changed since step 1: checked where it commits
+        await require_supported_vat_scheme(conn, migration["account_id"])
         written = await write_migration(conn, migration=migration, data=data, journal=journal,
                                         entity_id=entity_id, job_id=ctx.run.job_id)
         if not await WizardStore.complete_migration(conn, migration["id"], entity_id=entity_id,

@@ -1,0 +1,28 @@
+"""A job's per-step report (api_stub/report.py): a step of an ended job is never shown
+`running`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from api_stub.report import build_report
+
+STEPS = {1: "Connecting", 2: "Reading", 3: "Writing"}
+
+
+def _run(number: int, status: str) -> dict[str, Any]:
+    return {"step_number": number, "status": status, "started_at": datetime.now(UTC),
+            "finished_at": None, "attempts": 1, "retries": 0, "source_count": 0,
+            "created_count": 0, "skipped_count": 0, "error_count": 0, "checks": None}
+
+
+@pytest.mark.parametrize(("job_status", "shown"), [
+    ("cancelled", "cancelled"), ("failed", "failed"), ("running", "running"),
+    ("pending", "running")])
+def test_a_step_left_running_shows_how_its_job_ended(job_status: str, shown: str) -> None:
+    report = build_report("job_1", job_status, 1, STEPS,
+                          [_run(1, "finished"), _run(2, "running")])
+    assert [s.status for s in report.steps] == ["finished", shown, "not_started"]
