@@ -14,6 +14,7 @@ from api_stub.errors import install_error_handlers
 from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
+from api_stub.request_text import RefuseBadText
 from api_stub.routes import (
     account,
     dashboard,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(LimitBody)
+    app.add_middleware(RefuseBadText)  # outermost: before the body is read, or any route
     app.include_router(legacy_auth.router)
     app.include_router(jobs.router)
     app.include_router(account.router)

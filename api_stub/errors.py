@@ -112,6 +112,12 @@ class InvalidJson(ServiceError):
     code = "INVALID_JSON"
 
 
+class InvalidText(ServiceError):
+    """A path, query or form text holds a NUL character or bytes that are not UTF-8."""
+
+    code = "INVALID_TEXT"
+
+
 class InvalidRequest(ServiceError):
     """The request is invalid."""
 
@@ -157,6 +163,7 @@ STATUS: dict[type[ServiceError], int] = {
     ServiceError: 500,
     InternalError: 500,
     InvalidJson: 400,
+    InvalidText: 400,
     AccountRequired: 400,
     Unauthorized: 401,
     InvalidApiKey: 401,
@@ -220,7 +227,8 @@ class ErrorBody(BaseModel):
 
 # What any route may answer: a malformed or oversized request (the size limit is applied
 # before routing, so even a route without parameters or body can answer 413).
-REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarge)
+REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarge,
+                                                  InvalidText)
 BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
 # What any route may answer when something breaks that nobody foresaw (the handler of
 # unexpected exceptions below answers it in the error shape, not as Starlette's plain text).

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from api_stub.auth import Account, State
 from api_stub.errors import route_errors
+from api_stub.request_text import form_text
 from api_stub.wizard_objects import DateOrder, ImportOut, import_out
 from worker.kinds.wizard_import.enqueue import confirm_import, import_file
 from worker.kinds.wizard_import.errors import FileTooLarge, ImportTypeMismatch, InvalidFile
@@ -42,8 +43,9 @@ async def create(
         "DMY or MDY, for dates that read either way."))] = None,  # type: ignore[assignment]
 ) -> ImportOut:
     data = await file.read()
+    filename = form_text(file.filename or "import.csv", "file")
     import_id = await import_file(state.pool, state.redis, account_id=account,
-                                  import_type=type, filename=file.filename or "import.csv",
+                                  import_type=type, filename=filename,
                                   data=data, queue_name=state.settings.queue_name,
                                   date_order=date_order)
     return await import_object(state, import_id, account)

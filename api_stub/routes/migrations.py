@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from api_stub.auth import Account, State
 from api_stub.errors import BODY_ERRORS, route_errors
+from api_stub.request_text import form_text
 from api_stub.wizard_objects import (
     AttachImports,
     CreateMigration,
@@ -125,7 +126,7 @@ async def upload_provider(
         "DMY or MDY, for dates that read either way; kept as the migration's."))
     ] = None,  # type: ignore[assignment]
 ) -> ProviderUploadOut:
-    files = [BundleFile(f.filename or f"file-{i + 1}", await f.read())
+    files = [BundleFile(form_text(f.filename or f"file-{i + 1}", "file"), await f.read())
              for i, f in enumerate(file)]
     provider = await _provider(state, migration_id, account)
     if provider in NATIVE_PROVIDERS:
