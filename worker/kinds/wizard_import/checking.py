@@ -101,8 +101,6 @@ def _identity(record: Record) -> str:
     """What makes two records the same: a contact's name, an account's code, a document's
     identity (proof.document_identity)."""
     if isinstance(record, DocumentRecord):  # the many rows first
-        if record.kind == "invoice" and not record.credit_note:
-            return record.reference.strip()
         return document_identity(record)
     if isinstance(record, ContactRecord):
         return contact_key(record.name)

@@ -59,12 +59,13 @@ class ProviderUpload:
 
 
 async def store_upload(conn: Conn, *, account_id: str, filename: str, file_format: str,
-                       data: bytes) -> str:
-    """The file kept (in Postgres, for a worker on any host to read); its upload ID."""
+                       data: bytes, sha256: str | None = None) -> str:
+    """The file kept (in Postgres, for a worker on any host to read); its upload ID.
+    `sha256`: the data's digest, when the caller has it already."""
     upload_id = new_id("upl")
     await WizardStore.insert_upload(conn, upload_id, account_id=account_id, filename=filename,
                                     file_format=file_format, content=data,
-                                    sha256=hashlib.sha256(data).hexdigest())
+                                    sha256=sha256 or hashlib.sha256(data).hexdigest())
     return upload_id
 
 
@@ -190,7 +191,8 @@ async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
     active = await store.active_migration(account_id)
     async with pool.acquire() as conn, conn.transaction():
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
-                                       file_format=found.file_format, data=data)
+                                       file_format=found.file_format, data=data,
+                                       sha256=found.sha256)
         import_id, job_id = await new_import(
             conn, account_id=account_id, import_type=found.import_type,
             sources=[ImportSource(upload_id, found.layout.name, found.sheet)],

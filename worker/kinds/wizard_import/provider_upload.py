@@ -105,7 +105,8 @@ async def upload_provider_files(
         sources: dict[ImportType, list[ImportSource]] = {}
         for file in found:
             upload_id = await store_upload(conn, account_id=account_id, filename=file.name,
-                                           file_format=file.file_format, data=file.data)
+                                           file_format=file.file_format, data=file.data,
+                                           sha256=file.sha256)
             sources.setdefault(file.import_type, []).append(
                 ImportSource(upload_id, file.layout.name, file.sheet))
         created, jobs = {}, []

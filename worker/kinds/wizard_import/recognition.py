@@ -8,6 +8,7 @@ file's name. Runs in the web request, off its event loop (it blocks while a chil
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
@@ -36,10 +37,9 @@ class Recognised:
     layout: Layout
     import_type: ImportType
     sheet: str | None  # the workbook's sheet read
-    header_row: int
 
-    @property
-    def sha256(self) -> str:
+    @functools.cached_property
+    def sha256(self) -> str:  # shown in the answer and stored with the file: computed once
         return hashlib.sha256(self.data).hexdigest()
 
 
@@ -47,7 +47,6 @@ class Recognised:
 class _Match:
     layout: Layout
     import_type: ImportType
-    header_row: int
     score: int  # the columns the layout knows in the header: the most specific wins
     accepted: bool  # its rows are the layout's too (else: why not, for the refusal)
     header: Header
@@ -66,7 +65,7 @@ def _match(rows: Rows, layouts: Sequence[Layout], wanted: ImportType | None
                 continue
             accepted = layout.accepts(header, rows)
             if best is None or (accepted, len(header.index)) > (best.accepted, best.score):
-                best = _Match(layout, kind, number, len(header.index), accepted, header)
+                best = _Match(layout, kind, len(header.index), accepted, header)
             break
     return best
 
@@ -138,8 +137,7 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
             peeked.append(rows)
             found = _match(rows, layouts, import_type)
             if found is not None and found.accepted:
-                return Recognised(name, data, "xlsx", found.layout, found.import_type, sheet,
-                                  found.header_row)
+                return Recognised(name, data, "xlsx", found.layout, found.import_type, sheet)
             if found is not None:
                 raise _not_accepted(name, found)
         raise _refusal(name, [row for rows in peeked for row in rows], layouts, import_type)
@@ -154,6 +152,5 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
     if isinstance(text, CsvText) and text.encoding == "windows-1252" and (
             not found.layout.windows_1252):
         decode_csv(data, name=name)  # refused, saying which byte is not UTF-8
-    return Recognised(name, data, "csv", found.layout, found.import_type, None,
-                      found.header_row)
+    return Recognised(name, data, "csv", found.layout, found.import_type, None)
 

@@ -27,6 +27,7 @@ from worker.kinds.wizard_import.values import (
     cell_text,
     is_blank,
     money_parser,
+    other_currency,
     parse_currency,
     parse_whole_number,
     plain_float_minor,
@@ -321,8 +322,5 @@ class RowParser:
             errors.append(self._error(row, "currency", str(exc)))
             return self.currency
         if currency != self.currency:
-            errors.append(self._error(
-                row, "currency",
-                f"{currency} differs from the import's currency {self.currency}: a document "
-                "in another currency cannot be reconciled against the trial balance."))
+            errors.append(self._error(row, "currency", other_currency(currency, self.currency)))
         return currency if is_iso_currency(currency) else self.currency

@@ -312,6 +312,12 @@ def parse_whole_number(value: object) -> int:
     raise CellError(f"{shown(value)!r} is not a whole number.")
 
 
+def other_currency(code: str, currency: str) -> str:
+    """The row error of a document in `code` in an import kept in `currency`."""
+    return (f"{code} differs from the import's currency {currency}: a document in another "
+            "currency cannot be reconciled against the trial balance.")
+
+
 def parse_currency(value: object) -> str:
     """An ISO 4217 currency code from a cell ("gbp " reads as GBP)."""
     text = (cell_text(value) or "").upper()

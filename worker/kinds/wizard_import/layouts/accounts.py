@@ -28,8 +28,6 @@ def split_account(cell: str) -> tuple[str, str, bool]:
     text = " ".join(cell.split())
     if match := _NAME_THEN_CODE.fullmatch(text):
         return match["code"], match["name"], False
-    if (match := _CODE_THEN_NAME.fullmatch(text)) and not match["code"].isalpha():
-        # "4000 Sales" but not "2024 Accruals"-like years? A leading number is a code in
-        # every provider's account list; a name that begins with a year is rare enough.
+    if match := _CODE_THEN_NAME.fullmatch(text):  # "4000 Sales", "200 - Sales"
         return match["code"], match["name"], False
     return derived_code(text), text, True

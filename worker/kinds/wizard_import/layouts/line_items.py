@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from worker.kinds.wizard_import.layouts.base import NO_ERRORS, CellReader, Item
-from worker.kinds.wizard_import.values import cell_text, is_blank
+from worker.kinds.wizard_import.values import cell_text, is_blank, other_currency
 from worker.wizard.proof import format_money
 from worker.wizard.records import DocumentRecord, ImportType, RowError
 
@@ -172,7 +172,4 @@ class LineItemDocuments(CellReader):
             return
         code = (cell_text(value) or "").upper()
         if code != self.ctx.currency:
-            errors.append(self.error(
-                row, "currency", f"{code} differs from the import's currency "
-                f"{self.ctx.currency}: a document in another currency cannot be reconciled "
-                "against the trial balance."))
+            errors.append(self.error(row, "currency", other_currency(code, self.ctx.currency)))
