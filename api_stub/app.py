@@ -14,6 +14,7 @@ from api_stub.errors import install_error_handlers
 from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
+from api_stub.refusals import RefusalFlusher
 from api_stub.request_text import RefuseBadText
 from api_stub.routes import (
     account,
@@ -55,9 +56,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fleet.start()
         app.state.changes = changes = ChangeFeed(settings.database_url)
         changes.start()
+        app.state.refusals = flusher = RefusalFlusher(redis)
+        flusher.start()
         try:
             yield
         finally:
+            await flusher.stop()
             await changes.stop()
             await fleet.stop()
             await redis.aclose()

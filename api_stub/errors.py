@@ -118,6 +118,33 @@ class InvalidText(ServiceError):
     code = "INVALID_TEXT"
 
 
+class InvalidUpload(ServiceError):
+    """The request body is not a valid multipart/form-data upload; send the file as a form
+    field named 'file' (curl -F file=@export.csv)."""
+
+    code = "INVALID_UPLOAD"
+
+
+class RateLimited(ServiceError):
+    """Too many requests: wait the seconds the Retry-After header gives, then try again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class UploadQuotaExceeded(ServiceError):
+    """This account has used its upload quota."""
+
+    code = "UPLOAD_QUOTA_EXCEEDED"
+
+
 class InvalidRequest(ServiceError):
     """The request is invalid."""
 
@@ -163,6 +190,9 @@ STATUS: dict[type[ServiceError], int] = {
     ServiceError: 500,
     InternalError: 500,
     InvalidJson: 400,
+    InvalidUpload: 400,
+    RateLimited: 429,
+    UploadQuotaExceeded: 429,
     InvalidText: 400,
     AccountRequired: 400,
     Unauthorized: 401,
@@ -228,7 +258,7 @@ class ErrorBody(BaseModel):
 # What any route may answer: a malformed or oversized request (the size limit is applied
 # before routing, so even a route without parameters or body can answer 413).
 REQUEST_ERRORS: tuple[type[ServiceError], ...] = (InvalidRequest, PayloadTooLarge,
-                                                  InvalidText)
+                                                  InvalidText, RateLimited)
 BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
 # What any route may answer when something breaks that nobody foresaw (the handler of
 # unexpected exceptions below answers it in the error shape, not as Starlette's plain text).
@@ -265,6 +295,8 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 def error_response(error: ServiceError,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
+    if isinstance(error, RateLimited):
+        headers = {**(headers or {}), **error.headers}
     return JSONResponse(error_body(error.code, error.message), status_code=status_of(type(error)),
                         headers=headers)
 

@@ -30,6 +30,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from api_stub import refusals
 from worker import metrics
 from worker.models import JobStatus
 from worker.services import Services
@@ -70,6 +71,7 @@ class Snapshot:
     step_timings: list[Any] = field(default_factory=list)
     workers: list[Any] = field(default_factory=list)
     running: dict[str, list[str]] = field(default_factory=dict)
+    refusals: dict[tuple[str, str], int] = field(default_factory=dict)
     read_at: float = 0.0
 
 
@@ -99,11 +101,14 @@ class FleetMetrics(Collector):
             running = await ops_store.running_by_worker(conn)
         workers = await services.workers.list()
         depth = None
+        refused = self.snapshot.refusals if self.snapshot else {}
         with contextlib.suppress(Exception):  # Redis down: the depth is unknown, not zero
             depth = int(await asyncio.wait_for(services.redis.zcard(settings.queue_name), 2))
+            refused = await asyncio.wait_for(refusals.read(services.redis), 2)
         self.snapshot = Snapshot(totals, jobs, depth, gauges["oldest_wait_seconds"],
                                  gauges["leases_expired"], gauges["workers_alive"],
-                                 throughput, timings, workers, running, time.monotonic())
+                                 throughput, timings, workers, running, refused,
+                                 time.monotonic())
         return self.snapshot
 
     async def latest(self) -> Snapshot:
@@ -143,6 +148,14 @@ class FleetMetrics(Collector):
             for label_values, value in rows:
                 family.add_metric([label_values.get(k, "") for k in keys], value)
             yield family
+        refused = CounterMetricFamily(
+            "migration_web_refusals", "Connections and requests the web processes refused "
+            "before any route ran, by what and why (connection: per_process, per_address, "
+            "header_timeout, body_too_slow; request: rate_limited, streams, login_throttled).",
+            labels=["what", "reason"])
+        for (what, reason), n in sorted(snapshot.refusals.items()):
+            refused.add_metric([what, reason], n)
+        yield refused
 
     def _histograms(self, snapshot: Snapshot) -> Iterator[Metric]:
         for name, bounds in metrics.HISTOGRAMS.items():

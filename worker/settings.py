@@ -64,6 +64,40 @@ class Settings(BaseSettings):
     events_reread_seconds: float = 5.0
     events_keepalive_seconds: float = 15.0
     events_keep_seconds: float = 24 * 3600.0
+    # --- hostile clients (security.md, "Connections and requests"); every web process ---
+    # a request's headers must be complete this long after its connection opened (or after
+    # the previous response on a kept-alive connection)
+    http_header_timeout_seconds: float = Field(default=5.0, gt=0)
+    # a request body must keep arriving at this rate, measured after a grace period
+    http_body_min_bytes_per_second: int = Field(default=8192, ge=0)
+    http_body_grace_seconds: float = Field(default=10.0, gt=0)
+    # an idle kept-alive connection is closed after this long
+    http_keepalive_seconds: float = Field(default=5.0, gt=0)
+    # open connections per web process, and per client address in one web process; beyond
+    # them a new connection is refused at once (503) and counted in /metrics
+    http_max_connections: int = Field(default=2000, ge=1)
+    http_max_connections_per_address: int = Field(default=64, ge=1)
+    # requests per second per API key (per client address without a key), with a burst
+    rate_limit_per_second: float = Field(default=20.0, gt=0)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    rate_limit_anonymous_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_anonymous_burst: int = Field(default=30, ge=1)
+    # open event streams (…/events) per API key
+    max_event_streams_per_key: int = Field(default=16, ge=1)
+    # POST /legacy-migration/auth: wrong passwords allowed per key and per legacy email
+    # before a wait; the wait doubles with each further failure, up to the maximum, and is
+    # forgotten after `legacy_login_forget_seconds` without a failure
+    legacy_login_free_failures: int = Field(default=3, ge=0)
+    legacy_login_wait_seconds: float = Field(default=2.0, gt=0)
+    legacy_login_max_wait_seconds: float = Field(default=900.0, gt=0)
+    legacy_login_forget_seconds: float = Field(default=3600.0, gt=0)
+    # --- tenants (security.md, "Tenants") ---
+    # uploaded bytes an account may keep stored, and uploads it may make in an hour
+    upload_quota_bytes: int = Field(default=1024 * 1024 * 1024, ge=0)
+    upload_quota_per_hour: int = Field(default=120, ge=0)
+    # the share of the fleet's job slots one account's jobs may hold while another
+    # account's jobs wait (at least one slot each)
+    fair_share: float = Field(default=0.5, gt=0, le=1)
 
 
 @lru_cache(maxsize=1)
