@@ -127,7 +127,20 @@ def service_settings(database: str, simulator: str, queue_name: str) -> dict[str
         EVENTS_KEEPALIVE_SECONDS="1", EVENTS_REREAD_SECONDS="2",
         LEGACY_BACKOFF_BASE_SECONDS="0.05", LEGACY_BACKOFF_MAX_SECONDS="2",
         LEGACY_TIMEOUT_SECONDS="3", SHUTDOWN_GRACE_SECONDS=str(SHUTDOWN_GRACE_SECONDS),
+        # the suite shares a few keys, accounts and one address across hundreds of tests:
+        # the limits are generous here, and each limit's own tests start a web process
+        # with it low
+        **SUITE_LIMITS,
     )
+
+
+SUITE_LIMITS = {
+    "HTTP_MAX_CONNECTIONS_PER_ADDRESS": "2000", "RATE_LIMIT_PER_SECOND": "5000",
+    "RATE_LIMIT_BURST": "20000", "RATE_LIMIT_ANONYMOUS_PER_SECOND": "5000",
+    "RATE_LIMIT_ANONYMOUS_BURST": "20000", "MAX_EVENT_STREAMS_PER_KEY": "500",
+    "LEGACY_LOGIN_FREE_FAILURES": "100000", "UPLOAD_QUOTA_PER_HOUR": "100000",
+    "UPLOAD_QUOTA_BYTES": str(100 * 1024 ** 3),
+}
 
 
 @pytest.fixture(scope="session")
