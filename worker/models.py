@@ -7,6 +7,8 @@ from enum import StrEnum
 
 QUEUED_DETAIL = "Migration job is waiting to start."
 CANCELLED_BEFORE_START_DETAIL = "Migration cancelled before it started."
+PARKED_DETAIL = ("Waiting for a free slot: this account's other jobs hold its fair share of "
+                 "the workers while other accounts' jobs wait.")
 
 
 class JobStatus(StrEnum):

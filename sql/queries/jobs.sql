@@ -55,6 +55,7 @@ UPDATE migration_jobs SET
     lease_expires_at = now() + make_interval(secs => $3),
     attempts = attempts + 1,
     started_at = coalesce(started_at, now()),
+    parked_at = NULL,
     updated_at = now()
 WHERE id = $1
   AND status IN ('pending', 'running')
@@ -109,12 +110,14 @@ WHERE id = $1 AND lease_owner = $2 AND cancel_requested_at IS NULL AND status = 
 RETURNING id;
 
 -- name: jobs_to_sweep
--- Pending jobs (older than a moment, so as not to race their own enqueue), running jobs
+-- Pending jobs (older than a moment, so as not to race their own enqueue; not parked for
+-- the fair share: unpark_jobs puts those back), running jobs
 -- whose lease was released (paused for a shutdown, or a lost connection) and running jobs
 -- whose worker stopped renewing its lease (lease_expired).
 SELECT id, status, coalesce(lease_expires_at < now(), false) AS lease_expired
 FROM migration_jobs
-WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
+WHERE (status = 'pending' AND parked_at IS NULL
+       AND created_at < now() - make_interval(secs => $1))
    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
 ORDER BY id
 LIMIT $2;

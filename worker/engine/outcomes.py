@@ -17,6 +17,9 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     # another worker took the job over while this one ran it
     LEASE_LOST = "lease lost"
+    # not started: its account holds its fair share of the slots while others wait; the
+    # job is off the queue until its account is under its share (store.jobs.unpark)
+    PARKED = "parked"
 
     @property
     def requeue(self) -> bool:

@@ -23,6 +23,7 @@ from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, tra
 from worker.errors import InternalError, ServiceError, StepFailed
 from worker.services import Services
 from worker.store import metrics as metrics_store
+from worker.store.jobs import OverFairShare
 
 log = structlog.get_logger("worker.engine")
 
@@ -56,9 +57,15 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
     if deps.stopping.is_set():
         return Outcome.PAUSED
     owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
-    row = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
-                                        seconds=deps.settings.lease_seconds,
-                                        kinds=list(deps.kinds))
+    try:
+        row = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
+                                            seconds=deps.settings.lease_seconds,
+                                            kinds=list(deps.kinds),
+                                            fair_share=deps.settings.fair_share)
+    except OverFairShare:
+        log.info("job parked: its account holds its fair share of the slots while other "
+                 "accounts wait", job_id=job_id)
+        return Outcome.PARKED
     if row is None:
         log.info("job not runnable here (finished, leased by another worker, or of a kind "
                  "this worker does not run)", job_id=job_id)

@@ -1,7 +1,8 @@
 """The periodic sweep that makes Postgres, not Redis, the truth about which jobs exist.
 
 Runs in the background of every worker, every SWEEP_EVERY_SECONDS, for jobs of every kind.
-It re-enqueues pending jobs missing from the queue and running jobs whose worker stopped
+It re-enqueues pending jobs missing from the queue (and parked jobs whose account is under
+its fair share again: process.fair_share) and running jobs whose worker stopped
 renewing its lease (clearing a dead worker's arq in-progress marker so the job is picked up
 at once); it runs the kind's clean-up of completed or cancelled jobs whose worker died
 before doing it; and it forgets workers that stopped long ago and the events of jobs that
@@ -20,6 +21,7 @@ import structlog
 
 from worker.engine.runner import WorkerDeps, clean_up
 from worker.engine.transient import TRANSIENT_ERRORS
+from worker.process.fair_share import release_parked
 from worker.queue import ensure_queued
 from worker.store import events
 
@@ -44,6 +46,7 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
         except Exception:
             log.exception("sweep could not re-queue a job", job_id=row["id"])
             done["failed"] += 1
+    done["unparked"] = await release_parked(deps)
     for row in await deps.jobs.to_clean_up(BATCH):
         kind = deps.kinds.get(row["kind"])
         if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
@@ -51,8 +54,8 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
     done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
     done["events_pruned"] = await events.prune(deps.pool, deps.settings.events_keep_seconds,
                                                BATCH * 10)
-    if any(done[action] for action in ("enqueued", "unblocked", "cleaned_up", "failed",
-                                       "events_pruned")):
+    if any(done[action] for action in ("enqueued", "unblocked", "unparked", "cleaned_up",
+                                       "failed", "events_pruned")):
         log.info("sweep re-queued jobs or cleaned up after finished ones", **done)
     else:
         log.debug("sweep found nothing to do")

@@ -3,6 +3,7 @@ hooks (the registry entry, the background loops, the pool)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from importlib.metadata import version
@@ -18,6 +19,7 @@ from worker.engine.transient import TRANSIENT_ERRORS
 from worker.ids import new_worker_id
 from worker.kinds import job_kinds
 from worker.logging import configure_logging
+from worker.process.fair_share import release_parked
 from worker.process.presence import Presence
 from worker.process.sweep import Sweeper
 from worker.services import Services
@@ -65,6 +67,10 @@ async def run_job(ctx: Ctx, job_id: str) -> str:
         outcome = await run_engine_job(deps, job_id)
     except TRANSIENT_ERRORS as exc:  # e.g. the lease could not even be taken
         raise Retry(defer=1) from exc
+    if outcome not in (Outcome.SKIPPED, Outcome.PARKED):
+        # a slot is free: a parked job of an account now under its share may take it
+        with contextlib.suppress(*TRANSIENT_ERRORS):  # else the next sweep does it
+            await release_parked(deps)
     if outcome.requeue:
         # paused: back on the queue at once, for a worker that is not shutting down;
         # after a lost connection: in a moment

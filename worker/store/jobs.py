@@ -14,11 +14,16 @@ import asyncpg
 
 from worker.db.queries import q
 from worker.db.types import Conn, Executor
-from worker.models import CANCELLED_BEFORE_START_DETAIL, QUEUED_DETAIL
+from worker.models import CANCELLED_BEFORE_START_DETAIL, PARKED_DETAIL, QUEUED_DETAIL
 from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
 
 Record = asyncpg.Record
+
+
+class OverFairShare(Exception):
+    """The job's account holds its fair share of the fleet's slots while another account's
+    jobs wait: the job was parked (it stays pending, off the queue, until unparked)."""
 
 
 class JobStore:
@@ -61,12 +66,33 @@ class JobStore:
     # --- workers -------------------------------------------------------------------------
 
     async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str, seconds: float,
-                            kinds: list[str]) -> Record | None:
+                            kinds: list[str], fair_share: float = 1.0) -> Record | None:
         """The job row with the lease taken, and `finished_steps` (the numbers of the steps
         earlier runs finished); None when it is finished, leased, or of a kind not in
-        `kinds` (those this worker runs: another worker must take it)."""
-        return await self.pool.fetchrow(q("acquire_lease"), job_id, owner, seconds, worker_id,
-                                        kinds)
+        `kinds` (those this worker runs: another worker must take it).
+
+        Raises OverFairShare, having parked the job, when it has not started yet and its
+        account holds `fair_share` of the fleet's slots while another account waits."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            job = await conn.fetchrow(q("lock_account_leases"), job_id)
+            parked = (job is not None and job["status"] == "pending"
+                      and await conn.fetchval(q("over_fair_share"), job_id, fair_share)
+                      and await conn.fetchval(q("park_job"), job_id, PARKED_DETAIL))
+            if not parked:
+                row: Record | None = await conn.fetchrow(
+                    q("acquire_lease"), job_id, owner, seconds, worker_id, kinds)
+                return row
+        raise OverFairShare(job_id)  # after the commit: the parking stands
+
+    async def unpark(self, fair_share: float) -> list[str]:
+        """Clear the parking of the jobs whose account is under its share again (all of
+        them when no other account waits); their IDs, to be put back on the queue."""
+        rows = await self.pool.fetch(q("unpark_jobs"), fair_share, QUEUED_DETAIL)
+        return [r["id"] for r in rows]
+
+    async def parked_counts(self) -> dict[str, int]:
+        """Parked jobs per account."""
+        return {r["account_id"]: r["n"] for r in await self.pool.fetch(q("parked_counts"))}
 
     async def renew_lease(self, job_id: str, owner: str, seconds: float) -> bool | None:
         """Whether cancellation was requested; None when the lease is lost."""
