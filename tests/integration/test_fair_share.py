@@ -72,9 +72,9 @@ async def test_parked_jobs_run_once_each_when_workers_are_killed(
     ticks = {}
     # the flood first: it takes every slot; then the other account's jobs, which wait
     for n in range(40):
-        job = await create_toy_job(db, arq_redis, queue_name, ticks=12, tick_seconds=0.03,
+        job_id = await create_toy_job(db, arq_redis, queue_name, ticks=12, tick_seconds=0.03,
                                    account=flood if n < 32 else other)
-        ticks[job] = 12
+        ticks[job_id] = 12
     parked_seen = False
     rng = random.Random(18)
     for _ in range(4):  # kill a worker of the pair mid-run, then start it again
@@ -88,7 +88,9 @@ async def test_parked_jobs_run_once_each_when_workers_are_killed(
 
     await eventually(lambda: _all_finished(db, flood, other), "every job finished",
                      timeout=180)
-    for job in [*await _jobs(db, flood), *await _jobs(db, other)]:
+    finished = [*await _jobs(db, flood), *await _jobs(db, other)]
+    assert len(finished) == len(ticks)
+    for job in finished:
         assert job["status"] == "completed", (job["id"], job["error"])
         assert job["parked_at"] is None
         # a tick written twice would have failed the job (primary key); none is missing
