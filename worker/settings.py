@@ -98,6 +98,14 @@ class Settings(BaseSettings):
     # the share of the fleet's job slots one account's jobs may hold while another
     # account's jobs wait (at least one slot each)
     fair_share: float = Field(default=0.5, gt=0, le=1)
+    # --- the web server (api_stub/server) ---
+    # the address `python -m api_stub serve` listens on; 0.0.0.0 where it must be reached
+    # from outside its host or container (docker-compose.yml sets it)
+    host: str = "127.0.0.1"
+    # the proxies in front (comma-separated addresses or networks, "*" for any): only their
+    # X-Forwarded-For names a request's client, and their connections are not capped per
+    # address (they carry many clients'; the proxy must cap per client). Empty: none
+    forwarded_allow_ips: str = ""
 
 
 @lru_cache(maxsize=1)
