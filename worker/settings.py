@@ -106,6 +106,13 @@ class Settings(BaseSettings):
     # X-Forwarded-For names a request's client, and their connections are not capped per
     # address (they carry many clients'; the proxy must cap per client). Empty: none
     forwarded_allow_ips: str = ""
+    # --- reader child caps ---
+    # the process that reads an uploaded workbook or CSV file (security.md, "Hostile
+    # files"): its address space, and the CPU time it may use; a file that needs more is
+    # refused at once as INVALID_FILE. The benchmark's 9.4 MB workbook of 170,000 rows
+    # peaks at about 170 MB in the child and reads in a few seconds
+    reader_child_memory_bytes: int = Field(default=384 * 1024 * 1024, ge=64 * 1024 * 1024)
+    reader_child_cpu_seconds: int = Field(default=60, ge=1)
 
 
 @lru_cache(maxsize=1)
