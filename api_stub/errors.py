@@ -41,6 +41,8 @@ from worker.kinds.wizard_import.errors import (
     InvalidFile,
     MissingSheets,
     ReadingInterrupted,
+    UploadQuotaExceeded,
+    UploadRateExceeded,
 )
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -132,17 +134,11 @@ class RateLimited(ServiceError):
 
     def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
         super().__init__(message)
-        self.retry_after = max(1, retry_after)
+        self.retry_after = max(1, retry_after)  # seconds, sent as Retry-After
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
-
-
-class UploadQuotaExceeded(ServiceError):
-    """This account has used its upload quota."""
-
-    code = "UPLOAD_QUOTA_EXCEEDED"
 
 
 class InvalidRequest(ServiceError):
@@ -192,7 +188,6 @@ STATUS: dict[type[ServiceError], int] = {
     InvalidJson: 400,
     InvalidUpload: 400,
     RateLimited: 429,
-    UploadQuotaExceeded: 429,
     InvalidText: 400,
     AccountRequired: 400,
     Unauthorized: 401,
@@ -225,6 +220,8 @@ STATUS: dict[type[ServiceError], int] = {
     ImportNotFound: 404,
     MigrationSingletonViolation: 409,
     FileTooLarge: 413,
+    UploadQuotaExceeded: 413,
+    UploadRateExceeded: 429,
     CashVatNotSupported: 422,
     InvalidCutoverDate: 422,
     InvalidTransition: 422,
@@ -295,8 +292,9 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 def error_response(error: ServiceError,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
-    if isinstance(error, RateLimited):
-        headers = {**(headers or {}), **error.headers}
+    retry_after = getattr(error, "retry_after", None)  # RateLimited, UploadRateExceeded
+    if retry_after is not None:
+        headers = {**(headers or {}), "Retry-After": str(retry_after)}
     return JSONResponse(error_body(error.code, error.message), status_code=status_of(type(error)),
                         headers=headers)
 

@@ -13,7 +13,14 @@ from api_stub.errors import route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import DateOrder, ImportOut, import_out
 from worker.kinds.wizard_import.enqueue import confirm_import, import_file
-from worker.kinds.wizard_import.errors import FileTooLarge, ImportTypeMismatch, InvalidFile
+from worker.kinds.wizard_import.errors import (
+    FileTooLarge,
+    ImportTypeMismatch,
+    InvalidFile,
+    UploadQuotaExceeded,
+    UploadRateExceeded,
+)
+from worker.kinds.wizard_import.quota import UploadQuota
 from worker.wizard.errors import ImportNotConfirmable, ImportNotFound, ImportNotReady
 from worker.wizard.records import ImportType
 from worker.wizard.store import WizardStore
@@ -31,7 +38,8 @@ async def import_object(state: State, import_id: str, account: str) -> ImportOut
 @router.post("", status_code=202, response_model=ImportOut,
              summary="Import one file: a provider's own export (recognised by its content), "
                      "or a CSV of contacts, balances, invoices or bills in the wizard's columns",
-             responses=route_errors(InvalidFile, FileTooLarge, ImportTypeMismatch))
+             responses=route_errors(InvalidFile, FileTooLarge, ImportTypeMismatch,
+                                    UploadQuotaExceeded, UploadRateExceeded))
 async def create(
     account: Account, state: State,
     file: Annotated[UploadFile, File(description="The file: CSV or .xlsx.")],
@@ -47,7 +55,7 @@ async def create(
     import_id = await import_file(state.pool, state.redis, account_id=account,
                                   import_type=type, filename=filename,
                                   data=data, queue_name=state.settings.queue_name,
-                                  date_order=date_order)
+                                  quota=UploadQuota.of(state.settings), date_order=date_order)
     return await import_object(state, import_id, account)
 
 

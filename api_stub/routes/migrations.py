@@ -32,9 +32,16 @@ from api_stub.wizard_objects import (
 from worker.kinds.wizard_execute.enqueue import dry_run, execute_migration
 from worker.kinds.wizard_import.bundles import BundleFile
 from worker.kinds.wizard_import.enqueue import upload_deferred, upload_provider_workbook
-from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile, MissingSheets
+from worker.kinds.wizard_import.errors import (
+    FileTooLarge,
+    InvalidFile,
+    MissingSheets,
+    UploadQuotaExceeded,
+    UploadRateExceeded,
+)
 from worker.kinds.wizard_import.layouts import NATIVE_PROVIDERS
 from worker.kinds.wizard_import.provider_upload import upload_provider_files
+from worker.kinds.wizard_import.quota import UploadQuota
 from worker.services import Services
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -116,7 +123,8 @@ async def abandon(migration_id: str, account: Account, state: State) -> Migratio
              summary="Upload the provider's export: FreeAgent's .xlsx, or Xero's or "
                      "QuickBooks' files (or one .zip of them); workers import them",
              responses=route_errors(MigrationNotFound, InvalidFile, MissingSheets,
-                                    FileTooLarge, InvalidTransition, ProviderNotAutomated))
+                                    FileTooLarge, InvalidTransition, ProviderNotAutomated,
+                                    UploadQuotaExceeded, UploadRateExceeded))
 async def upload_provider(
     migration_id: str, account: Account, state: State,
     file: Annotated[list[UploadFile], File(description=(
@@ -132,7 +140,8 @@ async def upload_provider(
     if provider in NATIVE_PROVIDERS:
         native = await upload_provider_files(
             state.pool, state.redis, migration_id=migration_id, account_id=account,
-            uploaded=files, queue_name=state.settings.queue_name, date_order=date_order)
+            uploaded=files, queue_name=state.settings.queue_name,
+            quota=UploadQuota.of(state.settings), date_order=date_order)
         imports_found, sheets = native.imports, []
         shown = [UploadedFileOut(name=f.name, sha256=f.sha256, layout=f.layout.name,
                                  type=f.import_type.value) for f in native.files]
@@ -146,7 +155,8 @@ async def upload_provider(
         found = await upload_provider_workbook(
             state.pool, state.redis, migration_id=migration_id, account_id=account,
             filename=workbook.name, data=workbook.data,
-            queue_name=state.settings.queue_name, date_order=date_order)
+            queue_name=state.settings.queue_name, quota=UploadQuota.of(state.settings),
+            date_order=date_order)
         imports_found = found.imports
         sheets = [SheetOut(name=name, type=t.value if t else None) for name, t in found.sheets]
         shown = [UploadedFileOut(name=workbook.name,

@@ -190,3 +190,17 @@ UPDATE wizard_migrations SET status = 'abandoned', updated_at = now()
 WHERE id = $1 AND account_id = $2
   AND status NOT IN ('completed', 'abandoned', 'executing')
 RETURNING *;
+
+-- name: lock_account_uploads
+-- Uploads of one account are checked against its quota one at a time (for the rest of the
+-- caller's transaction), so two at once cannot both take its last bytes.
+SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1, 0));
+
+-- name: upload_usage
+-- An account's stored upload bytes, its files uploaded in the last $2 seconds and when
+-- the oldest of those was uploaded (seconds ago).
+SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes,
+       count(*) FILTER (WHERE created_at > now() - make_interval(secs => $2)) AS recent,
+       extract(epoch FROM now() - min(created_at) FILTER (
+           WHERE created_at > now() - make_interval(secs => $2)))::float8 AS oldest_age
+FROM uploads WHERE account_id = $1;

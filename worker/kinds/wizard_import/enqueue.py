@@ -34,6 +34,7 @@ from worker.kinds.wizard_import.errors import (
 from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES, check_workbook
 from worker.kinds.wizard_import.kind import WIZARD_IMPORT
 from worker.kinds.wizard_import.layouts import layout_named, native_layouts
+from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
 from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -104,13 +105,15 @@ async def new_import(conn: Conn, *, account_id: str, import_type: ImportType,
 
 async def upload_provider_workbook(
     pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-    filename: str, data: bytes, queue_name: str, date_order: str | None = None,
+    filename: str, data: bytes, queue_name: str, quota: UploadQuota,
+    date_order: str | None = None,
 ) -> ProviderUpload:
     """POST /migrations/{id}/upload-provider for FreeAgent: check and store the workbook,
     queue the contacts and balances imports, attach them; the invoice and bill sheets
     wait. `date_order`, when given, overrides the migration's."""
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge()
+    await check_upload_quota(pool, account_id, quota, files=1, size=len(data))
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         if migration["provider"] != "freeagent":
@@ -124,6 +127,7 @@ async def upload_provider_workbook(
                 f"{', '.join(names) or 'no sheets'}). Export them from FreeAgent, or rename "
                 "the sheets, and upload again.")
         found = match_sheets(names)
+        await check_upload_quota(conn, account_id, quota, files=1, size=len(data), lock=True)
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
                                        file_format="xlsx", data=data)
         order = date_order or migration["date_order"]
@@ -178,7 +182,8 @@ async def upload_deferred(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: 
 
 async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
                       import_type: ImportType | None, filename: str, data: bytes,
-                      queue_name: str, date_order: str | None = None) -> str:
+                      queue_name: str, quota: UploadQuota,
+                      date_order: str | None = None) -> str:
     """POST /imports: a standalone import of one file, a provider's own export (any
     provider's native layout, recognised by its content) or a CSV in the wizard's own
     columns (its `import_type` given); its ID. The account's active migration, if any,
@@ -186,10 +191,12 @@ async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
     here, the date order."""
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge()
+    await check_upload_quota(pool, account_id, quota, files=1, size=len(data))
     found = await asyncio.to_thread(_recognise_standalone, filename, data, import_type)
     store = WizardStore(pool)
     active = await store.active_migration(account_id)
     async with pool.acquire() as conn, conn.transaction():
+        await check_upload_quota(conn, account_id, quota, files=1, size=len(data), lock=True)
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
                                        file_format=found.file_format, data=data,
                                        sha256=found.sha256)

@@ -72,3 +72,19 @@ class MissingSheets(FileRefused):
         return cls(f"The workbook lacks the required sheet{plural} {wanted}; sheets found: "
                    f"{shown}. Add or rename the sheet{plural} (names match ignoring case) "
                    "and upload the workbook again.")
+
+
+class UploadQuotaExceeded(ServiceError):
+    """This account keeps as many bytes of uploaded files as its quota allows."""
+
+    code = "UPLOAD_QUOTA_EXCEEDED"
+
+
+class UploadRateExceeded(ServiceError):
+    """This account uploaded as many files in the last hour as its quota allows."""
+
+    code = "UPLOAD_QUOTA_EXCEEDED"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -23,6 +23,7 @@ from worker.kinds.wizard_import.enqueue import ImportSource, new_import, store_u
 from worker.kinds.wizard_import.errors import FilesConflict, FileTooLarge, InvalidFile
 from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES
 from worker.kinds.wizard_import.layouts import NATIVE_PROVIDERS, native_layouts
+from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
 from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.wizard.errors import MigrationNotFound, ProviderNotAutomated
 from worker.wizard.migrations import locked_migration, require_editable, save_attachments
@@ -88,7 +89,8 @@ def recognise_files(provider: str, uploaded: list[BundleFile]) -> list[Recognise
 
 async def upload_provider_files(
     pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-    uploaded: list[BundleFile], queue_name: str, date_order: str | None = None,
+    uploaded: list[BundleFile], queue_name: str, quota: UploadQuota,
+    date_order: str | None = None,
 ) -> NativeUpload:
     """Recognise, store and queue the provider's files; attach their imports."""
     migration = await WizardStore(pool).migration(migration_id, account_id)
@@ -97,10 +99,16 @@ async def upload_provider_files(
     provider = migration["provider"]
     if provider not in NATIVE_PROVIDERS:
         raise ProviderNotAutomated()
+    # the request's size first (a .zip counts as sent), before anything is parsed; then
+    # the files to be stored (a .zip's members, inflated)
+    await check_upload_quota(pool, account_id, quota, files=len(uploaded),
+                             size=sum(len(f.data) for f in uploaded))
     found = await asyncio.to_thread(recognise_files, provider, uploaded)
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         require_editable(migration, "uploading files")
+        await check_upload_quota(conn, account_id, quota, files=len(found),
+                                 size=sum(len(f.data) for f in found), lock=True)
         order = date_order or migration["date_order"]
         sources: dict[ImportType, list[ImportSource]] = {}
         for file in found:
