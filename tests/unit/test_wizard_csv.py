@@ -99,12 +99,21 @@ def test_bytes_undefined_in_windows_1252() -> None:
     assert message.startswith("The file is neither UTF-8 nor Windows-1252: byte 0x81 on line 3")
 
 
-def test_a_nul_character_is_refused_naming_its_line() -> None:
-    message = refusal(b"Code,Name\r\n681,Trade\x00Debtors\r\n")
-    assert message.startswith("The file cannot be read as CSV: line 2 holds a NUL character")
-    assert "binary or damaged" in message
+def test_a_nul_in_a_cell_is_read_as_its_text_for_the_row_to_refuse() -> None:
+    # security.md: a NUL in a cell is its row's error (text_checks), not the file's
+    rows = list(iter_csv_rows(b"Code,Name\r\n681,Trade\x00Debtors\r\n"))
+    assert rows == [(1, ["Code", "Name"]), (2, ["681", "Trade\x00Debtors"])]
     utf16 = "Code\tName\n1\tA\n2\tB\x00\n".encode("utf-16")
-    assert "line 3 holds a NUL" in refusal(utf16)
+    assert list(iter_csv_rows(utf16))[-1] == (3, ["2", "B\x00"])
+
+
+def test_a_file_full_of_nuls_is_refused_as_binary_naming_its_line() -> None:
+    no_bom = "Code,Name\r\n681,Trade Debtors\r\n".encode("utf-16-le")
+    message = refusal(no_bom)
+    assert message.startswith("The file cannot be read as CSV: from line 1 on, it is full "
+                              "of NUL characters")
+    assert "binary or damaged (or UTF-16 text without its byte order mark)" in message
+    assert "line 2 on" in refusal(b"Code,Name\r\n" + b"\x00" * 4)
 
 
 def test_damaged_utf16() -> None:
@@ -272,5 +281,5 @@ def test_a_file_that_fails_the_streamed_check_is_decoded_whole_for_its_reason() 
                       CsvText)
     with pytest.raises(InvalidFile, match="byte 0xE9 on line 2"):
         open_csv("Name\r\nCafé\r\n".encode("cp1252"))
-    with pytest.raises(InvalidFile, match="line 2 holds a NUL character"):
-        open_csv(b"Name\r\nA\x00B\r\n")
+    with pytest.raises(InvalidFile, match="from line 2 on, it is full of NUL characters"):
+        open_csv(b"Name\r\nA\x00\x00\x00\x00B\r\n")

@@ -25,6 +25,7 @@ from worker.kinds.wizard_import.date_order import DateReader, scan_dates
 from worker.kinds.wizard_import.errors import HeaderNotFound
 from worker.kinds.wizard_import.layouts import layout_named
 from worker.kinds.wizard_import.layouts.base import Item, ReadContext, Reader
+from worker.kinds.wizard_import.text_checks import record_problems, visible_error, visible_json
 from worker.wizard.proof import contact_key, document_identity
 from worker.wizard.records import (
     BalanceRecord,
@@ -145,8 +146,10 @@ class RowChecker:
         summary = {"layout": self.layout.name, **reader.summary}
         if (dates := self.dates.summary()) is not None:
             summary["dates"] = dates
+        # what is read goes to Postgres as JSON: no text of the file's in it unescaped
         return (None if item is None else self._checked(item),
-                ReadOutcome(None, blockers, summary, dict(reader.mapping)))
+                ReadOutcome(None, visible_json(blockers), visible_json(summary),
+                            visible_json(dict(reader.mapping))))
 
     def _find_header(self, number: int, cells: Sequence[object]) -> None:
         layout, kind = self.layout, self.spec.import_type
@@ -169,10 +172,19 @@ class RowChecker:
                 "ignoring case) and upload the file again.")
 
     def _checked(self, item: Item) -> CheckedRow:
-        number, record, errors, skipped = item
-        number += self.spec.row_offset
+        row, record, errors, skipped = item
+        number = row + self.spec.row_offset
         if record is None:
-            return CheckedRow(number, None, None, errors)
+            return CheckedRow(number, None, None, _visible(errors))
+        # orjson writes a dataclass's fields in order, dates as ISO strings: the staged form
+        try:
+            text: str | None = orjson.dumps(record).decode()
+        except orjson.JSONEncodeError:  # a lone surrogate: record_problems names it
+            text = None
+        assert self.reader is not None  # an item comes from the reader
+        if problems := record_problems(record, text, self.spec.sheet, row,
+                                       self.reader.mapping):
+            return CheckedRow(number, None, None, _visible([*errors, *problems]))
         key = _identity(record)
         # a document not posted (a draft, a voided one) claims no number: its reissue may
         # follow under the same one
@@ -180,14 +192,19 @@ class RowChecker:
         if first != number:
             first -= self.spec.row_offset
             if isinstance(record, BalanceRecord):  # two balances of one account: ambiguous
-                return CheckedRow(number, None, None, [*errors, RowError(
+                return CheckedRow(number, None, None, _visible([*errors, RowError(
                     self.spec.sheet, record.row, None, f"account code {key} appears again "
-                    f"(first on row {first}); a trial balance has one row per account")])
+                    f"(first on row {first}); a trial balance has one row per account")]))
             skipped = f"duplicate of row {first}"
         if errors:
-            return CheckedRow(number, skipped, None, errors)
-        # orjson writes a dataclass's fields in order, dates as ISO strings: the staged form
-        return CheckedRow(number, skipped, orjson.dumps(record).decode(), [])
+            return CheckedRow(number, skipped, None, _visible(errors))
+        return CheckedRow(number, skipped, text, [])
+
+
+def _visible(errors: list[RowError]) -> list[RowError]:
+    """Row errors as they may be stored: a message quoting a cell's text shows its control
+    characters as escapes, and no more than part of a long text (text_checks.visible)."""
+    return [visible_error(error) for error in errors]
 
 
 def check_rows(rows: Rows, spec: ParseSpec, batch: int = 2000,

@@ -4,7 +4,9 @@ Encodings (provider-imports.md, "Recognising a file"): UTF-8, a BOM allowed; UTF
 BOM, either byte order (Excel's "Unicode Text", tab separated); Windows-1252 only when the
 bytes are not UTF-8 and the caller allows it (the layout's provider is Xero or QuickBooks),
 and never for a file with a UTF-8 BOM or valid UTF-8 text before its first bad byte (a file
-of mixed encodings would be read wrong, silently). A NUL character anywhere refuses the file.
+of mixed encodings would be read wrong, silently). A file of which one character in ten or
+more is NUL is refused as binary (or UTF-16 without its byte order mark); a few NULs are
+read as the cells' text, where each makes its row an error (text_checks.py).
 
 Delimiter: `,`, `;` or tab, detected from the first 30 non-blank rows of the file (quotes
 respected), so that a report's title block of one-cell lines above the header does not
@@ -56,18 +58,23 @@ def decode_csv(data: bytes, *, windows_1252: bool = False, name: str = "the file
     """The file's text, its encoding and its delimiter, or InvalidFile saying why it cannot
     be read (naming `name`, the byte and the line)."""
     text, encoding = _decode(data, windows_1252, name)
-    nul = text.find("\x00")
-    if nul >= 0:
+    if _binary(text.count("\x00"), len(text)):
         raise InvalidFile(
-            f"{_subject(name)} cannot be read as CSV: line {_line_at(text, nul)} holds a NUL "
-            "character; the file is binary or damaged, not a CSV export. Export it again "
-            "and upload the file as downloaded.")
+            f"{_subject(name)} cannot be read as CSV: from line "
+            f"{_line_at(text, text.find(chr(0)))} on, it is full of NUL characters; the file "
+            "is binary or damaged (or UTF-16 text without its byte order mark), not a CSV "
+            "export. Export it again and upload the file as downloaded.")
     return CsvText(text, encoding, _detect_delimiter(text))
+
+
+def _binary(nuls: int, chars: int) -> bool:
+    """Whether a text with `nuls` NUL characters of `chars` is no text at all."""
+    return nuls * 10 >= max(chars, 1) and nuls > 0
 
 
 @dataclass(frozen=True)
 class CsvSource:
-    """A CSV file's bytes, checked whole (encoding, NUL), decoded only as it is read: a
+    """A CSV file's bytes, checked whole (encoding, not binary), decoded only as it is read: a
     100 MB export is never held as text, which takes two to four bytes a character."""
 
     data: bytes
@@ -84,17 +91,16 @@ def open_csv(data: bytes, *, windows_1252: bool = False, name: str = "the file"
                 else "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
     decoder = codecs.getincrementaldecoder(encoding)()
     head = ""
+    nuls = chars = 0
     try:
         for start in range(0, len(data), _CHUNK_BYTES):
             text = decoder.decode(data[start:start + _CHUNK_BYTES], final=False)
-            if "\x00" in text:
-                break
+            nuls, chars = nuls + text.count("\x00"), chars + len(text)
             if len(head) < _SAMPLE_CHARS:
                 head += text[:_SAMPLE_CHARS]
-        else:
-            tail = decoder.decode(b"", final=True)
-            if "\x00" not in tail:
-                return CsvSource(data, encoding, _detect_delimiter(head + tail[:_SAMPLE_CHARS]))
+        tail = decoder.decode(b"", final=True)
+        if not _binary(nuls + tail.count("\x00"), chars + len(tail)):
+            return CsvSource(data, encoding, _detect_delimiter(head + tail[:_SAMPLE_CHARS]))
     except UnicodeDecodeError:
         pass
     return decode_csv(data, windows_1252=windows_1252, name=name)
@@ -128,20 +134,18 @@ def peek_csv_rows(data: bytes | CsvText | CsvSource, limit: int = 40, *,
 
 
 def looks_like_text(data: bytes) -> bool:
-    """Whether the first 64 kB read as text: UTF-8, UTF-16 with a BOM or Windows-1252, no
-    NUL character, and control characters (other than tab, line ends, vertical tab, form
-    feed) in at most one character in twenty. A cheap sniff, to tell a CSV from other
-    files in a bundle."""
+    """Whether the first 64 kB read as text: UTF-8, UTF-16 with a BOM or Windows-1252, and
+    control characters (NUL among them; not tab, line ends, vertical tab, form feed) in at
+    most one character in twenty. A cheap sniff, to tell a CSV from other files in a
+    bundle (a NUL in a cell is its row's error, as it is in a CSV uploaded alone)."""
     head = data[:_SNIFF_BYTES]
     if head.startswith(_UTF16_BOMS):
         text = _decode_head(head, "utf-16")
-    elif b"\x00" in head:
-        return False
     else:
         text = _decode_head(head, "utf-8-sig")
         if text is None:
             text = _decode_head(head, "cp1252")
-    if text is None or "\x00" in text:
+    if text is None:
         return False
     controls = sum(text.count(chr(code)) for code in _CONTROLS)
     return controls * 20 <= len(text)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from worker.kinds.wizard_import.text_checks import visible
 from worker.money import UnknownCurrency, exponent_of, is_iso_currency
 
 
@@ -327,9 +328,10 @@ def parse_currency(value: object) -> str:
 
 
 def shown(value: object) -> str:
-    """The value as the user typed or sees it, for messages."""
+    """The value as the user typed or sees it, for messages: control characters by their
+    code, a long text clipped (text_checks.visible)."""
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
-        return value.strip().translate(_NO_BREAK)
-    return cell_text(value) or ""
+        return visible(value.strip().translate(_NO_BREAK))
+    return visible(cell_text(value) or "")
