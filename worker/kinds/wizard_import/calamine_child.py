@@ -1,12 +1,13 @@
 """The child process that reads one sheet with python-calamine, under a memory limit, and
 (when asked) parses and checks its rows too.
 
-Run by xlsx_rows.py as a script (`python -I calamine_child.py`). Why a child: calamine
+Run by reader_child.py as a script (`python -I calamine_child.py`). Why a child: calamine
 loads a sheet whole into a dense grid, and a tiny hostile file makes it allocate without
 bound — one cell at XFD200000 asks for 100 GB, and 20,000 cells that each name one
 30,000-character shared string take 590 MB from a 113 KB file. A failed allocation aborts
-the process, so it must not be the worker. Here the limit (RLIMIT_AS) turns that into the
-child's death, which the parent reports as an unreadable file; everything the child sends
+the process, so it must not be the worker. Here the limits (RLIMIT_AS on its memory,
+RLIMIT_CPU on its time) turn that into the child's death, which the parent reports as an
+unreadable file (reader_child.py says how each death is told); everything the child sends
 is plain JSON, so a child gone wrong can send nothing but data. Parsing here (checking.py,
 imported from the service's root given in argv[2], after the limit is set) puts it on the
 other core: the worker only stages what it is sent.
@@ -26,7 +27,8 @@ stdout: frames of 1 type byte + 4-byte big-endian length + JSON payload:
   D  {} or, when checking, the ReadOutcome (checking.py) as JSON: why no header row was
      found (or null), blockers, summary, mapping: the end (a child that stops without it
      has failed)
-argv[1]: the address-space limit in bytes; argv[2]: the service's root directory.
+argv[1]: the address-space limit in bytes; argv[2]: the service's root directory;
+argv[3]: the CPU-time limit in seconds (over it the kernel sends SIGXCPU, which ends it).
 """
 
 from __future__ import annotations
@@ -130,9 +132,20 @@ def _check_csv(data: bytes, header: dict[str, Any], send: Callable[[bytes, Any],
     send(b"D", end)
 
 
+def _cap(which: int, soft: int, hard: int) -> None:
+    """Lower a resource limit to (soft, hard), never above a lower one already set."""
+    _, current = resource.getrlimit(which)
+    if current != resource.RLIM_INFINITY:
+        hard = min(hard, current)
+    resource.setrlimit(which, (min(soft, hard), hard))
+
+
 def main() -> int:
-    limit = int(sys.argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit, seconds = int(sys.argv[1]), int(sys.argv[3])
+    _cap(resource.RLIMIT_AS, limit, limit)
+    # SIGXCPU at the soft limit ends the process; the hard one (SIGKILL) only backs it up
+    _cap(resource.RLIMIT_CPU, seconds, seconds + 5)
+    _cap(resource.RLIMIT_CORE, 0, 0)  # a crash on a hostile file: no core dump
     sys.path.insert(0, sys.argv[2])
     import orjson  # after the limit: nothing is allocated outside it
     from python_calamine import CalamineWorkbook

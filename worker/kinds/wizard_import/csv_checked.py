@@ -9,14 +9,17 @@ from collections.abc import Iterator
 
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome
 from worker.kinds.wizard_import.csv_rows import CsvSource
-from worker.kinds.wizard_import.xlsx_rows import checked_batches, child_frames
+from worker.kinds.wizard_import.reader_child import child_frames
+from worker.kinds.wizard_import.xlsx_rows import checked_batches
 
 
 def iter_csv_checked(source: CsvSource, spec: ParseSpec, outcome: ReadOutcome | None = None
                      ) -> Iterator[list[CheckedRow]]:
     """The checked data rows of a CSV file, in batches, checked in the reading child;
     `outcome`, when given, is filled at the end. Raises InvalidFile when a row cannot be
-    read as CSV, HeaderNotFound at the end when no header row was found."""
+    read as CSV (ReaderFailed when it crashed the reader or needed more than its caps),
+    HeaderNotFound at the end when no header row was found."""
     header = {"sheet": spec.sheet, "check": spec.to_json(),
               "csv": {"encoding": source.encoding, "delimiter": source.delimiter}}
-    return checked_batches(child_frames(source.data, header, lambda: None), outcome)
+    return checked_batches(child_frames(source.data, header, lambda: None, spec.sheet),
+                           outcome)

@@ -35,6 +35,7 @@ from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES, check_workboo
 from worker.kinds.wizard_import.kind import WIZARD_IMPORT
 from worker.kinds.wizard_import.layouts import layout_named, native_layouts
 from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
+from worker.kinds.wizard_import.reader_child import ReaderFailed
 from worker.kinds.wizard_import.recognition import Recognised, recognise
 from worker.wizard.errors import (
     BalancesNotConfirmed,
@@ -215,6 +216,8 @@ def _recognise_standalone(filename: str, data: bytes, import_type: ImportType | 
     """The file's layout: a provider's export, else (with a type) the wizard's columns."""
     try:
         found = recognise(filename, data, native_layouts())
+    except ReaderFailed:  # the file crashed its reader, or needed more than its caps
+        raise
     except InvalidFile as native:
         if import_type is None:
             raise InvalidFile(f"{native.message} Or, for a CSV file in the wizard's own "

@@ -19,9 +19,11 @@ from worker.errors import StepFailed
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome, check_rows
 from worker.kinds.wizard_import.csv_checked import iter_csv_checked
 from worker.kinds.wizard_import.csv_rows import CsvSource, iter_csv_rows, open_csv
+from worker.kinds.wizard_import.errors import InvalidFile
 from worker.kinds.wizard_import.layouts import layout_named
+from worker.kinds.wizard_import.reader_child import ReaderFailed, ReaderStopped
 from worker.kinds.wizard_import.reading import read_rows
-from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_checked
+from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked, sheet_of
 from worker.services import Services
 from worker.wizard.ledger import check_trial_balance
 from worker.wizard.records import BalanceRecord, ImportType, record_from_json
@@ -48,6 +50,7 @@ class ImportFile:
     layout: str
     file_format: str  # "xlsx" or "csv"
     content: bytes
+    filename: str = ""  # the uploaded file's name
 
 
 @dataclass
@@ -118,7 +121,8 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     if row is None or not files:
         raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
     context = ImportContext(run, row, [
-        ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]))
+        ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]),
+                   f["filename"])
         for f in files])
     del files  # the rows hold the contents too: only the context may, so that a CSV's goes
     yield context
@@ -142,7 +146,8 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
                 batches = check_rows(iter_csv_rows(source), spec, outcome=outcome,
                                      rows_again=functools.partial(iter_csv_rows, source))
         else:
-            batches = iter_sheet_checked(file.content, spec, outcome)
+            batches = _named(iter_sheet_checked(file.content, spec, outcome, file.filename),
+                             sheet_of(file.name, file.filename))
         # the file's own counts (the import's are of all its files), read from the top
         rows = {"total": 0, "errors": 0, "skipped": 0}
         for batch in batches:
@@ -155,6 +160,17 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
             yield batch
         outcome.summary["rows"] = rows
         outcomes.append(outcome)
+
+
+def _named(batches: Iterator[list[CheckedRow]], where: str) -> Iterator[list[CheckedRow]]:
+    """A workbook's batches, its refusals naming the sheet and the file (a reader that
+    crashed or hit its caps names them already)."""
+    try:
+        yield from batches
+    except ReaderFailed:
+        raise
+    except InvalidFile as exc:
+        raise InvalidFile(f"{where}: {exc.message}") from None
 
 
 async def read(ctx: ImportContext) -> None:
@@ -181,6 +197,7 @@ WIZARD_IMPORT: JobKind[ImportContext] = JobKind(
     steps=(Step(1, "Reading rows", read),
            Step(2, "Checking the import", check_import, finishes_job=True)),
     open=open_run,
-    # the reading process killed from outside (not the file's fault): read again
+    # the reading process killed from outside (not the file's fault): read again; one
+    # that crashed on the file, or hit its caps, is an INVALID_FILE (ReaderFailed), at once
     retryable=(ReaderStopped,),
 )

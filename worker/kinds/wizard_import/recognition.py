@@ -19,7 +19,8 @@ from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, open_csv, p
 from worker.kinds.wizard_import.errors import InvalidFile, ReadingInterrupted
 from worker.kinds.wizard_import.file_checks import check_workbook
 from worker.kinds.wizard_import.layouts.base import Header, Layout
-from worker.kinds.wizard_import.xlsx_rows import ReaderStopped, iter_sheet_rows
+from worker.kinds.wizard_import.reader_child import ReaderFailed, ReaderStopped
+from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
 from worker.wizard.records import ImportType
 
 PEEK_ROWS = 40  # a title block and a header are within the first rows of every export
@@ -128,8 +129,10 @@ def recognise(name: str, data: bytes, layouts: Sequence[Layout],
         peeked: list[Rows] = []
         for sheet in sheets[:PEEK_SHEETS]:  # each read by a child: a report has one or two
             try:
-                with contextlib.closing(iter_sheet_rows(data, sheet)) as reading:
+                with contextlib.closing(iter_sheet_rows(data, sheet, name)) as reading:
                     rows = list(itertools.islice(reading, PEEK_ROWS))
+            except ReaderFailed:  # crashed the reader, or over its caps: names the sheet
+                raise
             except InvalidFile as exc:  # the child's reason, for the file of this upload
                 raise InvalidFile(f"{name}, sheet '{sheet}': {exc.message}") from None
             except ReaderStopped:

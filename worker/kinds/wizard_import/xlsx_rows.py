@@ -7,9 +7,10 @@ a regex-based one tried while choosing did 49,000), so only calamine leaves room
 validation within the 50,000 rows/s target. But calamine loads a sheet whole into a dense
 grid and copies a shared string into every cell that names it, so a tiny hostile file can
 make it allocate without bound (a 10 kB file, 100 GB), and a failed allocation aborts the
-process. It therefore runs in `calamine_child.py` under an address-space limit
-(CHILD_MEMORY_LIMIT): a file that needs more kills the child, never the worker, and is
-refused as InvalidFile. The worker's own memory stays flat: rows come over a pipe, 2,000
+process. It therefore runs in `calamine_child.py` under an address-space limit and a
+CPU-time limit (reader_child.py): a file that needs more kills the child, never the worker,
+and is refused as INVALID_FILE naming the sheet, at once. The worker's own memory stays
+flat: rows come over a pipe, 2,000
 at a time, as JSON. For an import (iter_sheet_checked) the child also parses and validates
 them (checking.py) and sends records ready to stage, so that the worker's core is left to
 staging (bench/README.md: parsing in the worker made it the bound); iter_sheet_rows sends
@@ -20,8 +21,9 @@ sizes) can go far, the zip directory is checked again (file_checks.open_workbook
 200 MB declared in all, no encryption or macros) and every part is inflated here, in
 bounded chunks, and must end exactly at its declared size with its CRC: so whatever
 calamine inflates is exactly what was declared, and a bomb is refused having cost at most
-its declared size. (This pass runs while the child starts; the child is ended if it
-fails, before a row is yielded.)
+its declared size; no part may declare a DTD (xml_checks.py, which looks at a part's first
+bytes only). (This pass runs while the child starts; the child is ended if it fails,
+before a row is yielded.)
 
 What a row is: (Excel row number, cell values from column A), blank rows (every cell
 empty or spaces) left out, so trailing formatted rows cost nothing. Values are str, float
@@ -35,51 +37,46 @@ fast enough (about 2 s for 170,000 rows).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import signal
 import struct
-import subprocess
-import sys
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import IO, Any
-
-import orjson
+from typing import Any
 
 from worker.kinds.wizard_import.checking import CheckedRow, ParseSpec, ReadOutcome
 from worker.kinds.wizard_import.errors import HeaderNotFound, InvalidFile
 from worker.kinds.wizard_import.file_checks import open_workbook, read_sheets
+from worker.kinds.wizard_import.reader_child import ReaderStopped as ReaderStopped
+from worker.kinds.wizard_import.reader_child import child_frames
+from worker.kinds.wizard_import.xml_checks import DoctypeWatch
 from worker.wizard.records import RowError
 
-CHILD = Path(__file__).with_name("calamine_child.py")
-_ROOT = Path(__file__).resolve().parents[3]  # where the child imports checking.py from
-# The child's address space: the benchmark's 9.4 MB workbook of 170,000 rows peaks at about
-# 170 MB of RSS in the child (bench/README.md); 384 MB leaves room for denser legitimate
-# files and bounds what a hostile one can take.
-CHILD_MEMORY_LIMIT = 384 * 1024 * 1024
 _CHUNK = 256 * 1024
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
 
 
-def iter_sheet_rows(data: bytes, sheet_name: str) -> Generator[tuple[int, list[object]]]:
+def iter_sheet_rows(data: bytes, sheet_name: str, filename: str = ""
+                    ) -> Generator[tuple[int, list[object]]]:
     """(Excel row number, cell values) of the sheet named `sheet_name`, in order, blank rows
-    left out. Raises InvalidFile when the workbook cannot be read."""
-    for payload in _sheet_frames(data, sheet_name, None):
+    left out. Raises InvalidFile when the workbook cannot be read (ReaderFailed, naming the
+    sheet and `filename`, when it crashed the reader or needed more than its caps)."""
+    for payload in _sheet_frames(data, sheet_name, None, filename):
         yield from _decode_rows(payload)
 
 
-def iter_sheet_checked(data: bytes, spec: ParseSpec, outcome: ReadOutcome | None = None
-                       ) -> Iterator[list[CheckedRow]]:
+def iter_sheet_checked(data: bytes, spec: ParseSpec, outcome: ReadOutcome | None = None,
+                       filename: str = "") -> Iterator[list[CheckedRow]]:
     """The checked data rows of the sheet `spec.sheet`, in batches, parsed and checked in
     the reading child (on the other core); `outcome`, when given, is filled at the end.
     Raises InvalidFile when the workbook cannot be read, HeaderNotFound at the end when no
     header row was found."""
-    return checked_batches(_sheet_frames(data, spec.sheet, spec), outcome)
+    return checked_batches(_sheet_frames(data, spec.sheet, spec, filename), outcome)
+
+
+def sheet_of(sheet_name: str, filename: str = "") -> str:
+    """How messages name a workbook's sheet: "Sheet 'Contacts' of export.xlsx"."""
+    return f"Sheet '{sheet_name}'" + (f" of {filename}" if filename else "")
 
 
 def checked_batches(frames: Iterator[dict[str, Any]], outcome: ReadOutcome | None
@@ -100,7 +97,7 @@ def checked_batches(frames: Iterator[dict[str, Any]], outcome: ReadOutcome | Non
 _NO_ERRORS: list[RowError] = []  # shared, never changed: a row without errors has none
 
 
-def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None
+def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None, filename: str
                   ) -> Iterator[dict[str, Any]]:
     """The child's row frames, then (when checking) its end frame."""
     archive = open_workbook(data, "")
@@ -110,21 +107,31 @@ def _sheet_frames(data: bytes, sheet_name: str, spec: ParseSpec | None
         header = {"sheet": sheet_name, "check": spec.to_json() if spec else None}
         # the parts are verified while the child starts and loads (it is ended at once if
         # they fail): calamine's first row does not wait for this pass
-        yield from child_frames(data, header, lambda: verify_parts(data, archive))
+        yield from child_frames(data, header, lambda: verify_parts(data, archive),
+                                sheet_of(sheet_name, filename))
     finally:
         archive.close()
 
 
 def verify_parts(data: bytes, archive: zipfile.ZipFile) -> None:
     """Inflate every part in bounded chunks: each must end exactly at its declared size,
-    with its CRC, or the file is refused."""
+    with its CRC, and declare no DTD, or the file is refused."""
     for info in archive.infolist():
         produced, crc = 0, 0
+        doctype = DoctypeWatch()
         for chunk in _inflate(data, info):
             produced += len(chunk)
             crc = zlib.crc32(chunk, crc)
+            doctype.feed(chunk)
         if produced != info.file_size or crc != info.CRC:
             raise _damaged(info.filename)
+        doctype.feed(b"", final=True)
+        if doctype.found:
+            raise InvalidFile(
+                f"The workbook is not an .xlsx as Excel writes it: its part {info.filename} "
+                "declares a DTD (<!DOCTYPE …>, where entities are defined), which workbooks "
+                "never have. Open it in Excel, save it as an Excel Workbook (.xlsx), and "
+                "upload that.")
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -171,101 +178,6 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
 def _damaged(part: str) -> InvalidFile:
     return InvalidFile(f"The workbook is damaged: its part {part} cannot be read. Open it "
                        "in Excel, save it as an Excel Workbook (.xlsx), and upload that.")
-
-
-def child_frames(data: bytes, header: dict[str, Any],
-                 verify: Callable[[], None]) -> Iterator[dict[str, Any]]:
-    """The reading child's frames for `data` read as `header` says (calamine_child.py),
-    `verify` run while it starts; its end frame too when it checks rows."""
-    encoded = orjson.dumps(header)
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(  # noqa: S603 - our own script, by absolute path
-            [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_LIMIT), str(_ROOT)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
-        assert child.stdin is not None
-        assert child.stdout is not None
-        # A larger pipe lets the child read on while rows are staged here, a few batches
-        # ahead (two cores at work, not one after the other).
-        with contextlib.suppress(OSError, AttributeError):  # Linux only; a speed-up
-            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        try:
-            try:
-                child.stdin.write(struct.pack(">I", len(encoded)) + encoded)
-                child.stdin.write(data)
-                child.stdin.close()
-            except BrokenPipeError:
-                pass  # it died first: its exit status says why, below
-            verify()
-            kind = b""
-            end: dict[str, Any] = {}
-            for kind, payload in _frames(child.stdout):
-                if kind in (b"R", b"C"):
-                    yield payload
-                elif kind == b"E" and payload.get("refused"):
-                    raise InvalidFile(payload["message"])  # the child's own refusal
-                elif kind == b"E":
-                    raise InvalidFile(
-                        f"The workbook could not be read ({payload.get('message', '')}). "
-                        "Open it in Excel, save it as an Excel Workbook (.xlsx), and "
-                        "upload that.")
-                else:
-                    end = payload
-            child.wait()
-            if kind != b"D" or child.returncode != 0:
-                errors.seek(0)
-                raise _failure(child.returncode, errors.read()[-4000:])
-            if header["check"] is not None:
-                yield end
-        finally:
-            if child.poll() is None:  # the caller stopped early, or we failed: end it
-                child.kill()
-            child.wait()
-            child.stdout.close()
-
-
-_PIPE_BYTES = 1024 * 1024  # Linux's default pipe-max-size
-
-
-class ReaderStopped(RuntimeError):
-    """The reading process was ended from outside (a signal other than its own abort):
-    not the file's fault, so not an InvalidFile; the job may run again."""
-
-
-def _failure(returncode: int, stderr: bytes) -> Exception:
-    """What the child's death means. Over its memory limit, Rust aborts (SIGABRT) and
-    Python raises MemoryError; a panic of calamine on a malformed part is the file's fault
-    too; any other signal came from outside."""
-    if (returncode == -signal.SIGABRT or b"MemoryError" in stderr
-            or b"memory allocation" in stderr):
-        return InvalidFile(
-            "The workbook is refused: reading it needs more memory than a workbook of 10 MB "
-            "can need (for instance a cell far below or right of the data, or one long text "
-            "repeated in very many cells). Delete what is not imported and upload it again.")
-    if returncode < 0:
-        return ReaderStopped(f"the workbook's reading process was stopped by signal "
-                             f"{-returncode}")
-    last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-    return InvalidFile(f"The workbook could not be read ({last[0][:300]}). Open it in "
-                       "Excel, save it as an Excel Workbook (.xlsx), and upload that.")
-
-
-def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
-    """Frames from the child, decoded, up to its end ("D") or until it dies."""
-    while True:
-        header = stream.read(5)
-        if len(header) < 5:
-            return
-        (length,) = struct.unpack(">I", header[1:])
-        payload = stream.read(length)
-        if len(payload) < length:
-            return
-        try:
-            decoded = orjson.loads(payload)
-        except orjson.JSONDecodeError:
-            return  # garbled: the child failed
-        yield header[:1], decoded
-        if header[:1] not in (b"R", b"C"):
-            return
 
 
 _DATES = {
