@@ -1,10 +1,12 @@
 """Checks of an uploaded workbook made in the web request, before anything is parsed.
 
-Only the zip's central directory and two small parts are read: `[Content_Types].xml` and
-`xl/workbook.xml` (for the sheet names), each inflated no further than its declared size
-and refused when that is over a small limit. Every refusal says what is wrong and what to
-do. Nothing here inflates a worksheet: that is the worker's (xlsx_rows.py), which checks
-every part again before reading it.
+Only the zip's central directory and a few small parts are read: `[Content_Types].xml`,
+the relationships parts (`_rels/*.rels`: macros are found by content type and relationship
+type, macros.py) and `xl/workbook.xml` (for the sheet names), each inflated no further than
+its declared size, refused when that is over a small limit, and refused when it declares a
+DTD, in whatever encoding (xml_checks.py). Every refusal says what is wrong and what to do.
+Nothing here inflates a worksheet: that is the worker's (xlsx_rows.py), which checks every
+part again before reading it.
 
 Limits (freeagent-workbook.md): the file at most 10 MB; the members' declared uncompressed
 sizes at most 200 MB in all; each deflated member at most 1,100 times its compressed size
@@ -22,12 +24,21 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from worker.kinds.wizard_import.errors import FileTooLarge, InvalidFile
+from worker.kinds.wizard_import.macros import (
+    is_relationships_part,
+    macro_content_type,
+    macro_relationship,
+)
+from worker.kinds.wizard_import.xml_checks import declares_dtd
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_DEFLATE_RATIO = 1100
 MAX_WORKBOOK_XML_BYTES = 5 * 1024 * 1024
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+# every relationships part together (a sheet's hyperlinks are in its own: 10,000 of them
+# take about 1.5 MB)
+MAX_RELATIONSHIPS_BYTES = 20 * 1024 * 1024
 
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: encrypted .xlsx or .xls
 WORKBOOK_PART = "xl/workbook.xml"
@@ -116,15 +127,31 @@ def _check_directory(archive: zipfile.ZipFile, shown: str) -> None:
         raise InvalidFile(f"{shown} is a zip archive but not an .xlsx workbook (it has no "
                           f"workbook part). {_RESAVE}")
     content_types = _parse_part(archive, CONTENT_TYPES_PART, MAX_CONTENT_TYPES_BYTES, shown)
-    for element in content_types.iter():
-        if "macroenabled" in element.get("ContentType", "").lower():
-            raise _macro_enabled(shown)
+    if (declared := macro_content_type(content_types)) is not None:
+        raise _macro_enabled(shown, declared)
+    _check_relationships(archive, [info for info in infos
+                                   if is_relationships_part(info.filename)], shown)
 
 
-def _macro_enabled(shown: str) -> InvalidFile:
+def _check_relationships(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
+                         shown: str) -> None:
+    """No relationships part links a macro part (a VBA project by any name)."""
+    total = sum(info.file_size for info in parts)
+    if total > MAX_RELATIONSHIPS_BYTES:
+        raise InvalidFile(f"{shown} is refused: its relationships parts (_rels/*.rels) hold "
+                          f"{total / 1024 / 1024:.1f} MB, far more than any workbook needs. "
+                          f"{_RESAVE}")
+    for info in parts:
+        relationships = _parse_part(archive, info.filename, MAX_WORKBOOK_XML_BYTES, shown)
+        if (link := macro_relationship(relationships, info.filename)) is not None:
+            raise _macro_enabled(shown, link)
+
+
+def _macro_enabled(shown: str, found: str = "it holds a VBA project") -> InvalidFile:
     return InvalidFile(
-        f"{shown} is a macro-enabled workbook (.xlsm), which is not accepted because macros "
-        "can run code. Save it as an Excel Workbook (.xlsx, without macros) and upload that.")
+        f"{shown} is a macro-enabled workbook (.xlsm: {found}), which is not accepted "
+        "because macros can run code. Save it as an Excel Workbook (.xlsx, without macros) "
+        "and upload that.")
 
 
 def read_sheets(archive: zipfile.ZipFile, filename: str = "") -> list[Sheet]:
@@ -179,10 +206,10 @@ def _parse_part(archive: zipfile.ZipFile, name: str, limit: int,
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         raise InvalidFile(f"{shown} is a damaged .xlsx ({name} cannot be read). "
                           f"{_RESAVE}") from None
-    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-        # Office never writes a DTD; refusing one rules out entity tricks altogether
-        raise InvalidFile(f"{shown} is not an .xlsx as Excel writes it ({name} declares a "
-                          f"DTD). {_RESAVE}")
+    if declares_dtd(content):  # found by the parser, in whatever encoding the part is
+        raise InvalidFile(f"{shown} is not an .xlsx as Excel writes it: its part {name} "
+                          "declares a DTD (<!DOCTYPE …>, where entities are defined), which "
+                          f"workbooks never have. {_RESAVE}")
     try:
         # no DTD (refused above), and expat >= 2.4 bounds entity expansion besides
         return ElementTree.fromstring(content)  # noqa: S314
