@@ -68,6 +68,8 @@ async def test_the_issues_100_mb_cell_fails_its_import_at_once_as_invalid_file(
                               "process crashed with SIG")
     assert "Delete what is not imported" in message
     assert await _runs(db, contacts) == (1, [(1, 1)])  # one attempt, never retried
+    assert await db.fetchval("SELECT count(*) FROM staging.import_rows WHERE import_id = $1",
+                             contacts) == 0  # nothing of it was written
     # the sheet beside it is read as usual
     balances = await wizard.wait_import(response.json()["uploads"]["balances"]["id"])
     assert balances["status"] == "needs_review", balances
