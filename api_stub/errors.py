@@ -344,6 +344,11 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
                    for method in item if method in _HTTP_METHODS})
 
 
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").lower()
+    return content_type.startswith(("multipart/", "application/x-www-form-urlencoded"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -351,14 +356,27 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _is_form(request) and any(tuple(e.get("loc", ())) == ("body", "file")
+                                     for e in exc.errors()):
+            # a multipart body without its file: broken (cut short), or the file sent
+            # under another name
+            return error_response(InvalidUpload(
+                "The multipart/form-data upload has no complete form field named 'file' "
+                "(the body ended early, or the file was sent under another name). Send the "
+                "file as a form field named 'file', e.g. curl -F file=@export.csv."))
         return error_response(describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error: ServiceError
         headers = dict(exc.headers or {})
-        if exc.status_code == 400:
-            # FastAPI's only 400 here: a body it could not decode (e.g. not UTF-8)
+        if exc.status_code == 400 and _is_form(request):
+            # FastAPI's 400 for a form body it could not parse (a broken multipart body)
+            error = InvalidUpload(
+                f"The request body is not a valid multipart/form-data upload ({exc.detail}). "
+                "Send the file as a form field named 'file', e.g. curl -F file=@export.csv.")
+        elif exc.status_code == 400:
+            # FastAPI's only other 400 here: a body it could not decode (e.g. not UTF-8)
             error = InvalidJson("The request body could not be decoded; send a JSON object "
                                 "encoded in UTF-8.")
         elif exc.status_code == 404:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 
 from api_stub.auth import Account, State
-from api_stub.errors import route_errors
+from api_stub.errors import InvalidUpload, route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import DateOrder, ImportOut, import_out
 from worker.kinds.wizard_import.enqueue import confirm_import, import_file
@@ -38,8 +38,9 @@ async def import_object(state: State, import_id: str, account: str) -> ImportOut
 @router.post("", status_code=202, response_model=ImportOut,
              summary="Import one file: a provider's own export (recognised by its content), "
                      "or a CSV of contacts, balances, invoices or bills in the wizard's columns",
-             responses=route_errors(InvalidFile, FileTooLarge, ImportTypeMismatch,
-                                    UploadQuotaExceeded, UploadRateExceeded))
+             responses=route_errors(InvalidUpload, InvalidFile, FileTooLarge,
+                                    ImportTypeMismatch, UploadQuotaExceeded,
+                                    UploadRateExceeded))
 async def create(
     account: Account, state: State,
     file: Annotated[UploadFile, File(description="The file: CSV or .xlsx.")],

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api_stub.auth import Account, State
-from api_stub.errors import BODY_ERRORS, route_errors
+from api_stub.errors import BODY_ERRORS, InvalidUpload, route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import (
     AttachImports,
@@ -122,7 +122,7 @@ async def abandon(migration_id: str, account: Account, state: State) -> Migratio
              response_model=ProviderUploadOut,
              summary="Upload the provider's export: FreeAgent's .xlsx, or Xero's or "
                      "QuickBooks' files (or one .zip of them); workers import them",
-             responses=route_errors(MigrationNotFound, InvalidFile, MissingSheets,
+             responses=route_errors(MigrationNotFound, InvalidUpload, InvalidFile, MissingSheets,
                                     FileTooLarge, InvalidTransition, ProviderNotAutomated,
                                     UploadQuotaExceeded, UploadRateExceeded))
 async def upload_provider(

@@ -226,3 +226,20 @@ async def test_cash_vat_set_after_creation_is_refused_at_every_later_step(
     await wizard.ok("PATCH", "/account", json={"vatScheme": "standard"})
     done = await wizard.ok("POST", f"{base}/execute")
     assert done["status"] == "completed"
+
+
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("multipart/form-data; boundary=xyz", b"this is not multipart at all"),
+    ("multipart/form-data", b"--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"),
+    ("multipart/form-data; boundary=xyz",
+     b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nA,B\r\n"),
+])
+async def test_a_broken_multipart_body_is_an_upload_error(
+        wizard: Wizard, db: asyncpg.Pool, content_type: str, body: bytes) -> None:
+    response = await wizard.http.post("/imports", content=body,
+                                      headers={"Content-Type": content_type})
+    message = await wizard.error(response, 400, "INVALID_UPLOAD")
+    assert "multipart/form-data" in message, message
+    assert "'file'" in message, message
+    assert not await db.fetchval("SELECT count(*) FROM uploads WHERE account_id = $1",
+                                 wizard.account)
