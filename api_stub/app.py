@@ -14,6 +14,7 @@ from api_stub.errors import install_error_handlers
 from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
+from api_stub.rate_limits import RateLimits
 from api_stub.refusals import RefusalFlusher
 from api_stub.request_text import RefuseBadText
 from api_stub.routes import (
@@ -80,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(LimitBody)
-    app.add_middleware(RefuseBadText)  # outermost: before the body is read, or any route
+    app.add_middleware(RefuseBadText)  # before the body is read, or any route
+    # outermost: a request beyond its rate is refused before anything else is done for it
+    app.add_middleware(RateLimits, settings=settings)
     app.include_router(legacy_auth.router)
     app.include_router(jobs.router)
     app.include_router(account.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -24,21 +25,46 @@ from worker.store.api_keys import ApiKey, find_api_key
 bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer mwk_…`.")
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The API key an Authorization header carries (`Bearer <key>`), or None."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return key.strip()
+
+
+async def lookup_key(cache: KeyCache, pool: asyncpg.Pool, key: str) -> ApiKey | None:
+    """The key, from the cache or the database; None when unknown or revoked."""
+    digest = digest_api_key(key)
+    found = cache.get(digest)
+    if found is None:
+        found = await find_api_key(pool, key)
+        if found is not None:
+            cache.put(digest, found)
+    return found
+
+
 async def _api_key(request: Request, state: ApiState) -> ApiKey:
+    # the rate limiter, which runs first, may have found it already
+    found: ApiKey | None = getattr(request.state, "api_key", None)
+    if found is not None:
+        return found
     authorization = request.headers.get("authorization")
     if not authorization:
         raise Unauthorized()
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = bearer_token(authorization)
+    if key is None:
         raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
-    cache: KeyCache = request.app.state.key_cache
-    digest = digest_api_key(key.strip())
-    found = cache.get(digest)
+    found = await lookup_key(request.app.state.key_cache, state.pool, key)
     if found is None:
-        found = await find_api_key(state.pool, key.strip())
-        if found is None:
-            raise InvalidApiKey()
-        cache.put(digest, found)
+        raise InvalidApiKey()
+    request.state.api_key = found
+    return found
+
+
+def request_key(request: Request) -> ApiKey:
+    """The API key of a request whose route depends on Account or Operator."""
+    found: ApiKey = request.state.api_key
     return found
 
 

@@ -31,6 +31,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from api_stub import refusals
+from api_stub.errors import RateLimited, error_responses
 from worker import metrics
 from worker.models import JobStatus
 from worker.services import Services
@@ -204,7 +205,8 @@ class FleetMetrics(Collector):
 @router.get("/metrics", summary="The fleet's metrics (Prometheus text format)",
             response_class=Response,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                             "description": "Prometheus text exposition format 0.0.4."}})
+                             "description": "Prometheus text exposition format 0.0.4."},
+                       **error_responses(RateLimited)})
 async def scrape(request: Request) -> Response:
     fleet: FleetMetrics = request.app.state.metrics
     await fleet.latest()

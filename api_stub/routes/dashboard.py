@@ -19,6 +19,8 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from api_stub.errors import RateLimited, error_responses
+
 # Not in the OpenAPI document: it is a page for people, not an operation of the API.
 router = APIRouter(include_in_schema=False)
 
@@ -82,7 +84,8 @@ def load_page() -> Page:
 PAGE = load_page()
 
 
-@router.get("/dashboard", response_class=HTMLResponse)
+# its 429 (the rate limits cover every path), should it ever be in the document
+@router.get("/dashboard", response_class=HTMLResponse, responses=error_responses(RateLimited))
 async def dashboard() -> HTMLResponse:
     """The operators' dashboard (the data behind it needs an operator key)."""
     return HTMLResponse(PAGE.html, headers=PAGE.headers)

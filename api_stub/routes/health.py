@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api_stub.auth import State
-from api_stub.errors import PayloadTooLarge, error_responses
+from api_stub.errors import PayloadTooLarge, RateLimited, error_responses
 from api_stub.schemas import Health
 from worker.errors import InternalError
 
@@ -21,7 +21,7 @@ _TIMEOUT = 2.0
             response_model=Health,
             responses={503: {"model": Health,
                              "description": "Postgres or Redis does not answer."},
-                       **error_responses(PayloadTooLarge, InternalError)})
+                       **error_responses(PayloadTooLarge, RateLimited, InternalError)})
 async def healthz(state: State) -> JSONResponse:
     checks: dict[str, str] = {}
     try:

@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from api_stub.errors import AUTH_ERRORS, REQUEST_ERRORS, SERVER_ERRORS, status_of
+from api_stub.errors import (
+    AUTH_ERRORS,
+    REQUEST_ERRORS,
+    SERVER_ERRORS,
+    RateLimited,
+    status_of,
+)
 from legacy_sim.orgs import ORGS, SMALL
 from tests.support.api import Api
 from tests.support.processes import VENV_BIN, Proc, base_env, create_key
@@ -61,6 +67,15 @@ def test_every_operation_documents_its_errors_in_the_error_shape(
         for status, response in operation["responses"].items():
             if status.startswith(("4", "5")) and (path, status) != ("/healthz", "503"):
                 assert json_schema(response) == ERROR_BODY, (method, path, status)
+
+
+def test_every_operation_documents_the_rate_limit(document: dict[str, Any]) -> None:
+    # the rate limits run before routing, on every path: /healthz and /metrics included
+    assert status_of(RateLimited) == 429
+    for method, path, operation in operations(document):
+        response = operation["responses"].get("429", {})
+        assert json_schema(response) == ERROR_BODY, (method, path)
+        assert RateLimited.code in response.get("description", ""), (method, path)
 
 
 def test_healthz_documents_both_answers(document: dict[str, Any]) -> None:
