@@ -15,6 +15,7 @@ from typing import Protocol
 from fastapi.responses import StreamingResponse
 
 from api_stub.changes import ChangeFeed
+from api_stub.stream_slots import StreamSlot
 from worker.settings import Settings
 
 # The client's reconnection delay, sent once (the `retry:` field).
@@ -76,10 +77,19 @@ async def _messages(source: Source, first: list[Event], feed: ChangeFeed,
 
 
 async def event_stream(source: Source, resume_from: int | None, feed: ChangeFeed,
-                       settings: Settings) -> StreamingResponse:
-    """The response; the first read happens now, so that a missing object is a plain 404."""
-    first = await source.first(resume_from)
+                       settings: Settings, slot: StreamSlot | None = None
+                       ) -> StreamingResponse:
+    """The response; the first read happens now, so that a missing object is a plain 404.
+    The stream holds `slot` (the cap on a key's open streams) until it ends."""
+    try:
+        first = await source.first(resume_from)
+    except BaseException:
+        if slot is not None:
+            await slot.release()
+        raise
+    messages = _messages(source, first, feed, settings)
     return StreamingResponse(
-        _messages(source, first, feed, settings), media_type="text/event-stream",
+        slot.hold(messages) if slot is not None else messages,
+        media_type="text/event-stream",
         # proxies must pass each event on at once
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

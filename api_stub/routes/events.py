@@ -5,6 +5,9 @@ A legacy job's stream replays its job_events (every visible state, in commit ord
 client resuming with Last-Event-ID misses no step. A migration is made of several rows
 (itself, its imports, their jobs): its stream sends the whole object whenever its version,
 the greatest of theirs, grows, so a resuming client gets the current state at once.
+
+Each open stream holds one of its API key's MAX_EVENT_STREAMS_PER_KEY slots
+(stream_slots.py); beyond them, 429 RATE_LIMITED.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from api_stub.auth import Account, State
 from api_stub.changes import ChangeFeed
 from api_stub.errors import route_errors
 from api_stub.sse import Event, event_stream, last_event_id
+from api_stub.stream_slots import open_slot
 from api_stub.wizard_objects import migration_out
 from worker.db.queries import q
 from worker.enqueue import job_not_found
@@ -156,9 +160,10 @@ async def legacy_job_events(job_id: str, request: Request, account: Account, sta
                             ) -> StreamingResponse:
     if "\x00" in job_id:
         raise job_not_found(job_id)
+    slot = await open_slot(request, state.settings)
     return await event_stream(LegacyJobEvents(state.pool, job_id, account),
                               last_event_id(last_event), _feed(request),
-                              state.settings)
+                              state.settings, slot)
 
 
 @router.get("/migrations/{migration_id}/events", response_class=StreamingResponse,
@@ -169,6 +174,7 @@ async def migration_events(migration_id: str, request: Request, account: Account
                            ) -> StreamingResponse:
     if "\x00" in migration_id:
         raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+    slot = await open_slot(request, state.settings)
     return await event_stream(MigrationEvents(state.pool, migration_id, account),
                               last_event_id(last_event), _feed(request),
-                              state.settings)
+                              state.settings, slot)
