@@ -1,5 +1,7 @@
 """The chaos run of issue 3: several workers on a stream of jobs for a few minutes, while
-workers are SIGKILLed and restarted at random and Redis is flushed once.
+workers are SIGKILLed and restarted at random and Redis is flushed once. The jobs come from
+two accounts, a greedy one and a small one (one job in six), so that the fair share of
+issue 18 parks and unparks jobs through it all.
 
     .venv/bin/python -m bench.chaos [--minutes 3] [--workers 4] [--seed 1]
 
@@ -37,6 +39,7 @@ LOGS = ROOT / ".dev" / "bench-logs" / "chaos"
 ACTIVE_JOBS = 24  # kept active at once: every worker slot busy (4 x 4) and some waiting
 LATENCY_MS = 100  # per legacy request, so that a job lasts a few seconds and kills land mid-job
 HOST = socket.gethostname()
+SMALL_ACCOUNT_SHARE = 1 / 6
 
 
 @dataclass
@@ -57,15 +60,18 @@ class Kill:
 
 
 class Chaos:
-    def __init__(self, stack: Stack, api: Api, db: asyncpg.Pool, rng: random.Random,
+    def __init__(self, stack: Stack, apis: list[Api], db: asyncpg.Pool, rng: random.Random,
                  n_workers: int) -> None:
-        self.stack, self.api, self.db, self.rng = stack, api, db, rng
+        # a greedy account and a small one (one job in SMALL_ACCOUNT_SHARE): the fair
+        # share parks and unparks the greedy one's jobs through the kills and the flush
+        self.stack, self.apis, self.db, self.rng = stack, apis, db, rng
         self.workers: dict[str, Proc] = {
             f"w{i}": stack.start_worker(f"w{i}") for i in range(1, n_workers + 1)}
         self.jobs: dict[str, str] = {}  # job id -> legacy org id
         self.kills: list[Kill] = []
         self.flush: dict[str, Any] = {}
-        self.session: dict[str, Any] = {}
+        self.sessions: dict[int, dict[str, Any]] = {}
+        self.parked: set[str] = set()  # jobs seen parked for the fair share
 
     # --- the stream of jobs ------------------------------------------------------------
 
@@ -76,18 +82,23 @@ class Chaos:
                 "SELECT l.legacy_org_id FROM migration_jobs j JOIN legacy_migration_jobs l "
                 "ON l.job_id = j.id WHERE j.status IN ('pending', 'running')")
             busy = {r["legacy_org_id"] for r in active}
+            self.parked.update(r["id"] for r in await self.db.fetch(
+                "SELECT id FROM migration_jobs WHERE parked_at IS NOT NULL"))
             for _ in range(ACTIVE_JOBS - len(active)):
                 await self._create(busy)
             await asyncio.sleep(0.2)
 
     async def _create(self, busy: set[str]) -> None:
-        if not self.session:
-            self.session = await self.api.login(FLEET_EMAIL, FLEET_PASSWORD)
-        free = [o["id"] for o in self.session["organizations"] if o["id"] not in busy]
+        which = 1 if self.rng.random() < SMALL_ACCOUNT_SHARE else 0
+        api = self.apis[which]
+        if not self.sessions.get(which):
+            self.sessions[which] = await api.login(FLEET_EMAIL, FLEET_PASSWORD)
+        session = self.sessions[which]
+        free = [o["id"] for o in session["organizations"] if o["id"] not in busy]
         org = self.rng.choice(free)
-        response = await self.api.create(org, self.session["legacy_session_id"])
+        response = await api.create(org, session["legacy_session_id"])
         if response.status_code == 404:  # the session went with the Redis flush
-            self.session = {}
+            self.sessions[which] = {}
             return
         assert response.status_code == 201, response.text
         self.jobs[response.json()["id"]] = org
@@ -204,6 +215,8 @@ async def verify(chaos: Chaos, sim_url: str) -> dict[str, Any]:
         "lost": sum(s not in TERMINAL for s in counted),
         "duplicated": duplicated,
         "missing": missing,
+        "small_account_jobs": await chaos.db.fetchval(
+            "SELECT count(*) FROM migration_jobs WHERE account_id = 'acc_chaos_small'"),
     }
 
 
@@ -211,8 +224,8 @@ async def main(services: Services, minutes: float, n_workers: int, seed: int) ->
     stack = await start_stack(services, name="chaos", redis_db=13, logs=LOGS,
                               LEGACY_FAULTS=json.dumps({"latency_ms": LATENCY_MS}))
     db = await create_pool(stack.database_url, application_name="chaos")
-    api = stack.api("acc_chaos")
-    chaos = Chaos(stack, api, db, random.Random(seed), n_workers)
+    apis = [stack.api("acc_chaos"), stack.api("acc_chaos_small")]
+    chaos = Chaos(stack, apis, db, random.Random(seed), n_workers)
     try:
         await asyncio.sleep(2)  # workers start
         print(f"chaos run: {n_workers} workers, {minutes:g} min, {ACTIVE_JOBS} jobs at once, "
@@ -231,7 +244,8 @@ async def main(services: Services, minutes: float, n_workers: int, seed: int) ->
         await watcher
         result = await verify(chaos, stack.env["LEGACY_API_URL"])
     finally:
-        await api.aclose()
+        for api in apis:
+            await api.aclose()
         await db.close()
         stack.stop()
     return report(chaos, result)
@@ -246,6 +260,8 @@ def report(chaos: Chaos, result: dict[str, Any]) -> int:
     print(f"jobs created {result['created']}, completed {result['completed']}, "
           f"failed {len(result['failed'])}{failed}, lost {result['lost']}")
     print(f"records duplicated {result['duplicated']}, missing {result['missing']}")
+    print(f"fair share: {len(chaos.parked)} jobs seen parked (sampled every 0.2 s); "
+          f"{result['small_account_jobs']} jobs of the small account")
     print(f"kills {len(chaos.kills)} ({len(measured)} of them holding jobs, "
           f"{interrupted} jobs interrupted)")
     if measured:
