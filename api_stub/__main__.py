@@ -45,16 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"API key for {whom} (shown once, stored only as a digest):", file=sys.stderr)
         print(new_key)
         return 0
-    import uvicorn
-
+    from api_stub.server import serve
     from worker.settings import get_settings
 
-    settings = get_settings()
-    # open event streams would hold a graceful shutdown forever: they get 5 s, then end
-    # (their clients reconnect with Last-Event-ID)
-    uvicorn.run("api_stub.app:app", host="0.0.0.0", port=settings.port,  # noqa: S104
-                log_config=None, access_log=False, timeout_graceful_shutdown=5)
-    return 0
+    return serve(get_settings())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""`python -m api_stub serve`: uvicorn with the connection limits of security.md
+("Connections and requests"), through its own HTTP protocol class (api_stub/server/
+protocol.py). Why uvicorn subclassed rather than another server: README, "The web server".
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import uvicorn
+
+from api_stub.server.limits import ConnectionLimits
+from api_stub.server.protocol import GuardedHttpToolsProtocol, bound
+from worker.settings import Settings
+
+__all__ = ["ConnectionLimits", "GuardedHttpToolsProtocol", "config", "serve"]
+
+# open event streams would hold a graceful shutdown forever: they get this long, then end
+# (their clients reconnect with Last-Event-ID)
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def config(settings: Settings) -> uvicorn.Config:
+    """The server's configuration, from the settings."""
+    limits = ConnectionLimits.from_settings(settings)
+    return uvicorn.Config(
+        "api_stub.app:app", host=settings.host, port=settings.port,
+        log_config=None, access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        http=bound(limits),
+        # uvicorn's own idle keep-alive close; the other limits are the protocol's
+        # (uvicorn types it int, and takes any number of seconds)
+        timeout_keep_alive=settings.http_keepalive_seconds,  # type: ignore[arg-type]
+        # X-Forwarded-For is believed from the proxies in front only, and from nobody by
+        # default (uvicorn's default believes 127.0.0.1)
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
+def serve(settings: Settings) -> int:
+    """Serve the API until SIGTERM or SIGINT; the exit code (3 when it never started, as
+    `uvicorn.run` exits)."""
+    server = uvicorn.Server(config(settings))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else 3
