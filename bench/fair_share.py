@@ -7,7 +7,8 @@ throughput, against A alone and against the same run without the fair share
 
 Goals: B's start delay under 5 s while A's 200 wait; A's throughput at least 90% of A
 alone. Uses database `migration_worker_fair` and Redis database 9 (flushed). The upload
-quota and request rate are raised for the run: it measures the workers, not the web tier.
+quota and request rate are raised for the run (bench.stack.BENCH_LIMITS): it measures the
+workers, not the web tier.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from tests.support.wizard import Wizard
 from worker.db.pool import create_pool
 
 LOGS = ROOT / ".dev" / "bench-logs" / "fair_share"
-LIMITS = {"UPLOAD_QUOTA_PER_HOUR": "100000", "UPLOAD_QUOTA_BYTES": str(10 * 1024 ** 3),
-          "RATE_LIMIT_PER_SECOND": "10000", "RATE_LIMIT_BURST": "10000"}
 
 
 @dataclass
@@ -105,7 +104,7 @@ def start_workers(stack: Stack, n: int, **env: str) -> list[Proc]:
 
 
 async def main(services: Services, args: argparse.Namespace) -> None:
-    stack = await start_stack(services, name="fair", redis_db=9, logs=LOGS, **LIMITS)
+    stack = await start_stack(services, name="fair", redis_db=9, logs=LOGS)
     db = await create_pool(stack.database_url, min_size=1, max_size=4)
     phases = []
     try:

@@ -61,10 +61,22 @@ class Stack:
                 proc.terminate()
 
 
+# The benches measure the workers and the API's latency, from one address and a few keys
+# at rates far above a tenant's: the request, stream, login and upload limits are raised
+# (bench/fair_share.py and bench/connections.py measure the limits that matter to them).
+BENCH_LIMITS = {
+    "RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000",
+    "RATE_LIMIT_ANONYMOUS_PER_SECOND": "100000", "RATE_LIMIT_ANONYMOUS_BURST": "100000",
+    "MAX_EVENT_STREAMS_PER_KEY": "10000", "LEGACY_LOGIN_FREE_FAILURES": "100000",
+    "UPLOAD_QUOTA_PER_HOUR": "1000000", "UPLOAD_QUOTA_BYTES": str(100 * 1024 ** 3),
+}
+
+
 async def start_stack(services: Services, *, name: str, redis_db: int, logs: Path,
                       **env: str) -> Stack:
     """Fresh database `migration_worker_<name>`, Redis database `redis_db` flushed, then
-    the simulator and the API; `env` overrides the service's settings."""
+    the simulator and the API; `env` overrides the service's settings (and BENCH_LIMITS)."""
+    env = {**BENCH_LIMITS, **env}
     logs.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     database = with_database(services.database_url, f"migration_worker_{name}")
     redis_url = services.redis_url.rsplit("/", 1)[0] + f"/{redis_db}"
