@@ -273,8 +273,15 @@ def error_responses(*errors: Iterable[type[ServiceError]] | type[ServiceError]
         for error in (item,) if isinstance(item, type) else item:
             codes.setdefault(status_of(error), []).append(error.code)
     return {status: {"model": ErrorBody,
-                     "description": "Error codes: " + ", ".join(dict.fromkeys(found)) + "."}
+                     "description": "Error codes: " + ", ".join(dict.fromkeys(found)) + ".",
+                     **({"headers": _RETRY_AFTER} if status in (429, 503) else {})}
             for status, found in sorted(codes.items())}
+
+
+_RETRY_AFTER = {"Retry-After": {
+    "description": "Seconds to wait before trying again (on 429 always; on 503 when the "
+                   "wait is known).",
+    "schema": {"type": "integer", "minimum": 1}}}
 
 
 def route_errors(*errors: Iterable[type[ServiceError]] | type[ServiceError]

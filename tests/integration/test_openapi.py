@@ -76,6 +76,7 @@ def test_every_operation_documents_the_rate_limit(document: dict[str, Any]) -> N
         response = operation["responses"].get("429", {})
         assert json_schema(response) == ERROR_BODY, (method, path)
         assert RateLimited.code in response.get("description", ""), (method, path)
+        assert "Retry-After" in response.get("headers", {}), (method, path)
 
 
 def test_healthz_documents_both_answers(document: dict[str, Any]) -> None:
