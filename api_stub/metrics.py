@@ -74,6 +74,7 @@ class Snapshot:
     running: dict[str, list[str]] = field(default_factory=dict)
     refusals: dict[tuple[str, str], int] = field(default_factory=dict)
     read_at: float = 0.0
+    parked: int = 0
 
 
 class FleetMetrics(Collector):
@@ -109,7 +110,7 @@ class FleetMetrics(Collector):
         self.snapshot = Snapshot(totals, jobs, depth, gauges["oldest_wait_seconds"],
                                  gauges["leases_expired"], gauges["workers_alive"],
                                  throughput, timings, workers, running, refused,
-                                 time.monotonic())
+                                 time.monotonic(), gauges["parked"])
         return self.snapshot
 
     async def latest(self) -> Snapshot:
@@ -200,6 +201,10 @@ class FleetMetrics(Collector):
         yield GaugeMetricFamily("migration_workers_alive",
                                 "Workers whose registry heartbeat is fresh.",
                                 value=snapshot.workers_alive)
+        yield GaugeMetricFamily("migration_jobs_parked",
+                                "Pending jobs parked for the fair share: their account holds "
+                                "its share of the slots while another account waits.",
+                                value=snapshot.parked)
 
 
 @router.get("/metrics", summary="The fleet's metrics (Prometheus text format)",

@@ -26,4 +26,6 @@ SELECT
      WHERE status = 'running' AND lease_expires_at < now()) AS leases_expired,
     (SELECT count(*) FROM workers
      WHERE status = 'alive' AND last_seen_at > now() - make_interval(secs => $1))
-        AS workers_alive;
+        AS workers_alive,
+    (SELECT count(*) FROM migration_jobs WHERE parked_at IS NOT NULL AND status = 'pending')
+        AS parked;
