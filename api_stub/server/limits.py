@@ -34,6 +34,8 @@ def address_group(host: str) -> str:
     """The address a client's connections are counted by: itself, or an IPv6 address's /64
     (one host usually holds a whole /64, and could otherwise open 64 connections from each
     of its 2**64 addresses)."""
+    if ":" not in host:  # IPv4 (or a path): as it is, without parsing, once a connection
+        return host
     try:
         address = ipaddress.ip_address(host)
     except ValueError:  # a Unix socket's path, or nothing: one group
@@ -80,6 +82,7 @@ class ConnectionLimits:
     trusted: list[Network] = field(default_factory=list)
     open_total: int = 0
     open_by_address: Counter[str] = field(default_factory=Counter)
+    _refusals: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectionLimits:
@@ -109,10 +112,26 @@ class ConnectionLimits:
 
     # --- open connections ---
 
+    def refusal(self, reason: str) -> bytes:
+        """The 503 a connection refused for `reason` gets (made once: a flood gets many)."""
+        if reason not in self._refusals:
+            if reason == "per_address":
+                message = (f"This client address already has {self.max_per_address} "
+                           "connections open to this server: reuse them (keep-alive) or close "
+                           "some, then try again.")
+            else:
+                message = ("This server has as many connections open as it takes; try again "
+                           "in a moment.")
+            self._refusals[reason] = error_response(
+                503, "Service Unavailable", "TOO_MANY_CONNECTIONS", message, retry_after=1)
+        return self._refusals[reason]
+
     def is_proxy(self, host: str) -> bool:
         """Is `host` one of the proxies in front (exempt from the per-address cap)?"""
         if self.trust_everyone:
             return True
+        if not self.trusted:
+            return False
         try:
             address = ipaddress.ip_address(host)
         except ValueError:

@@ -1,6 +1,7 @@
 """uvicorn's httptools protocol with what it lacks against hostile clients: a deadline for a
-request's headers, a minimum rate for its body, a size cap on headers, and caps on open
-connections per process and per client address (refused at once, with a 503).
+request's headers, a minimum rate for its body and a size cap on its headers. Connections
+reach it through the gate (api_stub/server/gate.py), which caps them per process and per
+client address.
 
 uvicorn already closes an idle kept-alive connection (`timeout_keep_alive`); everything else
 here is added around its parser callbacks. It relies on uvicorn's internals (the callbacks,
@@ -24,8 +25,8 @@ from typing import ClassVar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api_stub import refusals
+from api_stub.server.gate import Gate, Lingering
 from api_stub.server.limits import (
-    LINGER_SECONDS,
     MAX_HEADER_BYTES,
     ConnectionLimits,
     error_response,
@@ -33,9 +34,14 @@ from api_stub.server.limits import (
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """One connection; `limits` is set on a subclass per server (see `bound`)."""
+    """One admitted connection; `limits` and `lingering` are set on a subclass per server
+    (see `bound`)."""
 
     limits: ClassVar[ConnectionLimits]
+
+    lingering: ClassVar[Lingering]
+    # the client's address, as the gate admitted it (released when the connection closes)
+    admitted_host: str | None = None
 
     # attributes set before super().__init__ can call back into them
     _admitted = False
@@ -43,50 +49,31 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _in_headers = False
     _header_bytes = 0
     _header_timer: asyncio.TimerHandle | None = None
-    _linger_timer: asyncio.TimerHandle | None = None
     _body_expected = False
     _body_timer: asyncio.TimerHandle | None = None
     _body_tick_bytes = 0
     _body_window: deque[int] | None = None
 
-    # --- opening and closing ---
+    # --- opening and closing (admitted by api_stub/server/gate.py) ---
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._admitted = True
         super().connection_made(transport)
-        host = self.client[0] if self.client else None
-        refused = self.limits.admit(host)
-        if refused is None:
-            self._admitted = True
-            self._arm_header_timer()
-            return
-        # never among the server's connections: a flood of refusals must not hold up a
-        # graceful shutdown, and they close within LINGER_SECONDS anyway
-        self.connections.discard(self)
-        refusals.count(refusals.CONNECTION, refused)
-        if refused == "per_address":
-            message = (f"This client address already has {self.limits.max_per_address} "
-                       "connections open to this server: reuse them (keep-alive) or close "
-                       "some, then try again.")
-        else:
-            message = ("This server has as many connections open as it takes; try again in "
-                       "a moment.")
-        self._refuse(error_response(503, "Service Unavailable", "TOO_MANY_CONNECTIONS",
-                                    message, retry_after=1))
+        self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        for timer in (self._header_timer, self._body_timer, self._linger_timer):
+        for timer in (self._header_timer, self._body_timer):
             if timer is not None:
                 timer.cancel()
-        self._header_timer = self._body_timer = self._linger_timer = None
+        self._header_timer = self._body_timer = None
         self._body_expected = False
         if self._admitted:
             self._admitted = False
-            self.limits.release(self.client[0] if self.client else None)
+            self.limits.release(self.admitted_host)
         super().connection_lost(exc)
 
     def _refuse(self, response: bytes) -> None:
-        """Answer `response`, half close, and drop what the client still sends until it
-        closes too or LINGER_SECONDS pass."""
+        """Stop serving this connection: answer `response` (if any), then close."""
         self._refused = True
         self._in_headers = self._body_expected = False
         for timer in (self._header_timer, self._body_timer):
@@ -98,16 +85,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             # cycle's output), and its app sees the client gone
             self.cycle.disconnected = True
             self.cycle.message_event.set()
-        transport = self.transport
-        if transport.is_closing():
-            return
-        if response:
-            transport.write(response)
-        if transport.can_write_eof():
-            transport.write_eof()
-            self._linger_timer = self.loop.call_later(LINGER_SECONDS, transport.close)
-        else:  # pragma: no cover - TLS transports cannot half close
-            transport.close()
+        self.lingering.answer_and_close(self.transport, response)
 
     def _close_silently(self) -> None:
         self._refuse(b"")
@@ -226,11 +204,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._arm_body_timer()
 
 
-def bound(limits: ConnectionLimits) -> type[GuardedHttpToolsProtocol]:
-    """The protocol class for one server, with its limits (uvicorn takes a class)."""
+def bound(limits: ConnectionLimits) -> type[Gate]:
+    """The protocol class uvicorn is given for one server: a gate that hands admitted
+    connections to this protocol, both with `limits`."""
+    lingering = Lingering()
 
-    class Bound(GuardedHttpToolsProtocol):
+    class BoundProtocol(GuardedHttpToolsProtocol):
         pass
 
-    Bound.limits = limits
-    return Bound
+    BoundProtocol.limits = limits
+    BoundProtocol.lingering = lingering
+
+    class BoundGate(Gate):
+        __slots__ = ()
+
+    BoundGate.limits = limits
+    BoundGate.lingering = lingering
+    BoundGate.protocol_class = BoundProtocol
+    return BoundGate
