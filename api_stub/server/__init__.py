@@ -28,6 +28,9 @@ def config(settings: Settings) -> uvicorn.Config:
         log_config=None, access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         http=bound(limits),
+        # no route takes a WebSocket; an upgraded connection would leave the protocol that
+        # counts it (its slot never given back)
+        ws="none",
         # uvicorn's own idle keep-alive close; the other limits are the protocol's
         # (uvicorn types it int, and takes any number of seconds)
         timeout_keep_alive=settings.http_keepalive_seconds,  # type: ignore[arg-type]

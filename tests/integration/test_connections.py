@@ -323,6 +323,26 @@ async def test_connections_beyond_the_per_address_cap_are_refused_at_once(
     await refusals_shown(capped_web, at_least=("per_address",))
 
 
+async def test_upgrade_requests_give_their_slots_back(capped_web: str) -> None:
+    """An upgrade (WebSocket) request is answered as plain HTTP: no protocol takes the
+    connection over with its slot still counted."""
+    for _ in range(6):  # more than the cap of 5, one after the other
+        reader, writer = await connect(capped_web, "127.0.0.6")
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\n"
+                     b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+        status, _, _ = await response(reader)
+        writer.close()
+        assert status == 200
+
+    async def fifth_served() -> bool:  # four held, and a fifth request: within the cap
+        async with held(capped_web, 4, "127.0.0.6"):
+            return await get_healthz(capped_web, "127.0.0.6") == 200
+
+    await eventually(fifth_served, "the fifth connection from 127.0.0.6 served",
+                     timeout=WAIT)
+
+
 async def test_a_proxy_in_front_is_capped_per_process_only(proxied_web: str) -> None:
     async with held(proxied_web, 5, "127.0.0.4"):
         # the proxy's sixth connection: beyond the per-address cap (3), within the
