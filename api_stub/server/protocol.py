@@ -127,7 +127,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
         self._body_expected = True
         self._body_tick_bytes = 0
-        self._body_window = deque(maxlen=self.limits.body_ticks)
+        self._body_window = None  # made at the first tick: most requests have no body
 
     def on_body(self, body: bytes) -> None:
         # counted even after the app has answered without reading it: the client is still
@@ -188,8 +188,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         waiting_for_us = self.flow.read_paused or (
             self.cycle is not None and self.cycle.waiting_for_100_continue)
+        if self._body_window is None:
+            self._body_window = deque(maxlen=self.limits.body_ticks)
         window = self._body_window
-        if not waiting_for_us and window is not None:
+        if not waiting_for_us:
             window.append(self._body_tick_bytes)
             self._body_tick_bytes = 0
             if (len(window) == window.maxlen
