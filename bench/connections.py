@@ -257,6 +257,14 @@ async def main(services: Services, count: int, seconds: float) -> None:
         f"{s} s: {n}" for s, n in held["closed_by"].items()))
     print(f"a connection's life: p50 {held['lifetime_p50']} s, max {held['lifetime_max']} "
           f"s; still open after {HOLD_SECONDS:g} s: {held['still_open']}")
+    ratios = {what: attacked.series[what].p(99) / phases["quiet"].series[what].p(99)
+              for what in attacked.series}
+    closed = held["closed_by"]["30"]
+    print("goal, p99 under attack below 3x quiet: " + ", ".join(
+        f"{what} {ratio:.2f}x" for what, ratio in ratios.items())
+        + (" (met)" if all(r < 3 for r in ratios.values()) else " (NOT met)"))
+    print(f"goal, every half-open connection closed within 30 s: {closed} of "
+          f"{held['opened']}" + (" (met)" if closed == held["opened"] else " (NOT met)"))
 
 
 if __name__ == "__main__":
