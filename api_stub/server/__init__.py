@@ -1,6 +1,8 @@
 """`python -m api_stub serve`: uvicorn with the connection limits of security.md
-("Connections and requests"), through its own HTTP protocol class (api_stub/server/
-protocol.py). Why uvicorn subclassed rather than another server: README, "The web server".
+("Connections and requests"): a gate that caps connections per process and per client
+address (gate.py), then uvicorn's httptools protocol with header and body deadlines
+(protocol.py), both from the settings (limits.py). Why uvicorn extended rather than another
+server: README, "The web server".
 """
 
 from __future__ import annotations

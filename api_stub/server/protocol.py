@@ -38,7 +38,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     (see `bound`)."""
 
     limits: ClassVar[ConnectionLimits]
-
     lingering: ClassVar[Lingering]
     # the client's address, as the gate admitted it (released when the connection closes)
     admitted_host: str | None = None
