@@ -50,9 +50,11 @@ def start_web(name: str, env: dict[str, str], logs_dir: Path) -> Iterator[str]:
     proc = Proc(name, python_module("api_stub", "serve"), {**env, "PORT": str(port)},
                 logs_dir / f"{name}.log").start()
     url = f"http://127.0.0.1:{port}"
-    wait_http(url + "/healthz", proc=proc)
-    yield url
-    proc.terminate()
+    try:
+        wait_http(url + "/healthz", proc=proc)
+        yield url
+    finally:
+        proc.terminate()
 
 
 @pytest.fixture(scope="module")
