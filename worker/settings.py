@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     events_keep_seconds: float = 24 * 3600.0
     # --- hostile clients (security.md, "Connections and requests"); every web process ---
     # a request's headers must be complete this long after its connection opened (or after
-    # the previous response on a kept-alive connection)
+    # the next request's first byte on a kept-alive connection: until then the keep-alive
+    # limit applies)
     http_header_timeout_seconds: float = Field(default=5.0, gt=0)
     # a request body must keep arriving at this rate, measured after a grace period
     http_body_min_bytes_per_second: int = Field(default=8192, ge=0)
