@@ -55,7 +55,9 @@ async def _api_key(request: Request, state: ApiState) -> ApiKey:
     key = bearer_token(authorization)
     if key is None:
         raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
-    found = await lookup_key(request.app.state.key_cache, state.pool, key)
+    # the rate limiter may have looked it up already and found nothing
+    unknown = getattr(request.state, "api_key_unknown", False)
+    found = None if unknown else await lookup_key(request.app.state.key_cache, state.pool, key)
     if found is None:
         raise InvalidApiKey()
     request.state.api_key = found

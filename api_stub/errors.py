@@ -312,6 +312,12 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+# text no field can hold: request_text.CheckedText's NUL or surrogate (its message says
+# which), and pydantic's own refusal of a lone surrogate
+_TEXT_ERRORS = {"invalid_text": None,
+                "string_unicode": "holds an unpaired surrogate, which is no Unicode character"}
+
+
 def describe_validation(exc: RequestValidationError) -> ServiceError:
     """The error for a request that failed validation."""
     errors = exc.errors()
@@ -320,6 +326,11 @@ def describe_validation(exc: RequestValidationError) -> ServiceError:
             detail = error.get("ctx", {}).get("error", "it could not be parsed")
             return InvalidJson(f"The request body is not valid JSON ({detail}); send a JSON "
                                "object.")
+    for error in errors:
+        if error.get("type") in _TEXT_ERRORS:
+            problem = _TEXT_ERRORS[error["type"]] or error.get("msg")
+            return InvalidText(f"The request body's field {_where(tuple(error['loc']))} "
+                               f"{problem}: send its text without it.")
     problems = []
     for error in errors:
         where = _where(tuple(error.get("loc", ())))

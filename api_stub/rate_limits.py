@@ -3,8 +3,12 @@
 
 An ASGI middleware, the outermost: a request beyond its limit is refused before its body is
 read or any route (or 404) runs, and a flood of bad keys is limited like any request without
-one. It finds the request's key itself (the key cache, else one query) and leaves it for the
-route's auth, so a key is still looked up once per request at most.
+one. It finds the request's key itself (the key cache, else one indexed query: an unknown
+key costs that query before it is counted in its address's bucket, which a valid key from
+the same address, behind one NAT, must not be; the connection caps bound how many run at
+once) and
+leaves what it found, or that the key is unknown, for the route's auth: a key is looked up
+once per request at most.
 
 The counters are GCRA buckets in Redis (limit_store.py), one script call per request, timed
 by Redis' own clock so that every web process agrees. A bucket lets `burst` requests through
@@ -163,11 +167,13 @@ class RateLimits:
             return
         state = scope.setdefault("state", {})
         state["limit_store"] = self.store
-        path = scope["path"]
-        key = None if path in PROBES else await self._key(scope)
+        path, address = scope["path"], client_address(scope)
+        token = None if path in PROBES else bearer_token(
+            Headers(scope=scope).get("authorization"))
+        key = None if token is None else await self._key(scope, token)
         if key is not None:
             state["api_key"] = key  # for auth._api_key: no second lookup
-        bucket = bucket_for(path, key, client_address(scope), self.settings)
+        bucket = bucket_for(path, key, address, self.settings)
         wait = await check(self.store, bucket)
         if wait is None and fails_closed(scope["method"], path):
             headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
@@ -180,17 +186,18 @@ class RateLimits:
         await self.app(scope, receive, send)
 
     @staticmethod
-    async def _key(scope: Scope) -> ApiKey | None:
-        """The request's valid API key, or None (none, unknown, or not checkable now: the
-        route's auth then answers 401 or 503 as it would)."""
-        token = bearer_token(Headers(scope=scope).get("authorization"))
-        if token is None:
-            return None
+    async def _key(scope: Scope, token: str) -> ApiKey | None:
+        """The request's valid API key, or None (unknown: noted for the route's auth, which
+        answers 401 without a second lookup; or not checkable now: the route's auth then
+        answers 503 as it would)."""
         app_state = scope["app"].state
         try:
-            return await lookup_key(app_state.key_cache, app_state.api.pool, token)
+            found = await lookup_key(app_state.key_cache, app_state.api.pool, token)
         except Exception:
             return None
+        if found is None:
+            scope["state"]["api_key_unknown"] = True
+        return found
 
     def _closing(self, send: Send) -> Send:
         async def closing(message: Message) -> None:

@@ -2,12 +2,17 @@
 refuses it in text, so it would surface as a 500 from deep in a query) or bytes that are not
 UTF-8 (Starlette would quietly turn them into U+FFFD). Refused with 400 naming where, before
 routing, so every route, present and future, is covered; a form field's text (an uploaded
-file's name) is checked where it is read (`form_text`)."""
+file's name) is checked where it is read (`form_text`), and a JSON body's text by its model
+(`CheckedText`: a NUL, or a lone surrogate that `\ud800` in JSON gives)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api_stub.errors import InvalidText, error_response
@@ -40,12 +45,38 @@ def bad_text(scope: Scope) -> InvalidText | None:
     return None
 
 
+# a NUL, or half of a UTF-16 surrogate pair: no text Postgres (or UTF-8) can hold
+_UNHOLDABLE = re.compile("[\x00\ud800-\udfff]")
+INVALID_TEXT_ERROR = "invalid_text"
+
+
+def _text_problem(value: str) -> str | None:
+    found = _UNHOLDABLE.search(value)
+    if found is None:
+        return None
+    return ("holds a NUL character" if found.group() == "\x00" else
+            f"holds an unpaired surrogate (U+{ord(found.group()):04X}), which is no Unicode "
+            "character")
+
+
 def form_text(value: str, field: str) -> str:
     """A form field's text (an uploaded file's name), refused like a path's."""
-    if "\x00" in value:
-        raise InvalidText(f"The form field {field!r} holds a NUL character: send its text "
-                          "without it.")
+    if (problem := _text_problem(value)) is not None:
+        raise InvalidText(f"The form field {field!r} {problem}: send its text without it.")
     return value
+
+
+class CheckedText(BaseModel):
+    """A request body's model whose text fields refuse what `form_text` refuses: the
+    error (type INVALID_TEXT_ERROR) becomes 400 INVALID_TEXT naming the field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _holdable(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (problem := _text_problem(text)) is not None:
+                raise PydanticCustomError(INVALID_TEXT_ERROR, problem)
+        return value
 
 
 class RefuseBadText:

@@ -6,10 +6,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api_stub.request_text import CheckedText
 from worker.kinds.legacy_migration.job import Environment, Job
 
 
-class Strict(BaseModel):
+class Strict(CheckedText):
+    """A request body: unknown fields refused, text checked (request_text.CheckedText)."""
+
     model_config = ConfigDict(extra="forbid")
 
 

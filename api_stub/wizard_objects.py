@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from api_stub.request_text import CheckedText
 from worker.models import iso_millis
 from worker.money import is_iso_currency
 from worker.wizard.migrations import SLOTS, attachments
@@ -35,11 +36,11 @@ class Account(Camel):
     vat_scheme: VatScheme
 
 
-class AccountPatch(Camel):
+class AccountPatch(Camel, CheckedText):
     vat_scheme: VatScheme
 
 
-class CreateMigration(Camel):
+class CreateMigration(Camel, CheckedText):
     provider: Provider
     cutover_date: date = Field(description="A past month end (YYYY-MM-DD): the opening "
                                            "balances are as at the close of that day.")
@@ -58,7 +59,7 @@ class CreateMigration(Camel):
         return value
 
 
-class AttachImports(Camel):
+class AttachImports(Camel, CheckedText):
     """Each field optional: an import ID attaches it, null detaches."""
 
     contacts_import_id: str | None = Field(default=None, max_length=40)

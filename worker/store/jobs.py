@@ -90,10 +90,6 @@ class JobStore:
         rows = await self.pool.fetch(q("unpark_jobs"), fair_share, QUEUED_DETAIL)
         return [r["id"] for r in rows]
 
-    async def parked_counts(self) -> dict[str, int]:
-        """Parked jobs per account."""
-        return {r["account_id"]: r["n"] for r in await self.pool.fetch(q("parked_counts"))}
-
     async def renew_lease(self, job_id: str, owner: str, seconds: float) -> bool | None:
         """Whether cancellation was requested; None when the lease is lost."""
         row = await self.pool.fetchrow(q("renew_lease"), job_id, owner, seconds)

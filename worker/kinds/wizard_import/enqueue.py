@@ -115,12 +115,13 @@ async def upload_provider_workbook(
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge()
     await check_upload_quota(pool, account_id, quota, files=1, size=len(data))
+    # parsing its parts takes a while: not on the event loop, nor under the row lock
+    names = await asyncio.to_thread(check_workbook, data, filename)
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         if migration["provider"] != "freeagent":
             raise ProviderNotAutomated()
         require_editable(migration, "uploading a workbook")
-        names = check_workbook(data, filename)
         missing = missing_sheets(names)
         if missing:
             raise MissingSheets(

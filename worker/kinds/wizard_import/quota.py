@@ -45,6 +45,11 @@ async def check_upload_quota(conn: Executor, account_id: str, quota: UploadQuota
         await conn.execute(q("lock_account_uploads"), account_id)
     usage = await conn.fetchrow(q("upload_usage"), account_id, HOUR_SECONDS)
     assert usage is not None  # an aggregate always returns its row
+    if quota.per_hour and files > quota.per_hour:
+        # no wait would let it through: refused as too large, without a Retry-After
+        raise UploadQuotaExceeded(
+            f"This upload has {files} files; an account may upload {quota.per_hour} files "
+            "per hour. Send them in several uploads.")
     if quota.per_hour and usage["recent"] + files > quota.per_hour:
         # the hour's window frees a place when its oldest upload leaves it
         wait = HOUR_SECONDS - (usage["oldest_age"] or 0.0)
@@ -55,6 +60,6 @@ async def check_upload_quota(conn: Executor, account_id: str, quota: UploadQuota
     if quota.max_bytes and usage["bytes"] + size > quota.max_bytes:
         raise UploadQuotaExceeded(
             f"This account keeps {_size(usage['bytes'])} of uploaded files and this upload "
-            f"adds {_size(size)}; the quota is {_size(quota.max_bytes)}. Files are deleted "
-            "when the retention period after their migration ends has passed; to upload "
-            "more now, ask an operator to raise the account's quota (UPLOAD_QUOTA_BYTES).")
+            f"adds {_size(size)}; the quota is {_size(quota.max_bytes)}. Uploaded files "
+            "are kept for the account's migrations; to upload more, ask the service's "
+            "operators to raise UPLOAD_QUOTA_BYTES.")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import signal
 import struct
 import subprocess
@@ -37,6 +38,7 @@ from typing import IO, Any
 import orjson
 
 from worker.kinds.wizard_import.errors import InvalidFile
+from worker.kinds.wizard_import.text_checks import visible
 from worker.settings import get_settings
 
 CHILD = Path(__file__).with_name("calamine_child.py")
@@ -113,8 +115,9 @@ def child_frames(data: bytes, header: dict[str, Any], verify: Callable[[], None]
                     end = payload
             child.wait()
             if kind != b"D" or child.returncode != 0:
-                errors.seek(0)
-                raise failure(child.returncode, errors.read()[-4000:], where, caps)
+                errors.seek(0, os.SEEK_END)  # the end says why; a traceback can be long
+                errors.seek(max(0, errors.tell() - 4000))
+                raise failure(child.returncode, errors.read(), where, caps)
             if header["check"] is not None:
                 yield end
         finally:
@@ -146,8 +149,8 @@ def failure(returncode: int, stderr: bytes, where: str, caps: ChildCaps) -> Exce
         return ReaderStopped(f"the reading process of {where} was stopped by signal "
                              f"{-returncode}")
     last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-    return InvalidFile(f"{where} could not be read ({last[0][:300]}). Open it in Excel, "
-                       "save it as an Excel Workbook (.xlsx), and upload that.")
+    return InvalidFile(f"{where} could not be read ({visible(last[0], 300)}). Open it in "
+                       "Excel, save it as an Excel Workbook (.xlsx), and upload that.")
 
 
 def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, Any]]:
