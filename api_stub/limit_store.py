@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import structlog
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
@@ -56,7 +57,12 @@ class LimitStore:
             script = self._scripts[lua] = self.redis.register_script(lua)
         try:
             async with asyncio.timeout(self.timeout):
-                answer = await script(keys=list(keys), args=list(args))
+                try:
+                    answer = await script(keys=list(keys), args=list(args))
+                except (ConnectionError, RedisConnectionError):
+                    # a connection dropped (a Redis restart, a failover, CLIENT KILL) is
+                    # not an outage: once more, on a new connection, within the same time
+                    answer = await script(keys=list(keys), args=list(args))
         except (RedisError, OSError, TimeoutError) as exc:
             self._unavailable(exc)
             return None

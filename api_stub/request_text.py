@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -66,9 +66,25 @@ def form_text(value: str, field: str) -> str:
     return value
 
 
+def _declare_no_nul(schema: dict[str, Any]) -> None:
+    """Say so in the OpenAPI document: a text field without a pattern of its own gets one
+    that excludes NUL (a client generated from the document then never sends one)."""
+    for field in schema.get("properties", {}).values():
+        for option in field.get("anyOf", [field]):
+            text = option.get("items", {}) if option.get("type") == "array" else option
+            if text.get("type") == "string" and not {"pattern", "enum", "format",
+                                                     "const"} & set(text):
+                text["pattern"] = NO_NUL_PATTERN
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
 class CheckedText(BaseModel):
     """A request body's model whose text fields refuse what `form_text` refuses: the
     error (type INVALID_TEXT_ERROR) becomes 400 INVALID_TEXT naming the field."""
+
+    model_config = ConfigDict(json_schema_extra=_declare_no_nul)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -8,7 +8,9 @@ from worker.db.pool import connect
 from worker.db.schema import apply_migrations, load_migrations
 
 EXPECTED_TABLES = {
+    # (views too: fair_share_running, migration 0017)
     "public": {"accounts", "api_keys", "api_key_accounts", "migration_jobs",
+               "fair_share_running",
                "legacy_migration_jobs", "migration_step_runs", "workers", "schema_migrations",
                "uploads", "imports", "import_files", "wizard_migrations", "metric_totals",
                "job_events"},
