@@ -10,13 +10,40 @@ import sys
 from api_stub import ops_cli
 
 
+class CannotReachPostgres(Exception):
+    """Postgres did not answer create-key: the message says where and what to do."""
+
+
+def _without_password(dsn: str) -> str:
+    """`dsn` fit to show: no password in its user part or its query string."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = user.split(":", 1)[0] + "@" + host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
 async def _create_key(accounts: list[str], operator: bool) -> str:
     # imported here: `ops` talks HTTP only and needs no database driver
+    import asyncpg
+
     from worker.db.pool import create_pool
     from worker.settings import get_settings
     from worker.store.api_keys import create_api_key
 
-    pool = await create_pool(get_settings().database_url, min_size=1, max_size=1)
+    dsn = get_settings().database_url
+    try:
+        pool = await asyncio.wait_for(create_pool(dsn, min_size=1, max_size=1), 15)
+    except (OSError, TimeoutError, asyncpg.PostgresError,
+            asyncpg.InterfaceError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise CannotReachPostgres(
+            f"cannot reach Postgres at {_without_password(dsn)}: {reason}; is the dev stack "
+            "running (./scripts/dev)? Run commands through ./scripts/cli") from None
     try:
         return await create_api_key(pool, accounts, operator=operator)
     finally:
@@ -40,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         return ops_cli.run(args)
     if args.command == "create-key":
         accounts = args.account or []
-        new_key = asyncio.run(_create_key(accounts, args.operator))
+        try:
+            new_key = asyncio.run(_create_key(accounts, args.operator))
+        except CannotReachPostgres as exc:
+            print(exc, file=sys.stderr)
+            return 1
         whom = "an operator" if args.operator else ", ".join(accounts)
         print(f"API key for {whom} (shown once, stored only as a digest):", file=sys.stderr)
         print(new_key)
