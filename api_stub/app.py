@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api_stub.body_limits import LimitBody
 from api_stub.changes import ChangeFeed
+from api_stub.docs_pages import install_docs
 from api_stub.errors import install_error_handlers
 from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(events.router)
     app.include_router(dashboard.router)
+    install_docs(app)  # /docs and /redoc from packaged assets, not a CDN
     return app
 
 
