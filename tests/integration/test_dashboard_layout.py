@@ -1,0 +1,374 @@
+"""The operators' dashboard on any screen, in a real headless Chromium against the live web
+and worker processes: at 375x812 (a phone) and 1440x900 the page never scrolls sideways,
+nothing is wider than the screen and every action button can be scrolled to and clicked;
+and what it shows reads as the CLI's: durations (`49ms`), times in UTC with the date, a
+failed group's error once, no "Retry all" for a code no retry cures, the kinds to filter
+on, the operator key's prefix, and one clear sentence for an account's key.
+
+With DASHBOARD_SCREENSHOTS=<directory> set, the layout test saves the page at both widths
+there (dashboard-1440.png, dashboard-375.png): how docs/screenshots/ was made."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from arq.connections import ArqRedis
+from selenium.webdriver.support.select import Select
+
+from api_stub.ops_cli.tables import duration, when
+from tests.integration.test_dashboard import open_dashboard, stored_key
+from tests.support.browser import Browser, start_chromium
+from tests.support.processes import Proc, create_key
+from tests.support.toys import create_toy_job, job_row
+from tests.support.waits import eventually
+from worker.store.api_keys import OPERATOR_KEY_PREFIX
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "api_stub" / "dashboard" / "page.html"
+SIZES = {"375": (375, 812, True), "1440": (1440, 900, False)}
+UNSUPPORTED = ("The legacy organisation holds data the new platform cannot store: 2 "
+               "documents in an unsupported currency. Create the job again with "
+               "confirm_unsupported_data: true to migrate everything else and skip these, "
+               "or remove them from the legacy account first.")
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One account's jobs, one of each thing the page draws: a completed job (step
+    timings), failed ones under three codes, one running (its Cancel button)."""
+
+    account: str
+    completed: str
+    broken: str
+    unsupported: str
+    mixed: tuple[str, str]
+    running: str
+
+
+@pytest.fixture(scope="module")
+def operator_key(service_env: dict[str, str]) -> str:
+    return create_key(service_env)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    session = start_chromium(tmp_path_factory.mktemp("browser-layout"))
+    # far from UTC, so that a time shown in the browser's zone could not pass for UTC
+    session.driver.execute_cdp_cmd("Emulation.setTimezoneOverride",
+                                   {"timezoneId": "Pacific/Auckland"})
+    yield session
+    session.driver.quit()
+
+
+@pytest.fixture
+async def ops(web: str, operator_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web, timeout=30,
+                                 headers={"Authorization": f"Bearer {operator_key}"}) as http:
+        yield http
+
+
+async def _failed_row(db: asyncpg.Pool, account: str, code: str, error: str) -> str:
+    """A failed job as a legacy migration's step would leave it (no worker runs one here)."""
+    job_id = "job_" + uuid.uuid4().hex[:24]
+    await db.execute(
+        "INSERT INTO migration_jobs (id, kind, account_id, total_steps, status, error_code, "
+        "error, attempts, started_at, completed_at) VALUES ($1, 'toy', $2, 2, 'failed', $3, "
+        "$4, 1, now() - interval '3 seconds', now())", job_id, account, code, error)
+    return job_id
+
+
+@pytest.fixture(scope="module")
+async def scene(db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, worker: Proc,
+                web: str, operator_key: str) -> AsyncIterator[Scene]:
+    account = "acc_dash_" + uuid.uuid4().hex[:8]
+    completed = await create_toy_job(db, arq_redis, queue_name, ticks=2, account=account)
+    broken = await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
+    await eventually(lambda: _status_is(db, completed, "completed"), "the toy job completed")
+    await eventually(lambda: _status_is(db, broken, "failed"), "the broken toy job failed")
+    unsupported = await _failed_row(db, account, "UNSUPPORTED_DATA", UNSUPPORTED)
+    mixed = (await _failed_row(db, account, "MIXED_TEXTS", "The first reason."),
+             await _failed_row(db, account, "MIXED_TEXTS", "The second reason."))
+    running = await create_toy_job(db, arq_redis, queue_name, ticks=3000, tick_seconds=0.05,
+                                   account=account)
+    await eventually(lambda: _status_is(db, running, "running"), "the long job running")
+    yield Scene(account, completed, broken, unsupported, mixed, running)
+    async with httpx.AsyncClient(base_url=web, timeout=30, headers={
+            "Authorization": f"Bearer {operator_key}"}) as http:
+        await http.post("/ops/jobs/cancel", json={"account": account})
+
+
+async def _status_is(db: asyncpg.Pool, job_id: str, status: str) -> bool:
+    return str((await job_row(db, job_id))["status"]) == status
+
+
+def viewport(browser: Browser, size: str) -> None:
+    width, height, mobile = SIZES[size]
+    browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 2 if mobile else 1,
+        "mobile": mobile})
+
+
+def group(code: str) -> str:
+    return f'#failed-groups [data-error-group="{code}"]'
+
+
+def scene_drawn(browser: Browser, scene: Scene) -> bool:
+    return all(browser.visible(css) for css in (
+        f'{group("TOY_BROKEN")} tr[data-job-id="{scene.broken}"]',
+        f'{group("UNSUPPORTED_DATA")} tr[data-job-id="{scene.unsupported}"]',
+        f'#active-body tr[data-job-id="{scene.running}"]',
+        '#steps-body tr[data-kind="toy"][data-step="1"]'))
+
+
+# Every button shown, scrolled into view: where it is, and whether a click at its centre
+# lands on it (not on something covering it, nor outside a box that clips it).
+REACH = """
+const out = [];
+for (const b of document.querySelectorAll('button')) {
+  if (!b.checkVisibility()) continue;
+  b.scrollIntoView({block: 'center', inline: 'center'});
+  const r = b.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  out.push({text: b.textContent, action: b.dataset.action || b.id || b.type,
+            left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            width: r.width, height: r.height, hit: hit !== null && b.contains(hit)});
+}
+window.scrollTo(0, 0);
+return out;
+"""
+
+# Every element shown that reaches past the screen's left or right edge.
+OVERFLOW = """
+const out = [];
+for (const e of document.querySelectorAll('body *')) {
+  if (!e.checkVisibility()) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;
+  if (r.left < -0.5 || r.right > window.innerWidth + 0.5) {
+    out.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(r.left) + '..' +
+             Math.round(r.right) + ' ' + (e.textContent || '').slice(0, 40));
+  }
+}
+return out;
+"""
+
+
+def screenshot(browser: Browser, path: Path) -> None:
+    """The whole page, from top to bottom, at the current width."""
+    width, height = browser.js("return [document.documentElement.scrollWidth, "
+                               "document.documentElement.scrollHeight]")
+    shot = browser.driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_no_sideways_scroll_and_every_action_within_reach(
+        browser: Browser, web: str, operator_key: str, scene: Scene, size: str) -> None:
+    viewport(browser, size)
+    open_dashboard(browser, web, operator_key)
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+    width = SIZES[size][0]
+    inner, scroll = browser.js("return [window.innerWidth, "
+                               "document.documentElement.scrollWidth]")
+    assert inner == width
+    assert scroll <= inner, browser.js(OVERFLOW)
+    assert browser.js(OVERFLOW) == []
+    buttons = browser.js(REACH)
+    actions = {b["action"] for b in buttons}
+    assert {"pause", "refresh", "signout", "submit", "filter-clear", "retry-group", "retry",
+            "cancel"} <= actions, actions
+    height = SIZES[size][1]
+    for b in buttons:
+        assert b["hit"], b
+        assert b["width"] > 0, b
+        assert b["height"] > 0, b
+        assert b["left"] >= 0, b
+        assert b["right"] <= width, b
+        assert b["top"] >= 0, b
+        assert b["bottom"] <= height, b
+    # a real click on the narrow screen too: Retry all arms (the second click would act)
+    browser.click(f'{group("TOY_BROKEN")} button[data-action="retry-group"]', "retry all")
+    browser.wait(lambda: browser.visible(f'{group("TOY_BROKEN")} button[data-armed]'),
+                 "the armed button")
+    if width < 700:  # the failed job's important fields are on its card, by name
+        card = f'{group("UNSUPPORTED_DATA")} tr[data-job-id="{scene.unsupported}"]'
+        text = browser.text(card)
+        assert scene.unsupported in text
+        assert scene.account in text
+        # each field's name is drawn before it (CSS generated text: not in innerText)
+        names = browser.js("""return [...document.querySelector(arguments[0]).children]
+            .map(td => getComputedStyle(td, '::before').content)""", card)
+        for label in ("Kind", "Account", "Attempts", "Failed"):
+            assert f'"{label} "' in names, names
+    target = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if target:
+        browser.js("window.scrollTo(0, 0)")
+        screenshot(browser, Path(target) / f"dashboard-{size}.png")
+
+
+async def test_step_durations_read_as_the_clis(
+        browser: Browser, web: str, operator_key: str, scene: Scene,
+        ops: httpx.AsyncClient) -> None:
+    viewport(browser, "1440")
+    open_dashboard(browser, web, operator_key)
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+
+    async def shown() -> tuple[str, str] | None:
+        steps = (await ops.get("/ops/summary")).json()["steps"]
+        step = next(s for s in steps if s["kind"] == "toy" and s["step"] == 1)
+        cli = duration(step["p50_seconds"])
+        page = browser.text('#steps-body tr[data-kind="toy"][data-step="1"] '
+                            '[data-field="p50"]')
+        return (cli, page) if cli == page else None
+
+    _, page = await eventually(shown, "the page's p50 as the CLI's", timeout=15)
+    assert re.fullmatch(r"\d+ms", page), page  # the toy's first step ends at once: < 1 s
+    assert page != "0.0 s"
+
+
+async def test_times_are_utc_with_the_date(
+        browser: Browser, web: str, operator_key: str, scene: Scene,
+        ops: httpx.AsyncClient) -> None:
+    viewport(browser, "1440")
+    open_dashboard(browser, web, operator_key)
+    assert browser.js("return new Date().getTimezoneOffset()") != 0  # Auckland, not UTC
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+    job = (await ops.get(f"/ops/jobs/{scene.unsupported}")).json()
+    cell = f'{group("UNSUPPORTED_DATA")} tr[data-job-id="{scene.unsupported}"] td:nth-child(5)'
+    assert browser.text(cell) == f"{when(job['completed_at'])}Z"
+    assert UTC_TIME.match(browser.text(cell))
+    status = browser.text("#status")
+    assert re.search(r" · updated \d\d:\d\d:\d\dZ$", status), status
+    # the job's own view: its times and its steps'
+    done = (await ops.get(f"/ops/jobs/{scene.completed}")).json()
+    open_dashboard(browser, web, operator_key, f"&job={scene.completed}")
+    browser.wait(lambda: browser.text("#job-status") == "completed", "the job's view")
+    assert browser.text('#job-fields [data-field="finished"]') == f"{when(done['completed_at'])}Z"
+    started = browser.js("""return [...document.querySelectorAll(
+        '#timeline-body tr[data-step] td:nth-child(4)')].map(td => td.innerText)""")
+    assert started == [f"{when(s['started_at'])}Z" for s in done["timeline"]]
+    assert all(UTC_TIME.match(t) for t in started), started
+
+
+async def test_a_failed_groups_error_text_shows_once(
+        browser: Browser, web: str, operator_key: str, scene: Scene) -> None:
+    viewport(browser, "1440")
+    open_dashboard(browser, web, operator_key)
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+    text = browser.text(group("UNSUPPORTED_DATA"))
+    assert text.count(UNSUPPORTED) == 1, text
+    assert browser.text(f'{group("UNSUPPORTED_DATA")} [data-field="message"]') == UNSUPPORTED
+    # two texts under one code: each on its job's row, none in the head
+    mixed = group("MIXED_TEXTS")
+    browser.wait(lambda: browser.visible(mixed), "the group of two texts")
+    assert browser.text(f'{mixed} [data-field="message"]') == ""
+    for job_id, reason in zip(scene.mixed, ("The first reason.", "The second reason."),
+                              strict=True):
+        assert browser.text(f'{mixed} tr[data-job-id="{job_id}"] [data-field="error"]') == reason
+        assert browser.text(mixed).count(reason) == 1
+
+
+async def test_no_retry_all_for_a_code_no_retry_cures(
+        browser: Browser, web: str, operator_key: str, scene: Scene) -> None:
+    viewport(browser, "1440")
+    open_dashboard(browser, web, operator_key)
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+    unsupported = group("UNSUPPORTED_DATA")
+    assert browser.js("return document.querySelectorAll(arguments[0]).length",
+                      f'{unsupported} button[data-action="retry-group"]') == 0
+    assert browser.text(f'{unsupported} [data-field="no-retry"]').startswith(
+        "No “Retry all”: retrying fails the same way until that data is removed from the "
+        "legacy account")
+    # each job keeps its own Retry (for when the data was removed), and other codes Retry all
+    assert browser.visible(f'{unsupported} tr[data-job-id="{scene.unsupported}"] '
+                           'button[data-action="retry"]')
+    assert browser.visible(f'{group("TOY_BROKEN")} button[data-action="retry-group"]')
+
+
+def test_the_codes_without_retry_all_are_the_workers() -> None:
+    """The page's one list of codes no retry cures names codes the worker raises."""
+    html = PAGE.read_text(encoding="utf-8")
+    block = re.search(r"const NO_BULK_RETRY = \{(.*?)\n  \};", html, re.DOTALL)
+    assert block is not None
+    codes = re.findall(r"^\s+([A-Z_]+):", block.group(1), re.MULTILINE)
+    assert "UNSUPPORTED_DATA" in codes
+    raised = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "worker").rglob("*.py"))
+    for code in codes:
+        assert f'"{code}"' in raised, code
+
+
+async def test_the_kind_filter_offers_the_kinds(
+        browser: Browser, web: str, operator_key: str, scene: Scene,
+        ops: httpx.AsyncClient) -> None:
+    viewport(browser, "1440")
+    open_dashboard(browser, web, operator_key)
+    browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
+    kinds = sorted((await ops.get("/ops/summary")).json()["jobs"])
+    assert "toy" in kinds
+    assert browser.js("return document.getElementById('filter-kind').tagName") == "SELECT"
+
+    def offered() -> list[str]:
+        return list(browser.js("return [...document.getElementById('filter-kind').options]"
+                               ".map(o => o.value)"))
+
+    browser.wait(lambda: offered() == ["", *kinds], "the summary's kinds offered")
+    assert browser.js("return document.getElementById('filter-kind').options[0].text") == \
+        "every kind"
+    Select(browser.driver.find_element("css selector", "#filter-kind")).select_by_value("toy")
+    browser.wait(lambda: browser.text("#filter-note") == "Showing kind toy", "filtered")
+
+    def read_by_kind() -> bool:
+        browser.drain_logs()
+        return any("/ops/jobs?" in r["url"] and "kind=toy" in r["url"]
+                   for r in browser.requests)
+
+    browser.wait(read_by_kind, "the lists read with kind=toy")
+    browser.click("#filter-clear", "clear")
+    browser.wait(lambda: browser.text("#filter-note") == "", "cleared")
+    assert browser.js("return document.getElementById('filter-kind').value") == ""
+
+
+async def test_the_sign_in_form_shows_the_operator_keys_prefix(
+        browser: Browser, web: str, operator_key: str) -> None:
+    browser.driver.get("about:blank")
+    browser.driver.get(f"{web}/dashboard")
+    browser.js("sessionStorage.clear()")
+    browser.driver.get("about:blank")
+    browser.driver.get(f"{web}/dashboard")
+    browser.wait(lambda: browser.visible("#signin-view"), "the sign-in form")
+    placeholder = browser.js("return document.getElementById('key-input').placeholder")
+    assert placeholder == "mwo_…"
+    assert placeholder.startswith(OPERATOR_KEY_PREFIX)
+    assert operator_key.startswith(OPERATOR_KEY_PREFIX)
+
+
+async def test_an_account_key_is_told_so_once(browser: Browser, web: str,
+                                              api_key: str) -> None:
+    open_dashboard(browser, web, api_key)
+    browser.wait(lambda: browser.visible("#auth-error"), "the refusal")
+    text = browser.text("#auth-error")
+    assert text == ("This is an account's key: the dashboard needs an operator's key "
+                    "(mwo_…). (OPERATOR_ONLY)")
+    assert text.count("operator's key") == 1
+    assert stored_key(browser) is None
+    # an unknown key: the service's reason, once, after "refused"
+    open_dashboard(browser, web, "mwo_" + "x" * 40)
+    browser.wait(lambda: browser.visible("#auth-error"), "the refusal")
+    text = browser.text("#auth-error")
+    assert text.startswith("This key was refused: "), text
+    assert text.endswith(" (INVALID_API_KEY)"), text
+    assert text.count("refused") == 1, text
+    assert "operator's key" not in text
