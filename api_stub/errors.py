@@ -7,6 +7,8 @@ Each route declares in the OpenAPI document the errors it can answer with
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -324,8 +326,8 @@ def describe_validation(exc: RequestValidationError) -> ServiceError:
     for error in errors:
         if error.get("type") == "json_invalid":
             detail = error.get("ctx", {}).get("error", "it could not be parsed")
-            return InvalidJson(f"The request body is not valid JSON ({detail}); send a JSON "
-                               "object.")
+            return InvalidJson(f"The request body is not valid JSON ({detail}"
+                               f"{_json_position(error, exc.body)}); send a JSON object.")
     for error in errors:
         if error.get("type") in _TEXT_ERRORS:
             problem = _TEXT_ERRORS[error["type"]] or error.get("msg")
@@ -336,9 +338,40 @@ def describe_validation(exc: RequestValidationError) -> ServiceError:
         where = _where(tuple(error.get("loc", ())))
         if error.get("type") == "missing":
             problems.append(f"{where} is required")
+        elif error.get("type") in _DATE_ERRORS:
+            problems.append(_date_problem(where, error))
         else:
             problems.append(f"{where}: {error.get('msg')}")
     return InvalidRequest("Invalid request: " + "; ".join(problems) + ".")
+
+
+def _json_position(error: Mapping[str, Any], document: Any) -> str:
+    """' at line L, column C' of a JSON syntax error: FastAPI gives the character offset
+    (the error's loc after "body") and the text it parsed (the exception's body)."""
+    loc = tuple(error.get("loc", ()))
+    if len(loc) != 2 or not isinstance(loc[1], int) or not isinstance(document, str):
+        return ""
+    found = json.JSONDecodeError("", document, loc[1])
+    return f" at line {found.lineno}, column {found.colno}"
+
+
+# pydantic's refusals of a date, whose messages ("invalid character in year") do not say
+# what a date must look like
+_DATE_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing",
+                          "date_from_datetime_inexact", "date_type"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_problem(where: str, error: Mapping[str, Any]) -> str:
+    value = error.get("input")
+    sent = json.dumps(value, ensure_ascii=False) if value is None or isinstance(
+        value, str | int | float | bool) else "a JSON " + type(value).__name__
+    if len(sent) > 40:
+        sent = sent[:37] + "..."
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):  # the format, not a day
+        detail = error.get("ctx", {}).get("error") or error.get("msg")
+        return f"{where}: {sent} is not a day of the calendar ({detail})"
+    return f"{where} must be a date written YYYY-MM-DD (e.g. 2026-09-30), not {sent}"
 
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch",
@@ -367,6 +400,33 @@ def _is_form(request: Request) -> bool:
     return content_type.startswith(("multipart/", "application/x-www-form-urlencoded"))
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/")
+                                                 and media_type.endswith("+json"))
+
+
+def unlabelled_body(request: Request, exc: RequestValidationError) -> InvalidJson | None:
+    """The error for a JSON route's body sent without `Content-Type: application/json`
+    (FastAPI then does not parse it, and pydantic's "Input should be a valid dictionary"
+    says nothing of why), or None when the body was labelled JSON."""
+    media_type = _media_type(request)
+    if _is_json(media_type) or not any(tuple(e.get("loc", ())) == ("body",)
+                                       for e in exc.errors()):
+        return None
+    if not media_type:
+        sent = "this request has no Content-Type header"
+    else:
+        sent = f"this request's Content-Type is {media_type}"
+        if media_type == "application/x-www-form-urlencoded":
+            sent += " (what curl -d sends unless told otherwise)"
+    return InvalidJson("The request body must be JSON, sent with the header "
+                       f"'Content-Type: application/json'; {sent}.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -382,7 +442,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 "The multipart/form-data upload has no complete form field named 'file' "
                 "(the body ended early, or the file was sent under another name). Send the "
                 "file as a form field named 'file', e.g. curl -F file=@export.csv."))
-        return error_response(describe_validation(exc))
+        return error_response(unlabelled_body(request, exc) or describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
