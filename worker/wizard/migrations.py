@@ -81,7 +81,13 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
                                            provider=provider, cutover=cutover,
                                            currency=currency, date_order=date_order)
     except asyncpg.UniqueViolationError:
-        raise MigrationSingletonViolation() from None
+        active = await store.active_migration(account_id)
+        if active is None:  # abandoned or finished since: the rule's own words
+            raise MigrationSingletonViolation() from None
+        raise MigrationSingletonViolation(
+            f"This account already has an active migration, {active['id']} "
+            f"({active['status']}): finish it, or abandon it with DELETE /migrations/"
+            f"{active['id']}, before starting another.") from None
     return await store.migration(row["id"], account_id)
 
 
