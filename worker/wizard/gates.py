@@ -14,6 +14,7 @@ from worker.errors import ServiceError
 from worker.wizard.errors import InvalidTransition
 from worker.wizard.ledger import LedgerError, build_journal
 from worker.wizard.migrations import (
+    SLOTS,
     attachments,
     locked_migration,
     require_supported_vat_scheme,
@@ -95,8 +96,22 @@ async def _load_migration_data(executor: Executor, migration: Any) -> MigrationD
     return data
 
 
-def _confirmed(data: MigrationData, slot: str, code: str, *, required: bool) -> GateResult:
+def _deferred(migration: Any) -> dict[str, str]:
+    """{import type: sheet} of the provider workbook's sheets that wait for
+    upload-deferred (FreeAgent's invoices and bills, read once the balances are confirmed)."""
+    return dict(migration["deferred_sheets"] or {})
+
+
+def _confirmed(migration: Any, data: MigrationData, slot: str, code: str, *,
+               required: bool) -> GateResult:
     row = data.imports.get(slot)
+    sheet = _deferred(migration).get(slot)
+    if row is None and sheet is not None:
+        # not "nothing to check": the workbook has the sheet, not yet imported
+        return GateResult(code, False, (
+            f"Waiting for the deferred {slot} sheet '{sheet}': once the balances are "
+            f"confirmed, import it with POST /migrations/{migration['id']}/upload-deferred, "
+            "then confirm it."))
     if row is None:
         if required:
             return GateResult(code, False, f"No {slot} import is attached: upload or attach "
@@ -119,7 +134,17 @@ def evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jou
 def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Journal | None]:
     contact_names = [c.name for c in data.records(ImportType.CONTACTS, created=False)]
     journal = None
-    if not (data.balances or data.invoices or data.bills):
+    waiting = _deferred(migration)
+    if waiting:
+        # the trial balance's trade debtors and creditors are reconciled against the
+        # invoices and bills of these sheets: without them any check would blame the
+        # trial balance for what is only not imported yet
+        sheets = " and ".join(f"'{waiting[slot]}'" for slot in SLOTS if slot in waiting)
+        reconciliation = GateResult(RECONCILIATION_VALID, False, (
+            f"Not checked yet: the workbook's deferred sheets {sheets} are not imported, and "
+            "the trial balance is reconciled against them. Import them with POST "
+            f"/migrations/{migration['id']}/upload-deferred first."))
+    elif not (data.balances or data.invoices or data.bills):
         reconciliation = GateResult(RECONCILIATION_VALID, True, "Nothing to post.")
     else:
         try:
@@ -129,10 +154,10 @@ def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jo
         except LedgerError as exc:
             reconciliation = GateResult(RECONCILIATION_VALID, False, exc.message)
     return [
-        _confirmed(data, "contacts", "CONTACTS_CONFIRMED", required=True),
-        _confirmed(data, "balances", "BALANCES_CONFIRMED", required=True),
-        _confirmed(data, "invoices", "INVOICES_IMPORTED", required=False),
-        _confirmed(data, "bills", "BILLS_IMPORTED", required=False),
+        _confirmed(migration, data, "contacts", "CONTACTS_CONFIRMED", required=True),
+        _confirmed(migration, data, "balances", "BALANCES_CONFIRMED", required=True),
+        _confirmed(migration, data, "invoices", "INVOICES_IMPORTED", required=False),
+        _confirmed(migration, data, "bills", "BILLS_IMPORTED", required=False),
         contacts_resolved(contact_names, data.invoices, data.bills),
         reconciliation,
     ], journal
