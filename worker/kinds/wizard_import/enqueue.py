@@ -31,12 +31,12 @@ from worker.kinds.wizard_import.errors import (
     InvalidFile,
     MissingSheets,
 )
-from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES, check_workbook
+from worker.kinds.wizard_import.file_checks import CFB_MAGIC, MAX_FILE_BYTES, check_workbook
 from worker.kinds.wizard_import.kind import WIZARD_IMPORT
 from worker.kinds.wizard_import.layouts import layout_named, native_layouts
 from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
 from worker.kinds.wizard_import.reader_child import ReaderFailed
-from worker.kinds.wizard_import.recognition import Recognised, recognise
+from worker.kinds.wizard_import.recognition import ZIP_MAGIC, Recognised, recognise
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     ImportNotConfirmable,
@@ -220,12 +220,14 @@ def _recognise_standalone(filename: str, data: bytes, import_type: ImportType | 
     except ReaderFailed:  # the file crashed its reader, or needed more than its caps
         raise
     except InvalidFile as native:
+        if is_workbook(data):
+            raise _unplaced_workbook(filename, data, native) from None
+        if data.startswith(ZIP_MAGIC) or data[:8] == CFB_MAGIC:
+            raise  # no text: said as what it is, and no type makes it a CSV
         if import_type is None:
             raise InvalidFile(f"{native.message} Or, for a CSV file in the wizard's own "
                               "columns, give its type (contacts, balances, invoices or "
                               "bills).") from None
-        if is_workbook(data):
-            raise
         return recognise(filename, data, [layout_named("generic.csv")], import_type)
     if import_type is not None and import_type is not found.import_type:
         raise ImportTypeMismatch(
@@ -234,6 +236,26 @@ def _recognise_standalone(filename: str, data: bytes, import_type: ImportType | 
             "type out, or upload the file that holds "
             f"{import_type.value}.")
     return found
+
+
+def _unplaced_workbook(filename: str, data: bytes, native: InvalidFile) -> InvalidFile:
+    """An .xlsx POST /imports does not read (it reads a workbook only as a Xero or
+    QuickBooks export): said as a workbook, and where it goes."""
+    try:
+        sheets = check_workbook(data, filename)
+    except InvalidFile:
+        return native  # the workbook's own problem (macros, damage, ...), said as it is
+    if not missing_sheets(sheets):
+        found = ", ".join(match_sheets(sheets).values())
+        return InvalidFile(
+            f"{filename} is a FreeAgent export workbook (sheets {found}), which POST "
+            "/imports does not read: upload it to POST /migrations/{id}/upload-provider of "
+            "a FreeAgent migration, which imports each sheet.")
+    return InvalidFile(
+        f"{native.message} {filename} is an Excel workbook: POST /imports reads a workbook "
+        "only when it is a Xero or QuickBooks export. A FreeAgent export workbook goes to "
+        "POST /migrations/{id}/upload-provider; a file in the wizard's own columns must be a "
+        "CSV (in Excel: File > Save As > CSV UTF-8), sent with its type.")
 
 
 async def confirm_import(pool: asyncpg.Pool, *, import_id: str, account_id: str) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import io
 import itertools
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from worker.kinds.wizard_import.bundles import is_workbook
+from worker.kinds.wizard_import.bundles import is_workbook, is_zip
 from worker.kinds.wizard_import.csv_rows import CsvText, decode_csv, open_csv, peek_csv_rows
 from worker.kinds.wizard_import.errors import InvalidFile, ReadingInterrupted
-from worker.kinds.wizard_import.file_checks import check_workbook
+from worker.kinds.wizard_import.file_checks import CFB_MAGIC, check_workbook
 from worker.kinds.wizard_import.layouts.base import Header, Layout
 from worker.kinds.wizard_import.reader_child import ReaderFailed, ReaderStopped
 from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows
@@ -25,6 +27,9 @@ from worker.wizard.records import ImportType
 
 PEEK_ROWS = 40  # a title block and a header are within the first rows of every export
 PEEK_SHEETS = 10  # a workbook's sheets looked at for one (each costs a reading process)
+# how a zip archive (every .xlsx is one) begins: a local file header, or the end of the
+# directory of an empty archive
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 Rows = Sequence[tuple[int, Sequence[object]]]
 
 
@@ -120,10 +125,36 @@ def _known(layouts: Sequence[Layout]) -> str:
     return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
 
 
+def _not_text(name: str, data: bytes) -> InvalidFile:
+    """A file that begins as a zip archive or an OLE compound file but is no .xlsx that can
+    be read: said as what it is, never as a CSV whose bytes are not UTF-8."""
+    if data.startswith(ZIP_MAGIC) and is_zip(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+        if "mimetype" not in names and not any(n.startswith("xl/") for n in names):
+            return InvalidFile(
+                f"{name} is a zip archive, not a CSV file or an .xlsx workbook. Upload the "
+                "files inside it one by one, or, for a Xero or QuickBooks export, the .zip "
+                "itself to POST /migrations/{id}/upload-provider.")
+    elif data.startswith(ZIP_MAGIC):
+        return InvalidFile(
+            f"{name} begins as a zip archive, as an Excel workbook (.xlsx) does, but cannot "
+            "be read as one: it is damaged or cut short. Download or save it again and "
+            "upload that.")
+    try:
+        check_workbook(data, name)  # says what the workbook is (encrypted, .xls, .ods, ...)
+    except InvalidFile as exc:
+        return exc
+    return InvalidFile(f"{name} is a damaged Excel workbook (.xlsx). Open it in Excel, save "
+                       "it as an Excel Workbook (.xlsx) and upload that.")
+
+
 def recognise(name: str, data: bytes, layouts: Sequence[Layout],
               import_type: ImportType | None = None) -> Recognised:
     """The layout among `layouts` that reads the file, or InvalidFile saying why none.
     `import_type` is the upload's (standalone imports); a flat layout needs it."""
+    if not is_workbook(data) and (data.startswith(ZIP_MAGIC) or data[:8] == CFB_MAGIC):
+        raise _not_text(name, data)  # binary, checked before it is decoded as a CSV
     if is_workbook(data):
         sheets = check_workbook(data, name)
         peeked: list[Rows] = []
