@@ -31,15 +31,15 @@ def _call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
 
 
 def _reviewed(http: httpx.Client, imports: dict[str, Any]) -> None:
-    """Wait for each import, show its counts, confirm it."""
+    """Wait for each import, confirm it, show its counts and its status once confirmed."""
     for kind, found in imports.items():
         while found["status"] in ("queued", "processing"):
             time.sleep(0.1)
             found = _call(http, "GET", f"/imports/{found['id']}")
-        print(f"     {kind:<9} {found['status']}: {found['totalRows']} rows, "
-              f"{found['createdCount']} to create, {found['skippedCount']} skipped, "
-              f"{found['errorCount']} with errors")
-        _call(http, "POST", f"/imports/{found['id']}/confirm")
+        confirmed = _call(http, "POST", f"/imports/{found['id']}/confirm")
+        print(f"     {kind:<9} {confirmed['status']}: {confirmed['totalRows']} rows, "
+              f"{confirmed['createdCount']} to create, {confirmed['skippedCount']} skipped, "
+              f"{confirmed['errorCount']} with errors")
 
 
 def run(base_url: str, key: str) -> None:
