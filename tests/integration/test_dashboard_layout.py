@@ -251,6 +251,21 @@ async def test_step_durations_read_as_the_clis(
     assert page != "0.0 s"
 
 
+DURATIONS = [0, 0.0004, 0.0005, 0.0125, 0.049, 0.5, 0.9994, 0.9995, 1, 4.25, 4.35, 9.95,
+             9.96, 10, 42.5, 43.5, 59.5, 60, 185, 3599.5, 3600, 7620, 86399.5, 273600, 1e6]
+
+
+def test_the_pages_durations_are_the_clis(browser: Browser) -> None:
+    """The page's formatting functions, run in the browser, against the CLI's on the same
+    numbers (ties included: Python rounds them to even)."""
+    html = PAGE.read_text(encoding="utf-8")
+    source = "\n".join(re.search(rf"\n  function {name}\(.*?\n  }}\n", html, re.DOTALL)
+                       .group(0) for name in ("fixed", "fmtSeconds"))  # type: ignore[union-attr]
+    browser.driver.get("about:blank")
+    shown = browser.js(source + "\nreturn arguments[0].map(fmtSeconds);", DURATIONS)
+    assert shown == [duration(s) for s in DURATIONS]
+
+
 async def test_times_are_utc_with_the_date(
         browser: Browser, web: str, operator_key: str, scene: Scene,
         ops: httpx.AsyncClient) -> None:
