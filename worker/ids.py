@@ -1,5 +1,5 @@
-"""Identifiers: time-ordered `mig_` job, `ent_` entity and `wrk_` worker IDs, and opaque
-random tokens."""
+"""Identifiers: time-ordered IDs (`mig_` legacy jobs, `job_` the wizard's jobs, `wmig_`
+wizard migrations, `ent_` entities, `wrk_` workers, …) and opaque random tokens."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def new_time_ordered_hex() -> str:
 
 def new_id(prefix: str) -> str:
     """`<prefix>_` + 24 hex digits, time-ordered: `job_` (jobs of the wizard's kinds),
-    `mig_` (wizard migrations), `dimp_` (imports), `upl_` (uploads)."""
+    `wmig_` (wizard migrations; before, `mig_` like legacy jobs), `dimp_` (imports), `upl_`
+    (uploads)."""
     return f"{prefix}_{new_time_ordered_hex()}"
 
 

@@ -24,6 +24,10 @@ from worker.wizard.errors import (
 from worker.wizard.records import ImportType
 from worker.wizard.store import WizardStore
 
+# A wizard migration's ID prefix: `wmig_`, apart from legacy jobs' `mig_` (migrations
+# created before keep their `mig_` IDs: migration 0019)
+MIGRATION_ID_PREFIX = "wmig"
+
 TERMINAL = ("completed", "abandoned")
 # Imports can be attached, detached and uploaded only in these statuses.
 EDITABLE = ("setup", "files_attached", "preview_ready", "ready_to_execute")
@@ -77,7 +81,7 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
     await require_supported_vat_scheme(pool, account_id)
     check_cutover(cutover, today)
     try:
-        row = await store.insert_migration(new_id("mig"), account_id=account_id,
+        row = await store.insert_migration(new_id(MIGRATION_ID_PREFIX), account_id=account_id,
                                            provider=provider, cutover=cutover,
                                            currency=currency, date_order=date_order)
     except asyncpg.UniqueViolationError:
