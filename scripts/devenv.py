@@ -177,6 +177,17 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
+def without_password(url: str) -> str:
+    """`url` fit to show: its user part without the password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=user.split(":", 1)[0] + "@" + host))
+
+
 def ensure_database(url: str) -> None:
     """Create the database named in `url` when the server does not have it yet."""
     import asyncio
@@ -200,7 +211,11 @@ def ensure_database(url: str) -> None:
         else:
             await conn.close()
 
-    asyncio.run(create())
+    try:
+        asyncio.run(create())
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise SystemExit(f"cannot reach Postgres at {without_password(url)}: {reason}") from None
 
 
 def find_services(db: str = "migration_worker", redis_db: int = 0) -> Services:

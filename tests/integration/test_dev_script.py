@@ -197,6 +197,9 @@ class DevRun:
             time.sleep(0.2)
         assert not left, ("left running:\n" + "\n".join(describe(left))
                           + f"\nscripts/dev's output:\n{self.output}")
+        # stopped cleanly: no traceback, nothing ignored at exit, no warning
+        for sign in ("Traceback", "Exception ignored", "Warning"):
+            assert sign not in self.output, self.output
 
     def kill_everything(self) -> None:
         """Whatever a failed test left: killed outright."""
