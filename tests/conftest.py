@@ -34,6 +34,9 @@ from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
 
+# fixtures of a support module, for the test modules that use them
+pytest_plugins = ["tests.support.dev_stack"]
+
 TEST_DB = os.environ.get("TEST_DATABASE_URL",
                          "postgresql://postgres@127.0.0.1:5432/migration_worker_test")
 TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
