@@ -61,6 +61,10 @@ def test_every_tested_readme_block_runs_against_a_dev_stack(dev_run: DevRun,
             assert re.search(r'"id":"mig_[0-9a-f]{24}"', out), out[-2000:]
             assert '"steps":' in out
             assert '"status":"ok"' in last, last
+        elif "api_stub ops" in block:
+            # the operators' CLI found the workers and the newest job's step timeline
+            assert "wrk_" in out, out[-1500:]
+            assert "step" in out.lower(), out[-1500:]
         else:
             # a wizard walkthrough went to the end: the migration executed
             assert '"status":"completed"' in last, out[-1500:]
