@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api_stub.body_limits import LimitBody
 from api_stub.changes import ChangeFeed
 from api_stub.docs_pages import install_docs
-from api_stub.errors import install_error_handlers
+from api_stub.error_handlers import install_error_handlers
 from api_stub.key_cache import KeyCache
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
