@@ -77,9 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         print(new_key)
         return 0
     from api_stub.server import serve
+    from worker.deployment import start_or_exit
     from worker.settings import get_settings
 
-    return serve(get_settings())
+    settings = get_settings()
+    start_or_exit(settings, "the API")
+    return serve(settings)
 
 
 if __name__ == "__main__":

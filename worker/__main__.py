@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from worker.deployment import start_or_exit
 from worker.process.arq_worker import create_worker
 from worker.process.memory import return_large_blocks
 from worker.process.shutdown import GracefulShutdown
@@ -14,6 +15,7 @@ from worker.settings import get_settings
 
 def main() -> None:
     settings = get_settings()
+    start_or_exit(settings, "the worker")
     # A worker's work is batch work: on a shared host it yields the CPU to the API and to
     # Postgres, so that creating or polling a job stays quick beside busy workers (README,
     # Performance). Its reading children inherit this.

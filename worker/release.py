@@ -7,6 +7,7 @@ import sys
 
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations
+from worker.deployment import start_or_exit
 from worker.settings import get_settings
 
 
@@ -20,7 +21,9 @@ async def release(dsn: str) -> list[str]:
 
 
 def main() -> int:
-    applied = asyncio.run(release(get_settings().database_url))
+    settings = get_settings()
+    start_or_exit(settings, "the release")
+    applied = asyncio.run(release(settings.database_url))
     print("applied: " + ", ".join(applied) if applied else "schema is current")
     return 0
 

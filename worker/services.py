@@ -28,5 +28,6 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, pool: asyncpg.Pool, redis: ArqRedis) -> Services:
-        return cls(settings, pool, redis, SecretBox(settings.secret_key.get_secret_value()),
+        return cls(settings, pool, redis, SecretBox(settings.secret_key.get_secret_value(),
+                                                   settings.old_secret_keys()),
                    JobStore(pool), StepStore(pool), WorkerStore(pool))

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     log_format: str = Field(default_factory=lambda: "console" if sys.stdout.isatty() else "json")
     log_level: str = "INFO"
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # SECRET_KEY rotation: the keys before it (comma-separated), kept only to open what they
+    # sealed; SECRET_KEY seals everything new
+    secret_keys_old: SecretStr = SecretStr("")
+    # production: refuse to start with the built-in or a short SECRET_KEY (worker/deployment)
+    production: bool = False
     # arq queue name; tests give each run its own
     queue_name: str = "migration:queue"
     # how long a legacy login session (and its token in Redis) lives
@@ -114,6 +119,11 @@ class Settings(BaseSettings):
     # peaks at about 170 MB in the child and reads in a few seconds
     reader_child_memory_bytes: int = Field(default=384 * 1024 * 1024, ge=64 * 1024 * 1024)
     reader_child_cpu_seconds: int = Field(default=60, ge=1)
+
+    def old_secret_keys(self) -> list[str]:
+        """SECRET_KEYS_OLD, one key each."""
+        return [k.strip() for k in self.secret_keys_old.get_secret_value().split(",")
+                if k.strip()]
 
 
 @lru_cache(maxsize=1)
