@@ -1,53 +1,24 @@
 """`python -m api_stub serve | create-key --account ACC [--account ACC2] | create-key
---operator | ops ...` (the operator CLI, api_stub/ops_cli)."""
+--operator [--label L] [--expires 2027-01-31|90d] | keys list|revoke|rotate (api_stub/
+keys_cli) | ops ...` (the operator CLI, api_stub/ops_cli)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from datetime import datetime
 
-from api_stub import ops_cli
-
-
-class CannotReachPostgres(Exception):
-    """Postgres did not answer create-key: the message says where and what to do."""
+from api_stub import keys_cli, ops_cli
 
 
-def _without_password(dsn: str) -> str:
-    """`dsn` fit to show: no password in its user part or its query string."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(dsn)
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, host = netloc.rsplit("@", 1)
-        netloc = user.split(":", 1)[0] + "@" + host
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-async def _create_key(accounts: list[str], operator: bool) -> str:
+async def _create_key(accounts: list[str], operator: bool, label: str | None,
+                      expires_at: datetime | None) -> str:
     # imported here: `ops` talks HTTP only and needs no database driver
-    import asyncpg
-
-    from worker.db.pool import create_pool
-    from worker.settings import get_settings
     from worker.store.api_keys import create_api_key
 
-    dsn = get_settings().database_url
-    try:
-        pool = await asyncio.wait_for(create_pool(dsn, min_size=1, max_size=1), 15)
-    except (OSError, TimeoutError, asyncpg.PostgresError,
-            asyncpg.InterfaceError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise CannotReachPostgres(
-            f"cannot reach Postgres at {_without_password(dsn)}: {reason}; is the dev stack "
-            "running (./scripts/dev)? Run commands through ./scripts/cli") from None
-    try:
-        return await create_api_key(pool, accounts, operator=operator)
-    finally:
-        await pool.close()
+    return await keys_cli.with_pool(lambda pool: create_api_key(
+        pool, accounts, operator=operator, label=label, expires_at=expires_at))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,16 +31,24 @@ def main(argv: list[str] | None = None) -> int:
     whose.add_argument("--operator", action="store_true",
                        help="an operator's key: every account's jobs through /ops, nothing "
                             "else")
+    key.add_argument("--label", help="what the key is for, shown by `keys list`")
+    key.add_argument("--expires", type=keys_cli.expiry,
+                     help="when it stops working: a date (2027-01-31, through that day UTC), "
+                          "a date-time, or a duration from now (90d)")
+    keys_cli.add_parser(commands)
     commands.add_parser("serve", help="serve the API on $PORT")
     ops_cli.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "ops":
         return ops_cli.run(args)
+    if args.command == "keys":
+        return keys_cli.run(args)
     if args.command == "create-key":
         accounts = args.account or []
         try:
-            new_key = asyncio.run(_create_key(accounts, args.operator))
-        except CannotReachPostgres as exc:
+            new_key = asyncio.run(_create_key(accounts, args.operator, args.label,
+                                              args.expires))
+        except keys_cli.CannotReachPostgres as exc:
             print(exc, file=sys.stderr)
             return 1
         whom = "an operator" if args.operator else ", ".join(accounts)

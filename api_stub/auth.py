@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import asyncpg
@@ -11,6 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api_stub.errors import (
     AccountForbidden,
     AccountRequired,
+    ApiKeyExpired,
+    ApiKeyRevoked,
     InvalidApiKey,
     OperatorOnly,
     Unauthorized,
@@ -18,7 +21,7 @@ from api_stub.errors import (
 from api_stub.key_cache import KeyCache
 from api_stub.state import ApiState, get_state
 from worker.secrets_box import digest_api_key
-from worker.store.api_keys import ApiKey, find_api_key
+from worker.store.api_keys import ApiKey, KeyRefused, find_api_key
 
 # Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
 # that each way of getting it wrong has its own message.
@@ -33,31 +36,52 @@ def bearer_token(authorization: str | None) -> str | None:
     return key.strip()
 
 
-async def lookup_key(cache: KeyCache, pool: asyncpg.Pool, key: str) -> ApiKey | None:
-    """The key, from the cache or the database; None when unknown or revoked."""
+async def lookup_key(cache: KeyCache, pool: asyncpg.Pool,
+                     key: str) -> ApiKey | KeyRefused | None:
+    """The key, from the cache or the database; KeyRefused when revoked or expired; None
+    when unknown."""
     digest = digest_api_key(key)
-    found = cache.get(digest)
-    if found is None:
-        found = await find_api_key(pool, key)
-        if found is not None:
-            cache.put(digest, found)
+    cached = cache.get(digest)
+    # a cached key is not trusted past its expiry or its rotation's grace end
+    if cached is not None and (cached.valid_until is None
+                               or cached.valid_until > datetime.now(UTC)):
+        return cached
+    found = await find_api_key(pool, key)
+    if isinstance(found, ApiKey):
+        cache.put(digest, found)
     return found
+
+
+def refusal_error(refused: KeyRefused) -> ApiKeyRevoked | ApiKeyExpired:
+    """The 401 naming why this existing key no longer works, and since when."""
+    day = refused.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if refused.reason == "expired":
+        return ApiKeyExpired(f"This API key expired on {day}; ask an operator for a new one.")
+    if refused.rotated:
+        return ApiKeyRevoked(f"This API key was rotated and its grace period ended on {day}; "
+                             "use its replacement or ask an operator for a new one.")
+    return ApiKeyRevoked(f"This API key was revoked on {day}; ask an operator for a new one.")
 
 
 async def _api_key(request: Request, state: ApiState) -> ApiKey:
     # the rate limiter, which runs first, may have found it already
-    found: ApiKey | None = getattr(request.state, "api_key", None)
-    if found is not None:
-        return found
+    known: ApiKey | None = getattr(request.state, "api_key", None)
+    if known is not None:
+        return known
     authorization = request.headers.get("authorization")
     if not authorization:
         raise Unauthorized()
     key = bearer_token(authorization)
     if key is None:
         raise Unauthorized("The Authorization header must be 'Bearer <api key>'.")
-    # the rate limiter may have looked it up already and found nothing
+    # the rate limiter may have looked it up already and found nothing, or a refused key
+    refused: KeyRefused | None = getattr(request.state, "api_key_refused", None)
     unknown = getattr(request.state, "api_key_unknown", False)
-    found = None if unknown else await lookup_key(request.app.state.key_cache, state.pool, key)
+    found: ApiKey | KeyRefused | None = refused
+    if found is None and not unknown:
+        found = await lookup_key(request.app.state.key_cache, state.pool, key)
+    if isinstance(found, KeyRefused):
+        raise refusal_error(found)
     if found is None:
         raise InvalidApiKey()
     request.state.api_key = found

@@ -68,9 +68,21 @@ class Unauthorized(ServiceError):
 
 
 class InvalidApiKey(ServiceError):
-    """The API key is not valid (unknown or revoked); ask an operator for one."""
+    """The API key is not valid (unknown); ask an operator for one."""
 
     code = "INVALID_API_KEY"
+
+
+class ApiKeyRevoked(ServiceError):
+    """This API key was revoked; ask an operator for a new one."""
+
+    code = "API_KEY_REVOKED"
+
+
+class ApiKeyExpired(ServiceError):
+    """This API key has expired; ask an operator for a new one."""
+
+    code = "API_KEY_EXPIRED"
 
 
 class AccountRequired(ServiceError):
@@ -189,6 +201,8 @@ STATUS: dict[type[ServiceError], int] = {
     AccountRequired: 400,
     Unauthorized: 401,
     InvalidApiKey: 401,
+    ApiKeyRevoked: 401,
+    ApiKeyExpired: 401,
     LegacyAuthFailed: 401,
     AccountForbidden: 403,
     OperatorOnly: 403,
@@ -258,7 +272,8 @@ BODY_ERRORS: tuple[type[ServiceError], ...] = (InvalidJson,)
 # unexpected exceptions below answers it in the error shape, not as Starlette's plain text).
 SERVER_ERRORS: tuple[type[ServiceError], ...] = (InternalError, ServiceUnavailable)
 # What any route behind an API key may answer.
-AUTH_ERRORS: tuple[type[ServiceError], ...] = (Unauthorized, InvalidApiKey, AccountRequired,
+AUTH_ERRORS: tuple[type[ServiceError], ...] = (Unauthorized, InvalidApiKey, ApiKeyRevoked,
+                                               ApiKeyExpired, AccountRequired,
                                                AccountForbidden)
 
 

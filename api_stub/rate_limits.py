@@ -41,7 +41,7 @@ from api_stub.errors import RateLimited, ServiceUnavailable, error_response
 from api_stub.limit_store import LimitStore
 from worker.redis_keys import rate_bucket_key
 from worker.settings import Settings
-from worker.store.api_keys import ApiKey
+from worker.store.api_keys import ApiKey, KeyRefused
 
 PROBES = frozenset({"/healthz", "/metrics"})
 # Routes refused while Redis does not answer. The legacy login guards a password oracle
@@ -194,6 +194,10 @@ class RateLimits:
         try:
             found = await lookup_key(app_state.key_cache, app_state.api.pool, token)
         except Exception:
+            return None
+        if isinstance(found, KeyRefused):
+            # the route's auth answers 401 naming why, without a second lookup
+            scope["state"]["api_key_refused"] = found
             return None
         if found is None:
             scope["state"]["api_key_unknown"] = True

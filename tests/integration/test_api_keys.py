@@ -23,4 +23,4 @@ async def test_a_revoked_key_is_refused_within_the_cache_time(
         await asyncio.sleep(2.2)
         refused = await http.get("/legacy-migration/jobs")
     assert refused.status_code == 401
-    assert refused.json()["error"]["code"] == "INVALID_API_KEY"
+    assert refused.json()["error"]["code"] == "API_KEY_REVOKED"

@@ -3,11 +3,15 @@ request."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.types import Conn
 from worker.ids import new_token
 from worker.secrets_box import digest_api_key
 
@@ -23,10 +27,25 @@ class ApiKey:
     id: int
     operator: bool
     accounts: tuple[str, ...]
+    # when it stops working (its expiry, or a rotation's grace end), so that a cached key
+    # is not trusted past it
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KeyRefused:
+    """A key that exists but no longer works: revoked (a rotation's grace period ended
+    counts as revoked) or expired, and since when."""
+
+    id: int
+    reason: Literal["revoked", "expired"]
+    at: datetime
+    rotated: bool = False
 
 
 async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *,
-                         operator: bool = False) -> str:
+                         operator: bool = False, label: str | None = None,
+                         expires_at: datetime | None = None) -> str:
     """A new key with access to these accounts (created if new), or an operator's key (no
     account); returns the key itself, which is shown once and never stored."""
     if operator == bool(account_ids):
@@ -34,17 +53,33 @@ async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *,
                          "(at least one account)")
     key = new_token(OPERATOR_KEY_PREFIX if operator else KEY_PREFIX)
     async with pool.acquire() as conn, conn.transaction():
-        key_id = await conn.fetchval(q("insert_api_key"), digest_api_key(key), key[:10],
-                                     operator)
-        for account_id in account_ids:
-            await conn.execute(q("insert_account"), account_id)
-            await conn.execute(q("grant_api_key_account"), key_id, account_id)
+        await insert_api_key(conn, key, account_ids, operator=operator, label=label,
+                             expires_at=expires_at)
     return key
 
 
-async def find_api_key(pool: asyncpg.Pool, api_key: str) -> ApiKey | None:
-    """The key, or None when it is unknown or revoked."""
+async def insert_api_key(conn: Conn, key: str, account_ids: Sequence[str], *,
+                         operator: bool, label: str | None,
+                         expires_at: datetime | None) -> int:
+    """Store `key` (its digest and visible prefix only) in the caller's transaction."""
+    key_id: int = await conn.fetchval(q("insert_api_key"), digest_api_key(key), key[:10],
+                                      operator, label, expires_at)
+    for account_id in account_ids:
+        await conn.execute(q("insert_account"), account_id)
+        await conn.execute(q("grant_api_key_account"), key_id, account_id)
+    return key_id
+
+
+async def find_api_key(pool: asyncpg.Pool, api_key: str) -> ApiKey | KeyRefused | None:
+    """The key; KeyRefused when it was revoked or has expired; None when it is unknown."""
     row = await pool.fetchrow(q("api_key_of_digest"), digest_api_key(api_key))
     if row is None:
         return None
-    return ApiKey(row["id"], row["operator"], tuple(row["accounts"]))
+    if row["revoked"]:
+        return KeyRefused(row["id"], "revoked", row["revoked_at"],
+                          rotated=row["rotated_at"] is not None)
+    if row["expired"]:
+        return KeyRefused(row["id"], "expired", row["expires_at"])
+    ends = [t for t in (row["revoked_at"], row["expires_at"]) if t is not None]
+    return ApiKey(row["id"], row["operator"], tuple(row["accounts"]),
+                  valid_until=min(ends) if ends else None)

@@ -1,0 +1,63 @@
+"""Listing, revoking and rotating API keys (spec/security.md, Keys and audit). A key is
+named by its ID or its visible prefix: only its digest is stored, so the key itself can
+never be shown again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from worker.db.queries import q
+from worker.db.types import Conn
+from worker.ids import new_token
+from worker.store.api_keys import KEY_PREFIX, OPERATOR_KEY_PREFIX, insert_api_key
+
+
+class KeyNotFound(Exception):
+    """No key has this ID or prefix, or several share the prefix."""
+
+
+async def list_api_keys(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    """Every key: ID, prefix, operator or accounts, label, created, last used, expiry,
+    revoked (or rotated, and its grace end)."""
+    return [dict(r) for r in await pool.fetch(q("api_keys_listed"))]
+
+
+async def _one_key(conn: Conn, ident: str) -> asyncpg.Record:
+    rows = await conn.fetch(q("api_keys_matching"), ident.strip())
+    if not rows:
+        raise KeyNotFound(f"no API key has the ID or prefix {ident!r}; see `keys list`")
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise KeyNotFound(f"several API keys have the prefix {ident!r} (IDs {ids}); "
+                          "name one by its ID")
+    row: asyncpg.Record = rows[0]
+    return row
+
+
+async def revoke_api_key(pool: asyncpg.Pool, ident: str) -> tuple[int, datetime]:
+    """Revoke the key now; its ID and when it stopped working."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _one_key(conn, ident)
+        at: datetime = await conn.fetchval(q("revoke_api_key"), row["id"])
+    return row["id"], at
+
+
+async def rotate_api_key(pool: asyncpg.Pool, ident: str,
+                         grace: timedelta) -> tuple[str, int, datetime]:
+    """A new key with the same accounts, label and expiry; the old one works until the grace
+    period ends. Returns the new key (to show once), the old key's ID and its grace end."""
+    async with pool.acquire() as conn, conn.transaction():
+        old = await _one_key(conn, ident)
+        if old["revoked"]:
+            raise KeyNotFound(f"API key {old['id']} is revoked; create a new one instead")
+        key = new_token(OPERATOR_KEY_PREFIX if old["operator"] else KEY_PREFIX)
+        new_id = await insert_api_key(conn, key, tuple(old["accounts"]),
+                                      operator=old["operator"], label=old["label"],
+                                      expires_at=old["expires_at"])
+        grace_end = await conn.fetchval("SELECT now() + $1::interval", grace)
+        ends: datetime = await conn.fetchval(q("retire_rotated_api_key"), old["id"],
+                                             grace_end, new_id)
+    return key, old["id"], ends
