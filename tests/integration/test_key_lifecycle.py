@@ -46,6 +46,7 @@ async def test_create_key_stores_label_and_expiry_and_list_shows_them_without_th
                   "--expires", "2027-01-31")
     row = await db.fetchrow("SELECT label, expires_at, key_prefix FROM api_keys "
                             "WHERE id = $1", await key_id(db, key))
+    assert row is not None
     assert row["label"] == "billing sync"
     assert row["expires_at"] == datetime(2027, 2, 1, tzinfo=UTC)  # through Jan 31st, UTC
     listed = cli(service_env, "keys", "list")
@@ -127,6 +128,7 @@ async def test_rotation_prints_a_new_key_and_the_old_works_for_its_grace(
                             "array_agg(a.account_id) AS accounts FROM api_keys k JOIN "
                             "api_key_accounts a ON a.api_key_id = k.id WHERE k.id = $1 "
                             "GROUP BY k.id", await key_id(db, new))
+    assert row is not None
     assert row["label"] == "ci"
     assert row["accounts"] == ["acc_life_rotate"]
     grace_end = await db.fetchval("SELECT revoked_at FROM api_keys WHERE id = $1", old_id)
