@@ -13,6 +13,7 @@ from api_stub.changes import ChangeFeed
 from api_stub.docs_pages import install_docs
 from api_stub.error_handlers import install_error_handlers
 from api_stub.key_cache import KeyCache
+from api_stub.key_usage import KeyUsage
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
 from api_stub.rate_limits import RateLimits
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.api = services = Services.build(settings, pool, redis)
         app.state.kinds = kinds = job_kinds(settings.extra_job_kinds)
         app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
+        app.state.key_usage = key_usage = KeyUsage(pool, settings.api_key_used_flush_seconds)
+        key_usage.start()
         app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
         app.state.changes = changes = ChangeFeed(settings.database_url)
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await flusher.stop()
+            await key_usage.stop()
             await changes.stop()
             await fleet.stop()
             await redis.aclose()

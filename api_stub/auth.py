@@ -19,6 +19,7 @@ from api_stub.errors import (
     Unauthorized,
 )
 from api_stub.key_cache import KeyCache
+from api_stub.key_usage import KeyUsage
 from api_stub.state import ApiState, get_state
 from worker.secrets_box import digest_api_key
 from worker.store.api_keys import ApiKey, KeyRefused, find_api_key
@@ -36,19 +37,22 @@ def bearer_token(authorization: str | None) -> str | None:
     return key.strip()
 
 
-async def lookup_key(cache: KeyCache, pool: asyncpg.Pool,
-                     key: str) -> ApiKey | KeyRefused | None:
+async def lookup_key(cache: KeyCache, pool: asyncpg.Pool, key: str,
+                     usage: KeyUsage | None = None) -> ApiKey | KeyRefused | None:
     """The key, from the cache or the database; KeyRefused when revoked or expired; None
-    when unknown."""
+    when unknown. A valid key's use is noted in `usage` (written later, in bulk)."""
     digest = digest_api_key(key)
     cached = cache.get(digest)
     # a cached key is not trusted past its expiry or its rotation's grace end
     if cached is not None and (cached.valid_until is None
                                or cached.valid_until > datetime.now(UTC)):
-        return cached
-    found = await find_api_key(pool, key)
-    if isinstance(found, ApiKey):
-        cache.put(digest, found)
+        found: ApiKey | KeyRefused | None = cached
+    else:
+        found = await find_api_key(pool, key)
+        if isinstance(found, ApiKey):
+            cache.put(digest, found)
+    if usage is not None and isinstance(found, ApiKey):
+        usage.note(found.id)
     return found
 
 
@@ -79,7 +83,8 @@ async def _api_key(request: Request, state: ApiState) -> ApiKey:
     unknown = getattr(request.state, "api_key_unknown", False)
     found: ApiKey | KeyRefused | None = refused
     if found is None and not unknown:
-        found = await lookup_key(request.app.state.key_cache, state.pool, key)
+        found = await lookup_key(request.app.state.key_cache, state.pool, key,
+                                 getattr(request.app.state, "key_usage", None))
     if isinstance(found, KeyRefused):
         raise refusal_error(found)
     if found is None:

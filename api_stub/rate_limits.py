@@ -192,7 +192,8 @@ class RateLimits:
         answers 503 as it would)."""
         app_state = scope["app"].state
         try:
-            found = await lookup_key(app_state.key_cache, app_state.api.pool, token)
+            found = await lookup_key(app_state.key_cache, app_state.api.pool, token,
+                                     getattr(app_state, "key_usage", None))
         except Exception:
             return None
         if isinstance(found, KeyRefused):

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # how long a web process trusts an API key it has looked up (a revoked key is refused
     # everywhere after this long)
     api_key_cache_seconds: float = 2.0
+    # how often a web process writes when its keys were last used (api_stub/key_usage.py):
+    # at most one write per key per this long, never one per request
+    api_key_used_flush_seconds: float = 60.0
     # pushed progress (…/events): how often a stream re-reads its object even without a
     # notification, how long it may stay silent before a keep-alive comment, and how long
     # the events of a finished job are kept for clients resuming with Last-Event-ID

@@ -4,13 +4,16 @@ creation, `keys list|revoke|rotate` in the CLI, and 401s naming a revoked or an 
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import httpx
 
 from tests.support.processes import create_key, python_module
+from tests.support.web import own_web
 from worker.secrets_box import digest_api_key
 
 JOBS = "/legacy-migration/jobs"
@@ -163,3 +166,24 @@ async def test_the_openapi_document_declares_the_new_401s(web: str) -> None:
         text = (await http.get("/openapi.json")).text
     assert "API_KEY_REVOKED" in text
     assert "API_KEY_EXPIRED" in text
+
+
+async def test_last_used_is_written_in_bulk_not_per_request(
+        service_env: dict[str, str], db: asyncpg.Pool, logs_dir: Path) -> None:
+    key = create_key(service_env, "acc_life_used")
+    kid = await key_id(db, key)
+    env = {**service_env, "API_KEY_USED_FLUSH_SECONDS": "0.5"}
+    async with own_web("web-key-usage", env, logs_dir) as web:
+        before = datetime.now(UTC)
+        for _ in range(20):
+            assert await status_and_code(web.url, key) == (200, None)
+        # noted in memory: written by the next flush, not by the requests
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while (used := await db.fetchval("SELECT last_used_at FROM api_keys WHERE id = $1",
+                                          kid)) is None:
+            assert datetime.now(UTC) < deadline
+            await asyncio.sleep(0.1)
+        assert before - timedelta(seconds=1) < used <= datetime.now(UTC)
+    listed = cli(service_env, "keys", "list")
+    line = next(x for x in listed.stdout.splitlines() if key[:10] in x)
+    assert used.astimezone(UTC).strftime("%Y-%m-%d %H:%M") in line
