@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key_usage.start()
         app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
-        app.state.changes = changes = ChangeFeed(settings.database_url)
+        app.state.changes = changes = ChangeFeed(
+            settings.database_url, also={"api_key_revoked": app.state.key_cache.revoked})
         changes.start()
         app.state.refusals = flusher = RefusalFlusher(redis)
         flusher.start()

@@ -5,6 +5,10 @@ Workers on any host write progress in transactions that NOTIFY `object_changes` 
 trigger, migration 0009), so notifications arrive only for committed changes, in commit
 order. A stream that misses one (the connection was lost) still converges: streams also
 re-read every EVENTS_REREAD_SECONDS, and every stream is woken when the connection is back.
+
+The same connection listens on other channels given to it (`also`): e.g. the key cache's
+revocations. Their callbacks get each payload, and None when the connection is back (some
+may have been missed).
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ RECONNECT_SECONDS = 1.0
 
 def _setter(event: asyncio.Event) -> Callable[[object], None]:
     return lambda _conn: event.set()
+
+
+def _relay(callback: Callable[[str | None], None]) -> Callable[..., None]:
+    return lambda _conn, _pid, _channel, payload: callback(str(payload))
 
 
 class Watch:
@@ -57,8 +65,10 @@ class Watch:
 class ChangeFeed:
     """The process's LISTEN connection and the watches it wakes."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str,
+                 also: dict[str, Callable[[str | None], None]] | None = None) -> None:
         self.database_url = database_url
+        self.also = also or {}
         self.waiters: defaultdict[str, set[Watch]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
 
@@ -96,8 +106,14 @@ class ChangeFeed:
                 conn = await connect(self.database_url)
                 lost = asyncio.Event()
                 conn.add_termination_listener(_setter(lost))
+                for channel, callback in self.also.items():
+                    await conn.add_listener(channel, _relay(callback))
+                # last: the connection's last statement names object_changes (tests and
+                # operators find it in pg_stat_activity by that)
                 await conn.add_listener(CHANNEL, self._notified)
                 self._wake_all()  # whatever happened while there was no connection
+                for callback in self.also.values():
+                    callback(None)
                 await lost.wait()
                 log.warning("change feed lost its connection; streams re-read until it "
                             "is back")

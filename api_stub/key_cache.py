@@ -3,7 +3,10 @@ the same key many times a second, and its lookup was a query on every request.
 
 Only keys that were found are kept (an unknown key is looked up each time, so that guessing
 cannot fill memory), by digest, never the key itself; at most MAX_KEYS, the oldest dropped.
-A revoked key is refused by every web process within API_KEY_CACHE_SECONDS.
+A key revoked or rotated is dropped at once: the statement that revokes it NOTIFYs
+`api_key_revoked` (sql/queries/accounts.sql), which every web process LISTENs to on its change
+feed (api_stub/changes.py), so it is refused everywhere within a second, not at the end of
+API_KEY_CACHE_SECONDS; when that connection was lost, the whole cache is dropped instead.
 """
 
 from __future__ import annotations
@@ -39,3 +42,12 @@ class KeyCache:
         self._keys.move_to_end(digest)
         while len(self._keys) > MAX_KEYS:
             self._keys.popitem(last=False)
+
+    def revoked(self, key_id: str | None) -> None:
+        """A notification of api_key_revoked: forget that key (its ID), or every key when
+        notifications may have been missed (None). A scan, but revocations are rare."""
+        if key_id is None:
+            self._keys.clear()
+            return
+        for digest in [d for d, (_, k) in self._keys.items() if str(k.id) == key_id]:
+            del self._keys[digest]

@@ -47,6 +47,11 @@ ORDER BY k.id;
 UPDATE api_keys SET revoked_at = least(coalesce(revoked_at, now()), now())
 WHERE id = $1 RETURNING revoked_at;
 
+-- name: notify_api_key_revoked
+-- Every web process drops this key ($1, its ID) from its cache when the transaction
+-- commits (api_stub/key_cache.py), so a revocation holds everywhere within a second.
+SELECT pg_notify('api_key_revoked', $1::bigint::text);
+
 -- name: retire_rotated_api_key
 -- The old key of a rotation works until its grace period ends ($2), unless revoked sooner.
 UPDATE api_keys SET rotated_at = now(), replaced_by = $3,

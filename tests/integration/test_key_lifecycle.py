@@ -187,3 +187,25 @@ async def test_last_used_is_written_in_bulk_not_per_request(
     listed = cli(service_env, "keys", "list")
     line = next(x for x in listed.stdout.splitlines() if key[:10] in x)
     assert used.astimezone(UTC).strftime("%Y-%m-%d %H:%M") in line
+
+
+async def test_a_key_revoked_with_the_cli_is_refused_by_every_web_process_within_a_second(
+        service_env: dict[str, str], logs_dir: Path) -> None:
+    # a cache time of a minute: what refuses the key is the revocation's notification
+    env = {**service_env, "API_KEY_CACHE_SECONDS": "60"}
+    key = create_key(service_env, "acc_life_everywhere")
+    async with own_web("web-keys-a", env, logs_dir) as a, \
+            own_web("web-keys-b", env, logs_dir) as b:
+        for web in (a, b):  # each now holds the key in its cache
+            assert await status_and_code(web.url, key) == (200, None)
+            assert await status_and_code(web.url, key) == (200, None)
+        revoked = cli(service_env, "keys", "revoke", key[:10])
+        assert revoked.returncode == 0, revoked.stderr
+        committed = asyncio.get_running_loop().time()
+        waiting = {a.url, b.url}
+        while waiting:
+            for url in list(waiting):
+                if await status_and_code(url, key) == (401, "API_KEY_REVOKED"):
+                    waiting.discard(url)
+            assert asyncio.get_running_loop().time() - committed < 1.5, waiting
+            await asyncio.sleep(0.02)

@@ -33,3 +33,15 @@ def test_the_oldest_keys_go_first_beyond_the_bound() -> None:
     assert cache.get((4).to_bytes(4, "big")) is None
     assert cache.get((5).to_bytes(4, "big")) == KEY
     assert cache.get((key_cache.MAX_KEYS + 4).to_bytes(4, "big")) == KEY
+
+
+def test_a_revoked_key_is_dropped_at_once_and_a_lost_feed_drops_all() -> None:
+    cache = KeyCache(60)
+    other = ApiKey(2, False, ("acc_2",))
+    cache.put(b"one", KEY)
+    cache.put(b"two", other)
+    cache.revoked(str(KEY.id))
+    assert cache.get(b"one") is None
+    assert cache.get(b"two") == other
+    cache.revoked(None)
+    assert cache.get(b"two") is None

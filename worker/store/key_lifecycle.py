@@ -42,6 +42,7 @@ async def revoke_api_key(pool: asyncpg.Pool, ident: str) -> tuple[int, datetime]
     async with pool.acquire() as conn, conn.transaction():
         row = await _one_key(conn, ident)
         at: datetime = await conn.fetchval(q("revoke_api_key"), row["id"])
+        await conn.execute(q("notify_api_key_revoked"), row["id"])
     return row["id"], at
 
 
@@ -60,4 +61,6 @@ async def rotate_api_key(pool: asyncpg.Pool, ident: str,
         grace_end = await conn.fetchval("SELECT now() + $1::interval", grace)
         ends: datetime = await conn.fetchval(q("retire_rotated_api_key"), old["id"],
                                              grace_end, new_id)
+        # caches re-read the old key, and learn when its grace period ends
+        await conn.execute(q("notify_api_key_revoked"), old["id"])
     return key, old["id"], ends
