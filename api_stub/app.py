@@ -26,6 +26,7 @@ from api_stub.routes import (
     health,
     imports,
     jobs,
+    keys,
     legacy_auth,
     migrations,
     ops,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(ops.router)
+    app.include_router(keys.router)
     app.include_router(events.router)
     app.include_router(dashboard.router)
     install_docs(app)  # /docs and /redoc from packaged assets, not a CDN

@@ -41,6 +41,7 @@ from worker.kinds.wizard_import.errors import (
     UploadQuotaExceeded,
     UploadRateExceeded,
 )
+from worker.store.key_lifecycle import KeyAlreadyRevoked, KeyNotFound
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     CashVatNotSupported,
@@ -210,6 +211,8 @@ STATUS: dict[type[ServiceError], int] = {
     KindNotRunHere: 409,
     EndpointNotFound: 404,
     JobNotFound: 404,
+    KeyNotFound: 404,
+    KeyAlreadyRevoked: 409,
     LegacySessionNotFound: 404,
     LegacyOrgNotFound: 404,
     MethodNotAllowed: 405,

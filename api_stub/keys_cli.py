@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"API key {old_id} rotated; it works until {_when(ends)} UTC. New key "
                   "(shown once, stored only as a digest):", file=sys.stderr)
             print(new_key)
-    except (CannotReachPostgres, keys.KeyNotFound) as exc:
+    except (CannotReachPostgres, keys.KeyNotFound, keys.KeyAlreadyRevoked) as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0

@@ -11,12 +11,21 @@ import asyncpg
 
 from worker.db.queries import q
 from worker.db.types import Conn
+from worker.errors import ServiceError
 from worker.ids import new_token
 from worker.store.api_keys import KEY_PREFIX, OPERATOR_KEY_PREFIX, insert_api_key
 
 
-class KeyNotFound(Exception):
-    """No key has this ID or prefix, or several share the prefix."""
+class KeyNotFound(ServiceError):
+    """No API key has this ID or prefix (or several share the prefix); see the key list."""
+
+    code = "API_KEY_NOT_FOUND"
+
+
+class KeyAlreadyRevoked(ServiceError):
+    """This API key is revoked: it cannot be rotated; create a new key instead."""
+
+    code = "API_KEY_ALREADY_REVOKED"
 
 
 async def list_api_keys(pool: asyncpg.Pool) -> list[dict[str, Any]]:
@@ -53,7 +62,8 @@ async def rotate_api_key(pool: asyncpg.Pool, ident: str,
     async with pool.acquire() as conn, conn.transaction():
         old = await _one_key(conn, ident)
         if old["revoked"]:
-            raise KeyNotFound(f"API key {old['id']} is revoked; create a new one instead")
+            raise KeyAlreadyRevoked(f"API key {old['id']} is revoked; create a new one "
+                                    "instead")
         key = new_token(OPERATOR_KEY_PREFIX if old["operator"] else KEY_PREFIX)
         new_id = await insert_api_key(conn, key, tuple(old["accounts"]),
                                       operator=old["operator"], label=old["label"],
