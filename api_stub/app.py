@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api_stub import refusals
 from api_stub.body_limits import LimitBody
 from api_stub.changes import ChangeFeed
 from api_stub.docs_pages import install_docs
@@ -17,7 +18,6 @@ from api_stub.key_usage import KeyUsage
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
 from api_stub.rate_limits import RateLimits
-from api_stub.refusals import RefusalFlusher
 from api_stub.request_text import RefuseBadText
 from api_stub.routes import (
     account,
@@ -57,19 +57,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.kinds = kinds = job_kinds(settings.extra_job_kinds)
         app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
         app.state.key_usage = key_usage = KeyUsage(pool, settings.api_key_used_flush_seconds)
-        key_usage.start()
+        key_usage.loop.start()
         app.state.metrics = fleet = FleetMetrics(services, list(kinds))
         fleet.start()
         app.state.changes = changes = ChangeFeed(
             settings.database_url, also={"api_key_revoked": app.state.key_cache.revoked})
         changes.start()
-        app.state.refusals = flusher = RefusalFlusher(redis)
+        app.state.refusals = flusher = refusals.flusher(redis)
         flusher.start()
         try:
             yield
         finally:
             await flusher.stop()
-            await key_usage.stop()
+            await key_usage.loop.stop()
             await changes.stop()
             await fleet.stop()
             await redis.aclose()

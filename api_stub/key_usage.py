@@ -6,16 +6,12 @@ request."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime
 
 import asyncpg
-import structlog
 
+from api_stub.flush_loop import FlushLoop
 from worker.db.queries import q
-
-log = structlog.get_logger(__name__)
 
 
 class KeyUsage:
@@ -25,7 +21,8 @@ class KeyUsage:
         self.pool = pool
         self.flush_seconds = flush_seconds
         self._used: dict[int, datetime] = {}
-        self._task: asyncio.Task[None] | None = None
+        # started and stopped by the app's lifespan
+        self.loop = FlushLoop("key-usage", flush_seconds, self.flush)
 
     def note(self, key_id: int) -> None:
         """This key was used now (a dict write: no I/O on the request's path)."""
@@ -42,22 +39,3 @@ class KeyUsage:
             for key_id, at in used.items():  # newer notes since win
                 self._used.setdefault(key_id, at)
             raise
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="key-usage")
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_seconds)
-            try:
-                await self.flush()
-            except Exception as exc:  # Postgres away: kept, and tried again next time
-                log.debug("key usage not flushed", error=type(exc).__name__)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.flush(), 2)

@@ -9,16 +9,12 @@ not yet flushed when a process dies are lost: these are operators' figures, not 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import Counter
 
-import structlog
 from redis.asyncio import Redis
 
+from api_stub.flush_loop import FlushLoop
 from worker.redis_keys import PREFIX
-
-log = structlog.get_logger(__name__)
 
 REFUSALS_KEY = PREFIX + "web-refusals"
 FLUSH_SECONDS = 1.0
@@ -62,28 +58,6 @@ async def read(redis: Redis) -> dict[tuple[str, str], int]:
     return totals
 
 
-class RefusalFlusher:
+def flusher(redis: Redis) -> FlushLoop:
     """flush() every FLUSH_SECONDS in the background of a web process, and once at stop."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="refusals")
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            try:
-                await flush(self.redis)
-            except Exception as exc:  # Redis down: kept, and tried again next time
-                log.debug("refusal counts not flushed", error=type(exc).__name__)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(flush(self.redis), 2)
+    return FlushLoop("refusals", FLUSH_SECONDS, lambda: flush(redis))
