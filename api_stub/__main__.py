@@ -16,9 +16,11 @@ async def _create_key(accounts: list[str], operator: bool, label: str | None,
                       expires_at: datetime | None) -> str:
     # imported here: `ops` talks HTTP only and needs no database driver
     from worker.store.api_keys import create_api_key
+    from worker.store.audit import cli_actor
 
     return await keys_cli.with_pool(lambda pool: create_api_key(
-        pool, accounts, operator=operator, label=label, expires_at=expires_at))
+        pool, accounts, by=cli_actor(), operator=operator, label=label,
+        expires_at=expires_at))
 
 
 def main(argv: list[str] | None = None) -> int:

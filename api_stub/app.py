@@ -21,6 +21,7 @@ from api_stub.rate_limits import RateLimits
 from api_stub.request_text import RefuseBadText
 from api_stub.routes import (
     account,
+    audit,
     dashboard,
     events,
     health,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router)
     app.include_router(ops.router)
     app.include_router(keys.router)
+    app.include_router(audit.router)
     app.include_router(events.router)
     app.include_router(dashboard.router)
     install_docs(app)  # /docs and /redoc from packaged assets, not a CDN

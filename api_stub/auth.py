@@ -23,6 +23,7 @@ from api_stub.key_usage import KeyUsage
 from api_stub.state import ApiState, get_state
 from worker.secrets_box import digest_api_key
 from worker.store.api_keys import ApiKey, KeyRefused, find_api_key
+from worker.store.audit import Actor
 
 # Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
 # that each way of getting it wrong has its own message.
@@ -97,6 +98,16 @@ def request_key(request: Request) -> ApiKey:
     """The API key of a request whose route depends on Account or Operator."""
     found: ApiKey = request.state.api_key
     return found
+
+
+def actor(request: Request, account: str | None = None) -> Actor:
+    """Who makes this request, for the audit log: its key (an operator's, or an account's
+    acting for `account`) and the client's address (as the server saw it, or as the
+    trusted proxies in front say: FORWARDED_ALLOW_IPS)."""
+    key = request_key(request)
+    return Actor("operator" if key.operator else "account", key_id=key.id,
+                 key_prefix=key.prefix, key_label=key.label, account_id=account,
+                 address=request.client.host if request.client else None)
 
 
 async def current_account(

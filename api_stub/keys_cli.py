@@ -129,18 +129,20 @@ async def with_pool(use: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
 def run(args: argparse.Namespace) -> int:
     """Run a `keys` subcommand; 0, or 1 with one line on stderr."""
     from worker.store import key_lifecycle as keys
+    from worker.store.audit import cli_actor
 
     try:
         if args.keys_command == "list":
             print(_table(asyncio.run(with_pool(keys.list_api_keys))))
         elif args.keys_command == "revoke":
             key_id, at = asyncio.run(with_pool(
-                lambda pool: keys.revoke_api_key(pool, args.key)))
+                lambda pool: keys.revoke_api_key(pool, args.key, by=cli_actor())))
             print(f"API key {key_id} revoked ({_when(at)} UTC); web processes refuse it "
                   "within a second", file=sys.stderr)
         else:
             new_key, old_id, ends = asyncio.run(with_pool(
-                lambda pool: keys.rotate_api_key(pool, args.key, args.grace)))
+                lambda pool: keys.rotate_api_key(pool, args.key, args.grace,
+                                                 by=cli_actor())))
             print(f"API key {old_id} rotated; it works until {_when(ends)} UTC. New key "
                   "(shown once, stored only as a digest):", file=sys.stderr)
             print(new_key)

@@ -186,6 +186,19 @@ def api_key(service_env: dict[str, str]) -> str:
     return create_key(service_env, "acc_test")
 
 
+@pytest.fixture(scope="session")
+def operator_key(service_env: dict[str, str]) -> str:
+    return create_key(service_env)
+
+
+@pytest.fixture
+async def ops(web: str, operator_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the operators' API (/ops), with an operator's key."""
+    async with httpx.AsyncClient(base_url=web, timeout=30,
+                                 headers={"Authorization": f"Bearer {operator_key}"}) as http:
+        yield http
+
+
 @pytest.fixture
 async def wizard(web: str, service_env: dict[str, str], worker: Proc,
                  request: pytest.FixtureRequest) -> AsyncIterator[Wizard]:

@@ -9,7 +9,7 @@ adds its own checks and fields on top (e.g. worker.kinds.legacy_migration.enqueu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,9 @@ from worker.errors import ActiveJobExists, JobFinished, JobNotFailed, JobNotFoun
 from worker.ids import new_id
 from worker.models import JobStatus
 from worker.queue import safe_enqueue
+from worker.store import audit
 from worker.store import metrics as metrics_store
+from worker.store.audit import Actor
 from worker.store.jobs import JobStore
 
 # Writes a kind's own fields of job `job_id` inside the transaction that creates or
@@ -34,9 +36,11 @@ async def create_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], account_id: str,
     queue_name: str, singleton_key: str | None = None, conflict: ServiceError | None = None,
     fields: KindFields | None = None, id_prefix: str = "mig", environment: str = "live",
+    by: Actor | None = None,
 ) -> asyncpg.Record:
     """Record a pending job (and the kind's `fields`) in one transaction, then enqueue it
-    in arq under its own ID; returns the job row.
+    in arq under its own ID; returns the job row. `by`: who asked, for the audit log
+    (job.created), when the job is an action of its own (not part of another one's).
 
     `singleton_key`: at most one active job of this kind per key; another one raises
     `conflict` (default ActiveJobExists). If the enqueue fails the job is not lost: it is
@@ -48,6 +52,9 @@ async def create_job(
                                singleton_key=singleton_key, conflict=conflict, fields=fields,
                                id_prefix=id_prefix, environment=environment,
                                savepoint=False)
+        if by is not None:
+            await audit.record(conn, by, "job.created", subject=row["id"],
+                               account_id=account_id, details={"kind": kind.name})
     await safe_enqueue(redis, row["id"], queue_name)
     return row
 
@@ -90,12 +97,13 @@ async def enqueue_created(redis: ArqRedis, job_ids: list[str], queue_name: str) 
 
 async def retry_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], job_id: str,
-    account_id: str, queue_name: str, conflict: ServiceError | None = None,
-    fields: KindFields | None = None,
+    account_id: str, queue_name: str, by: Actor, conflict: ServiceError | None = None,
+    fields: KindFields | None = None, note: Mapping[str, Any] | None = None,
 ) -> asyncpg.Record:
     """Put a failed job back on the queue (with the kind's updated `fields`); it resumes
     at the step that failed. JobNotFound, JobNotFailed, or `conflict` when another job
-    of the same singleton key became active meanwhile."""
+    of the same singleton key became active meanwhile. Recorded as job.retried by `by`
+    (with `note`, e.g. the bulk action it is part of)."""
     jobs = JobStore(pool)
     async with pool.acquire() as conn, conn.transaction():
         try:
@@ -106,6 +114,8 @@ async def retry_job(
             raise await _not_failed(jobs, kind, job_id, account_id)
         if fields is not None:
             await fields(conn, job_id)
+        await audit.record(conn, by, "job.retried", subject=job_id, account_id=account_id,
+                           details={"kind": kind.name, **(note or {})})
     await safe_enqueue(redis, job_id, queue_name)
     return row
 
@@ -120,9 +130,11 @@ async def _not_failed(jobs: JobStore, kind: JobKind[Any], job_id: str,
 
 
 async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
-                     account_id: str) -> asyncpg.Record:
+                     account_id: str, by: Actor,
+                     note: Mapping[str, Any] | None = None) -> asyncpg.Record:
     """Cancel a pending job at once, or flag a running one (its worker stops at the next
     checkpoint); returns the job row. JobNotFound, or JobFinished when it has ended.
+    Recorded as job.cancelled by `by` (with `note`).
 
     A pending job ends here, with the kind's end statements in the same transaction; what
     its clean-up removes (a retried job's staging) is left to the sweep."""
@@ -132,6 +144,11 @@ async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
         if row is not None and row["status"] == JobStatus.CANCELLED:
             await kind.on_end(conn, job_id)
             await metrics_store.add(conn, metrics.job_finished(kind.name, "cancelled"))
+        if row is not None:
+            await audit.record(conn, by, "job.cancelled", subject=job_id,
+                               account_id=account_id, details={
+                                   "kind": kind.name, "was": "pending" if row["status"] ==
+                                   JobStatus.CANCELLED else "running", **(note or {})})
     if row is None:
         existing = await jobs.get_for_account(job_id, account_id, kind.name)
         if existing is None:

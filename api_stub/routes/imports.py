@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from api_stub.auth import Account, State
+from api_stub.auth import Account, State, actor
 from api_stub.errors import InvalidUpload, route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import DateOrder, ImportOut, import_out
@@ -42,7 +42,7 @@ async def import_object(state: State, import_id: str, account: str) -> ImportOut
                                     ImportTypeMismatch, UploadQuotaExceeded,
                                     UploadRateExceeded))
 async def create(
-    account: Account, state: State,
+    account: Account, state: State, request: Request,
     file: Annotated[UploadFile, File(description="The file: CSV or .xlsx.")],
     # not `| None`: a form field cannot be null, and the OpenAPI document should not say so
     type: Annotated[ImportType, Form(description=(
@@ -56,7 +56,8 @@ async def create(
     import_id = await import_file(state.pool, state.redis, account_id=account,
                                   import_type=type, filename=filename,
                                   data=data, queue_name=state.settings.queue_name,
-                                  quota=UploadQuota.of(state.settings), date_order=date_order)
+                                  quota=UploadQuota.of(state.settings), date_order=date_order,
+                                  by=actor(request, account))
     return await import_object(state, import_id, account)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 
-from api_stub.auth import Account, State
+from api_stub.auth import Account, State, actor
 from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.report import build_report
 from api_stub.schemas import CreateJobRequest, JobList, JobReport, RetryRequest
@@ -51,12 +51,13 @@ def _job_id(job_id: str) -> str:
 @router.post("", status_code=201, response_model=Job, summary="Create a migration job",
              responses=route_errors(*BODY_ERRORS, LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists, AlreadyMigrated))
-async def create_job(body: CreateJobRequest, account: Account, state: State) -> Job:
+async def create_job(body: CreateJobRequest, account: Account, state: State,
+                     request: Request) -> Job:
     return await create_legacy_migration_job(
         state.pool, state.redis, account_id=account, legacy_org_id=body.legacy_org_id,
         legacy_session_id=body.legacy_session_id, environment=body.environment,
         confirm_unsupported_data=body.confirm_unsupported_data,
-        queue_name=state.settings.queue_name,
+        queue_name=state.settings.queue_name, by=actor(request, account),
     )
 
 
@@ -85,9 +86,9 @@ async def get_job(job_id: str, account: Account, state: State) -> Job:
 
 @router.delete("/{job_id}", response_model=Job, summary="Cancel a pending or running job",
                responses=route_errors(JobNotFound, JobFinished))
-async def cancel_job(job_id: str, account: Account, state: State) -> Job:
+async def cancel_job(job_id: str, account: Account, state: State, request: Request) -> Job:
     return await cancel_legacy_migration_job(state.pool, job_id=_job_id(job_id),
-                                             account_id=account)
+                                             account_id=account, by=actor(request, account))
 
 
 @router.post("/{job_id}/retry", response_model=Job,
@@ -96,13 +97,13 @@ async def cancel_job(job_id: str, account: Account, state: State) -> Job:
                                        LegacySessionNotFound, LegacyOrgNotFound,
                                        ActiveJobExists))
 async def retry_job(
-    job_id: str, account: Account, state: State,
+    job_id: str, account: Account, state: State, request: Request,
     body: Annotated[RetryRequest | None, Body()] = None,
 ) -> Job:
     return await retry_legacy_migration_job(
         state.pool, state.redis, job_id=_job_id(job_id), account_id=account,
         legacy_session_id=body.legacy_session_id if body else None,
-        queue_name=state.settings.queue_name)
+        queue_name=state.settings.queue_name, by=actor(request, account))
 
 
 @router.get("/{job_id}/report", response_model=JobReport, summary="Per-step summary of a job",

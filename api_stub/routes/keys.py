@@ -9,10 +9,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api_stub.auth import Operator, State
+from api_stub.auth import Operator, State, actor
 from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.schemas import Strict
 from worker.models import iso_millis
@@ -81,19 +81,20 @@ async def list_keys(state: State, _: Operator) -> KeyList:
 @router.post("/{key}/revoke", response_model=Revoked,
              summary="Revoke a key now: refused by every web process within a second",
              responses=route_errors(KeyNotFound))
-async def revoke(key: str, state: State, _: Operator) -> Revoked:
-    key_id, at = await key_lifecycle.revoke_api_key(state.pool, _checked(key))
+async def revoke(key: str, request: Request, state: State, _: Operator) -> Revoked:
+    key_id, at = await key_lifecycle.revoke_api_key(state.pool, _checked(key),
+                                                    by=actor(request))
     return Revoked(id=key_id, revoked_at=iso_millis(at))
 
 
 @router.post("/{key}/rotate", response_model=Rotated,
              summary="A new key with the same access; the old one works for the grace period",
              responses=route_errors(KeyNotFound, KeyAlreadyRevoked, *BODY_ERRORS))
-async def rotate(key: str, state: State, _: Operator,
+async def rotate(key: str, request: Request, state: State, _: Operator,
                  body: RotateBody | None = None) -> Rotated:
     grace = timedelta(seconds=(body or RotateBody()).grace_seconds)
     new_key, old_id, ends = await key_lifecycle.rotate_api_key(state.pool, _checked(key),
-                                                               grace)
+                                                               grace, by=actor(request))
     return Rotated(id=old_id, key=new_key, old_key_works_until=iso_millis(ends))
 
 

@@ -8,10 +8,10 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api_stub.auth import Account, State
+from api_stub.auth import Account, State, actor
 from api_stub.errors import BODY_ERRORS, InvalidUpload, route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import (
@@ -82,10 +82,12 @@ async def migration_object(state: Services, migration_id: str, account: str,
 @router.post("", status_code=201, response_model=MigrationOut, summary="Start a migration",
              responses=route_errors(BODY_ERRORS, MigrationSingletonViolation,
                                     CashVatNotSupported, InvalidCutoverDate))
-async def create(body: CreateMigration, account: Account, state: State) -> MigrationOut:
+async def create(body: CreateMigration, account: Account, state: State,
+                 request: Request) -> MigrationOut:
     row = await create_migration(state.pool, account_id=account, provider=body.provider,
                                  cutover=body.cutover_date, today=datetime.now(UTC).date(),
-                                 currency=body.currency, date_order=body.date_order)
+                                 currency=body.currency, date_order=body.date_order,
+                                 by=actor(request, account))
     return await migration_object(state, row["id"], account, row)
 
 
@@ -113,8 +115,10 @@ async def get(migration_id: str, account: Account, state: State) -> MigrationOut
 @router.delete("/{migration_id}", response_model=MigrationOut,
                summary="Abandon a migration (releases the one-active-migration rule)",
                responses=route_errors(MigrationNotFound, InvalidTransition))
-async def abandon(migration_id: str, account: Account, state: State) -> MigrationOut:
-    row = await abandon_migration(state.pool, migration_id=migration_id, account_id=account)
+async def abandon(migration_id: str, account: Account, state: State,
+                  request: Request) -> MigrationOut:
+    row = await abandon_migration(state.pool, migration_id=migration_id, account_id=account,
+                                  by=actor(request, account))
     return await migration_object(state, migration_id, account, row)
 
 
@@ -126,7 +130,7 @@ async def abandon(migration_id: str, account: Account, state: State) -> Migratio
                                     FileTooLarge, InvalidTransition, ProviderNotAutomated,
                                     UploadQuotaExceeded, UploadRateExceeded))
 async def upload_provider(
-    migration_id: str, account: Account, state: State,
+    migration_id: str, account: Account, state: State, request: Request,
     file: Annotated[list[UploadFile], File(description=(
         "FreeAgent: the .xlsx export. Xero, QuickBooks: each export file (repeat the "
         "field), or one .zip of them."))],
@@ -141,7 +145,8 @@ async def upload_provider(
         native = await upload_provider_files(
             state.pool, state.redis, migration_id=migration_id, account_id=account,
             uploaded=files, queue_name=state.settings.queue_name,
-            quota=UploadQuota.of(state.settings), date_order=date_order)
+            quota=UploadQuota.of(state.settings), date_order=date_order,
+            by=actor(request, account))
         imports_found, sheets = native.imports, []
         shown = [UploadedFileOut(name=f.name, sha256=f.sha256, layout=f.layout.name,
                                  type=f.import_type.value) for f in native.files]
@@ -156,7 +161,7 @@ async def upload_provider(
             state.pool, state.redis, migration_id=migration_id, account_id=account,
             filename=workbook.name, data=workbook.data,
             queue_name=state.settings.queue_name, quota=UploadQuota.of(state.settings),
-            date_order=date_order)
+            date_order=date_order, by=actor(request, account))
         imports_found = found.imports
         sheets = [SheetOut(name=name, type=t.value if t else None) for name, t in found.sheets]
         shown = [UploadedFileOut(name=workbook.name,
@@ -221,7 +226,7 @@ async def validate(migration_id: str, account: Account, state: State) -> Validat
                         **route_errors(MigrationNotFound, InvalidTransition, ExecuteFailed,
                                        GatesFailed, CashVatNotSupported)})
 async def execute(
-    migration_id: str, account: Account, state: State,
+    migration_id: str, account: Account, state: State, request: Request,
     wait: Annotated[float, Query(ge=0, le=120, description="Seconds to wait for it.")] =
         DEFAULT_WAIT_SECONDS,
     dry_run_: Annotated[bool, Query(alias="dryRun")] = False,
@@ -233,7 +238,8 @@ async def execute(
                          reconciliation=proof)
     outcome = await execute_migration(state.pool, state.redis, migration_id=migration_id,
                                       account_id=account, wait_seconds=wait,
-                                      queue_name=state.settings.queue_name)
+                                      queue_name=state.settings.queue_name,
+                                      by=actor(request, account))
     if outcome is None:  # still executing
         migration = await migration_object(state, migration_id, account)
         return JSONResponse(migration.model_dump(mode="json"), status_code=202)

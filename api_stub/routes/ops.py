@@ -12,14 +12,16 @@ import structlog
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api_stub.auth import Operator, State
+from api_stub.auth import Operator, State, actor
 from api_stub.errors import BODY_ERRORS, FilterRequired, KindNotRunHere, route_errors
 from api_stub.metrics import FleetMetrics
 from api_stub.schemas import Strict
 from worker.engine.kind import JobKind
 from worker.enqueue import cancel_job, job_not_found, retry_job
 from worker.errors import JobFinished, JobNotFailed, JobNotFound, ServiceError
+from worker.ids import new_id
 from worker.models import JobStatus, iso_millis
+from worker.store import audit
 from worker.store import ops as ops_store
 from worker.store.ops import JobFilter
 
@@ -27,6 +29,7 @@ log = structlog.get_logger("api_stub.ops")
 router = APIRouter(prefix="/ops", tags=["operators"])
 
 BULK_LIMIT = 1000
+_PAST = {"retry": "retried", "cancel": "cancelled"}
 
 
 class WorkerOut(BaseModel):
@@ -214,8 +217,11 @@ async def job(job_id: str, request: Request, state: State, _: Operator) -> OpsJo
     return OpsJobDetail(**ops_job(row).model_dump(), timeline=timeline)
 
 
-async def _act(request: Request, state: State, action: str, row: Any) -> None:
-    """Retry or cancel one job, as its account would (the enqueue layer)."""
+async def _act(request: Request, state: State, action: str, row: Any,
+               bulk: str | None = None) -> None:
+    """Retry or cancel one job, as its account would (the enqueue layer); recorded in the
+    audit log with the operator's key (and the bulk action it is part of)."""
+    by, note = actor(request), {"bulk": bulk} if bulk else None
     kind = _kinds(request).get(row["kind"])
     if kind is None:
         raise KindNotRunHere(f"This service does not know jobs of kind {row['kind']}.")
@@ -224,14 +230,15 @@ async def _act(request: Request, state: State, action: str, row: Any) -> None:
             raise JobNotFailed(f"Jobs of kind {kind.name} are retried by their owner "
                                "(for a wizard execute: POST /migrations/{id}/execute).")
         await retry_job(state.pool, state.redis, kind=kind, job_id=row["id"],
-                        account_id=row["account_id"], queue_name=state.settings.queue_name)
+                        account_id=row["account_id"], queue_name=state.settings.queue_name,
+                        by=by, note=note)
     else:
         await cancel_job(state.pool, kind=kind, job_id=row["id"],
-                         account_id=row["account_id"])
+                         account_id=row["account_id"], by=by, note=note)
 
 
-def _audit(operator_key: int, action: str, where: dict[str, Any], matched: int,
-           acted: int) -> None:
+def _log(operator_key: int, action: str, where: dict[str, Any], matched: int,
+         acted: int) -> None:
     log.info("operator action", operator_key=operator_key, action=action, filter=where,
              matched=matched, acted=acted)
 
@@ -242,9 +249,9 @@ async def _one(job_id: str, request: Request, state: State, operator: Operator,
     try:
         await _act(request, state, action, row)
     except ServiceError:
-        _audit(operator.id, action, {"ids": [job_id]}, 1, 0)
+        _log(operator.id, action, {"ids": [job_id]}, 1, 0)
         raise
-    _audit(operator.id, action, {"ids": [job_id]}, 1, 1)
+    _log(operator.id, action, {"ids": [job_id]}, 1, 1)
     return ops_job(await ops_store.job(state.pool, job_id))
 
 
@@ -271,16 +278,22 @@ async def _bulk(body: ActionFilter, request: Request, state: State, operator: Op
     where = JobFilter(body.kind, body.status.value if body.status else None, body.account,
                       body.error_code, None, body.ids)
     matched = await ops_store.count_jobs(state.pool, where)
-    acted, refused = 0, list[dict[str, str]]()
+    acted, refused, refusals = 0, list[dict[str, str]](), 0
+    bulk = new_id("bulk")  # each job's own entry names the bulk action it was part of
     for row in await ops_store.find_jobs(state.pool, where, starting_after=None,
                                          limit=BULK_LIMIT):
         try:
-            await _act(request, state, action, row)
+            await _act(request, state, action, row, bulk)
             acted += 1
         except ServiceError as exc:
+            refusals += 1
             if len(refused) < 20:
                 refused.append({"id": row["id"], "code": exc.code, "message": exc.message})
-    _audit(operator.id, action, given, matched, acted)
+    _log(operator.id, action, given, matched, acted)
+    if acted:  # one entry for the whole, after the jobs' own; none when nothing was done
+        await audit.record(state.pool, actor(request), f"jobs.bulk_{_PAST[action]}",
+                           subject=bulk, details={"filter": given, "matched": matched,
+                                                  "acted": acted, "refused": refusals})
     return ActionResult(matched=matched, acted=acted, refused=refused)
 
 

@@ -10,7 +10,7 @@ VALUES ($1, $2, $3, $4, $5) RETURNING id;
 -- name: api_key_of_digest
 -- The key (its ID, whether it is an operator's), its accounts, and whether it still works
 -- (judged by the database's clock, the one that wrote revoked_at).
-SELECT k.id, k.operator, k.revoked_at, k.expires_at, k.rotated_at,
+SELECT k.id, k.operator, k.key_prefix, k.label, k.revoked_at, k.expires_at, k.rotated_at,
        k.revoked_at <= now() AS revoked, k.expires_at <= now() AS expired,
        coalesce(array_agg(a.account_id ORDER BY a.account_id)
                 FILTER (WHERE a.account_id IS NOT NULL), '{}') AS accounts

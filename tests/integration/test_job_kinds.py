@@ -30,6 +30,7 @@ from tests.support.workers import Workers
 from worker.enqueue import cancel_job
 from worker.ids import new_job_id
 from worker.queue import enqueue_run
+from worker.store.audit import SERVICE
 
 
 async def _finished(db: asyncpg.Pool, job_id: str, timeout: float = 60) -> Any:
@@ -86,7 +87,7 @@ async def test_a_toy_job_is_cancelled_at_a_checkpoint(
         worker: Proc) -> None:
     job_id = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05)
     await eventually(lambda: _cursor_at_least(db, job_id, 2), "step 2 under way")
-    flagged = await cancel_job(db, kind=TOY, job_id=job_id, account_id=TOY_ACCOUNT)
+    flagged = await cancel_job(db, kind=TOY, job_id=job_id, account_id=TOY_ACCOUNT, by=SERVICE)
     assert flagged["status"] == "running"  # a worker has it: it stops at its checkpoint
     job = await _finished(db, job_id)
     assert job["status"] == "cancelled"

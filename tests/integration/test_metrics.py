@@ -23,6 +23,7 @@ from tests.support.toys import TOY_ACCOUNT, create_toy_job, job_row
 from tests.support.waits import eventually
 from tests.support.workers import Workers
 from worker.enqueue import cancel_job
+from worker.store.audit import SERVICE
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -66,7 +67,7 @@ async def test_every_web_process_shows_the_whole_fleet(
                                          tick_seconds=0.05)
     legacy = await api.start(ORGS[SMALL].id)
     await eventually(lambda: _step_two(db, toy_cancelled), "the long toy job ticks")
-    await cancel_job(db, kind=TOY, job_id=toy_cancelled, account_id=TOY_ACCOUNT)
+    await cancel_job(db, kind=TOY, job_id=toy_cancelled, account_id=TOY_ACCOUNT, by=SERVICE)
     for job_id in (toy_done, toy_failed, toy_cancelled, legacy["id"]):
         await eventually(partial(_finished, db, job_id), "the jobs finished")
 

@@ -5,6 +5,7 @@ exactly one set of rows and one proof; the database refuses an unbalanced journa
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,18 @@ async def test_an_execute_raced_by_two_clients_runs_once(wizard: Wizard, demo: P
     jobs = await db.fetchval("SELECT count(*) FROM migration_jobs WHERE kind = "
                              "'wizard_execute' AND singleton_key = $1", migration["id"])
     assert jobs == 1
+    # the audit log names the one client whose request started it, and the workbook's
+    # upload by its digest
+    executed = await db.fetch("SELECT * FROM audit_log WHERE action = 'migration.executed' "
+                              "AND subject = $1", migration["id"])
+    assert len(executed) == 1
+    assert (executed[0]["actor"], executed[0]["account_id"]) == ("account", wizard.account)
+    assert executed[0]["details"]["job"] == await db.fetchval(
+        "SELECT id FROM migration_jobs WHERE singleton_key = $1", migration["id"])
+    uploads = await db.fetch("SELECT details FROM audit_log WHERE action = 'upload.stored' "
+                             "AND details->>'migration' = $1", migration["id"])
+    assert [u["details"]["sha256"] for u in uploads] == [
+        hashlib.sha256(demo.read_bytes()).hexdigest()]
 
 
 async def _execute_waiting_on_lock(db: asyncpg.Pool) -> bool:

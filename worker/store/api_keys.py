@@ -14,6 +14,8 @@ from worker.db.queries import q
 from worker.db.types import Conn
 from worker.ids import new_token
 from worker.secrets_box import digest_api_key
+from worker.store import audit
+from worker.store.audit import Actor
 
 KEY_PREFIX = "mwk_"
 OPERATOR_KEY_PREFIX = "mwo_"
@@ -30,6 +32,9 @@ class ApiKey:
     # when it stops working (its expiry, or a rotation's grace end), so that a cached key
     # is not trusted past it
     valid_until: datetime | None = None
+    # what names it in the audit log: its visible prefix and label
+    prefix: str = ""
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class KeyRefused:
     rotated: bool = False
 
 
-async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *,
+async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *, by: Actor,
                          operator: bool = False, label: str | None = None,
                          expires_at: datetime | None = None) -> str:
     """A new key with access to these accounts (created if new), or an operator's key (no
@@ -53,8 +58,14 @@ async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *,
                          "(at least one account)")
     key = new_token(OPERATOR_KEY_PREFIX if operator else KEY_PREFIX)
     async with pool.acquire() as conn, conn.transaction():
-        await insert_api_key(conn, key, account_ids, operator=operator, label=label,
-                             expires_at=expires_at)
+        key_id = await insert_api_key(conn, key, account_ids, operator=operator,
+                                      label=label, expires_at=expires_at)
+        await audit.record(
+            conn, by, "key.created", subject=str(key_id),
+            account_id=account_ids[0] if len(account_ids) == 1 else None,
+            details={"key_prefix": key[:10], "label": label, "operator": operator,
+                     "accounts": list(account_ids),
+                     "expires_at": expires_at.isoformat() if expires_at else None})
     return key
 
 
@@ -82,4 +93,5 @@ async def find_api_key(pool: asyncpg.Pool, api_key: str) -> ApiKey | KeyRefused 
         return KeyRefused(row["id"], "expired", row["expires_at"])
     ends = [t for t in (row["revoked_at"], row["expires_at"]) if t is not None]
     return ApiKey(row["id"], row["operator"], tuple(row["accounts"]),
-                  valid_until=min(ends) if ends else None)
+                  valid_until=min(ends) if ends else None, prefix=row["key_prefix"],
+                  label=row["label"])

@@ -13,7 +13,9 @@ from worker.db.queries import q
 from worker.db.types import Conn
 from worker.errors import ServiceError
 from worker.ids import new_token
+from worker.store import audit
 from worker.store.api_keys import KEY_PREFIX, OPERATOR_KEY_PREFIX, insert_api_key
+from worker.store.audit import Actor
 
 
 class KeyNotFound(ServiceError):
@@ -46,17 +48,31 @@ async def _one_key(conn: Conn, ident: str) -> asyncpg.Record:
     return row
 
 
-async def revoke_api_key(pool: asyncpg.Pool, ident: str) -> tuple[int, datetime]:
+def _key_facts(row: asyncpg.Record) -> dict[str, Any]:
+    """What names a key in an audit entry: never the key, nor its digest."""
+    return {"key_prefix": row["key_prefix"], "label": row["label"],
+            "operator": row["operator"], "accounts": list(row["accounts"])}
+
+
+def _one_account(row: asyncpg.Record) -> str | None:
+    """The key's account when it has one (an entry is filed under it); else None."""
+    return str(row["accounts"][0]) if len(row["accounts"]) == 1 else None
+
+
+async def revoke_api_key(pool: asyncpg.Pool, ident: str, *,
+                         by: Actor) -> tuple[int, datetime]:
     """Revoke the key now; its ID and when it stopped working."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _one_key(conn, ident)
         at: datetime = await conn.fetchval(q("revoke_api_key"), row["id"])
         await conn.execute(q("notify_api_key_revoked"), row["id"])
+        await audit.record(conn, by, "key.revoked", subject=str(row["id"]),
+                           account_id=_one_account(row), details=_key_facts(row))
     return row["id"], at
 
 
-async def rotate_api_key(pool: asyncpg.Pool, ident: str,
-                         grace: timedelta) -> tuple[str, int, datetime]:
+async def rotate_api_key(pool: asyncpg.Pool, ident: str, grace: timedelta, *,
+                         by: Actor) -> tuple[str, int, datetime]:
     """A new key with the same accounts, label and expiry; the old one works until the grace
     period ends. Returns the new key (to show once), the old key's ID and its grace end."""
     async with pool.acquire() as conn, conn.transaction():
@@ -73,4 +89,8 @@ async def rotate_api_key(pool: asyncpg.Pool, ident: str,
                                              grace_end, new_id)
         # caches re-read the old key, and learn when its grace period ends
         await conn.execute(q("notify_api_key_revoked"), old["id"])
+        await audit.record(conn, by, "key.rotated", subject=str(old["id"]),
+                           account_id=_one_account(old), details={
+            **_key_facts(old), "new_key_id": new_id, "new_key_prefix": key[:10],
+            "grace_ends": ends.isoformat()})
     return key, old["id"], ends

@@ -13,6 +13,8 @@ import asyncpg
 
 from worker.db.types import Conn, Executor
 from worker.ids import new_id
+from worker.store import audit
+from worker.store.audit import Actor
 from worker.wizard.errors import (
     CashVatNotSupported,
     InvalidCutoverDate,
@@ -73,7 +75,7 @@ def _month_end(day: date) -> date:
 
 
 async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str,
-                           cutover: date, today: date, currency: str = "GBP",
+                           cutover: date, today: date, by: Actor, currency: str = "GBP",
                            date_order: str | None = None) -> Any:
     """A new migration in `setup`. Refused for a cash-VAT account, a cutover that is not a
     past month end, or when the account already has an active migration."""
@@ -81,9 +83,14 @@ async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str
     await require_supported_vat_scheme(pool, account_id)
     check_cutover(cutover, today)
     try:
-        row = await store.insert_migration(new_id(MIGRATION_ID_PREFIX), account_id=account_id,
-                                           provider=provider, cutover=cutover,
-                                           currency=currency, date_order=date_order)
+        async with pool.acquire() as conn, conn.transaction():
+            row = await store.insert_migration(
+                new_id(MIGRATION_ID_PREFIX), account_id=account_id, provider=provider,
+                cutover=cutover, currency=currency, date_order=date_order, conn=conn)
+            await audit.record(conn, by, "migration.created", subject=row["id"],
+                               account_id=account_id, details={
+                                   "provider": provider, "cutover": cutover.isoformat(),
+                                   "currency": currency})
     except asyncpg.UniqueViolationError:
         active = await store.active_migration(account_id)
         if active is None:  # abandoned or finished since: the rule's own words
@@ -154,9 +161,15 @@ async def attach_imports(pool: asyncpg.Pool, *, migration_id: str, account_id: s
     return await WizardStore(pool).migration(migration_id, account_id)
 
 
-async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str) -> Any:
+async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str,
+                            by: Actor) -> Any:
     store = WizardStore(pool)
-    if await store.abandon(migration_id, account_id) is None:
+    async with pool.acquire() as conn, conn.transaction():
+        abandoned = await store.abandon(migration_id, account_id, conn)
+        if abandoned is not None:
+            await audit.record(conn, by, "migration.abandoned", subject=migration_id,
+                               account_id=account_id)
+    if abandoned is None:
         existing = await store.migration(migration_id, account_id)
         if existing is None:
             raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")

@@ -95,10 +95,10 @@ class WizardStore:
     # --- wizard migrations ---------------------------------------------------------------
 
     async def insert_migration(self, migration_id: str, *, account_id: str, provider: str,
-                               cutover: Any, currency: str,
-                               date_order: str | None = None) -> Record:
+                               cutover: Any, currency: str, date_order: str | None = None,
+                               conn: Executor | None = None) -> Record:
         """Raises asyncpg.UniqueViolationError when the account has an active one."""
-        row: Record | None = await self.pool.fetchrow(
+        row: Record | None = await (conn or self.pool).fetchrow(
             q("insert_wizard_migration"), migration_id, account_id, provider, cutover,
             currency, date_order)
         assert row is not None  # INSERT … RETURNING returns the row or raises
@@ -153,6 +153,7 @@ class WizardStore:
     async def execute_failed(conn: Conn, job_id: str, error: dict[str, str]) -> None:
         await conn.execute(q("wizard_execute_failed"), job_id, error)
 
-    async def abandon(self, migration_id: str, account_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("abandon_wizard_migration"), migration_id,
-                                        account_id)
+    async def abandon(self, migration_id: str, account_id: str,
+                      conn: Executor | None = None) -> Record | None:
+        return await (conn or self.pool).fetchrow(q("abandon_wizard_migration"),
+                                                  migration_id, account_id)

@@ -24,6 +24,7 @@ from worker.kinds.legacy_migration.kind import LEGACY_MIGRATION
 from worker.kinds.legacy_migration.sessions import LegacySession, load_session
 from worker.kinds.legacy_migration.store import LegacyMigrationStore
 from worker.models import JobStatus
+from worker.store.audit import Actor
 
 
 async def _session(redis: ArqRedis, session_id: str, account_id: str) -> LegacySession:
@@ -44,7 +45,7 @@ def _active_job_exists(legacy_org_id: str) -> ActiveJobExists:
 async def create_legacy_migration_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str, legacy_org_id: str,
     legacy_session_id: str, environment: Environment, confirm_unsupported_data: bool = False,
-    queue_name: str,
+    queue_name: str, by: Actor | None = None,
 ) -> Job:
     """Check the legacy session, then record the job (one transaction) and enqueue it.
     One active job per legacy organisation, whatever the environment."""
@@ -68,13 +69,13 @@ async def create_legacy_migration_job(
     row = await enqueue.create_job(
         pool, redis, kind=LEGACY_MIGRATION, account_id=account_id, queue_name=queue_name,
         singleton_key=legacy_org_id, conflict=_active_job_exists(legacy_org_id),
-        fields=fields, environment=environment)
+        fields=fields, environment=environment, by=by)
     return Job.from_row({**row, "legacy_org_id": legacy_org_id, "environment": environment})
 
 
 async def retry_legacy_migration_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, job_id: str, account_id: str,
-    legacy_session_id: str | None, queue_name: str,
+    legacy_session_id: str | None, queue_name: str, by: Actor,
 ) -> Job:
     """Re-queue a failed job; it resumes at the step that failed. A new legacy session
     replaces one that expired."""
@@ -99,18 +100,18 @@ async def retry_legacy_migration_job(
     row = await enqueue.retry_job(
         pool, redis, kind=LEGACY_MIGRATION, job_id=job_id, account_id=account_id,
         queue_name=queue_name, conflict=_active_job_exists(existing.legacy_org_id),
-        fields=new_token)
+        fields=new_token, by=by)
     return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,
                          "environment": existing.environment})
 
 
 async def cancel_legacy_migration_job(pool: asyncpg.Pool, *, job_id: str,
-                                      account_id: str) -> Job:
+                                      account_id: str, by: Actor) -> Job:
     """Cancel a pending job at once, or a running one at its next checkpoint."""
     existing = await LegacyMigrationStore(pool).get_for_account(job_id, account_id)
     if existing is None:
         raise enqueue.job_not_found(job_id)
     row = await enqueue.cancel_job(pool, kind=LEGACY_MIGRATION, job_id=job_id,
-                                   account_id=account_id)
+                                   account_id=account_id, by=by)
     return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,
                          "environment": existing.environment})

@@ -15,6 +15,8 @@ from worker.enqueue import enqueue_created, record_job
 from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
 from worker.kinds.wizard_execute.target import write_migration
+from worker.store import audit
+from worker.store.audit import Actor
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
 from worker.wizard.gates import evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import locked_migration, require_supported_vat_scheme
@@ -24,9 +26,10 @@ POLL_SECONDS = 0.1
 
 
 async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-                 queue_name: str) -> tuple[str | None, dict[str, Any] | None]:
+                 queue_name: str, by: Actor) -> tuple[str | None, dict[str, Any] | None]:
     """(the execute job to wait for, or the stored proof of a completed migration). Two
-    clients executing at once: the first starts the job, the second waits for it."""
+    clients executing at once: the first starts the job (and is the one in the audit log),
+    the second waits for it."""
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         status = migration["status"]
@@ -41,18 +44,20 @@ async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, acco
         job = await record_job(conn, kind=WIZARD_EXECUTE, account_id=account_id,
                                singleton_key=migration_id, id_prefix="job")
         await WizardStore.start_execute(conn, migration_id, job["id"])
+        await audit.record(conn, by, "migration.executed", subject=migration_id,
+                           account_id=account_id, details={"job": job["id"]})
     await enqueue_created(redis, [job["id"]], queue_name)
     return str(job["id"]), None
 
 
 async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str,
-                            account_id: str, wait_seconds: float, queue_name: str
-                            ) -> dict[str, Any] | None:
+                            account_id: str, wait_seconds: float, queue_name: str,
+                            by: Actor) -> dict[str, Any] | None:
     """The reconciliation proof once the migration is completed (at once when it already
     was: nothing runs again); None when it is still executing after `wait_seconds`.
     ExecuteFailed (the migration is back in ready_to_execute) when the job failed."""
     job_id, proof = await _start(pool, redis, migration_id=migration_id,
-                                 account_id=account_id, queue_name=queue_name)
+                                 account_id=account_id, queue_name=queue_name, by=by)
     if proof is not None:
         return proof
     store = WizardStore(pool)

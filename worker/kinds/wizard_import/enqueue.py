@@ -37,6 +37,8 @@ from worker.kinds.wizard_import.layouts import layout_named, native_layouts
 from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
 from worker.kinds.wizard_import.reader_child import ReaderFailed
 from worker.kinds.wizard_import.recognition import ZIP_MAGIC, Recognised, recognise
+from worker.store import audit
+from worker.store.audit import Actor
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     ImportNotConfirmable,
@@ -61,13 +63,19 @@ class ProviderUpload:
 
 
 async def store_upload(conn: Conn, *, account_id: str, filename: str, file_format: str,
-                       data: bytes, sha256: str | None = None) -> str:
-    """The file kept (in Postgres, for a worker on any host to read); its upload ID.
-    `sha256`: the data's digest, when the caller has it already."""
+                       data: bytes, by: Actor, sha256: str | None = None,
+                       migration_id: str | None = None) -> str:
+    """The file kept (in Postgres, for a worker on any host to read), and recorded in the
+    audit log as upload.stored by `by` with its SHA-256; its upload ID. `sha256`: the
+    data's digest, when the caller has it already."""
     upload_id = new_id("upl")
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     await WizardStore.insert_upload(conn, upload_id, account_id=account_id, filename=filename,
-                                    file_format=file_format, content=data,
-                                    sha256=sha256 or hashlib.sha256(data).hexdigest())
+                                    file_format=file_format, content=data, sha256=digest)
+    await audit.record(conn, by, "upload.stored", subject=upload_id, account_id=account_id,
+                       details={"filename": filename, "format": file_format,
+                                "bytes": len(data), "sha256": digest,
+                                "migration": migration_id})
     return upload_id
 
 
@@ -106,7 +114,7 @@ async def new_import(conn: Conn, *, account_id: str, import_type: ImportType,
 
 async def upload_provider_workbook(
     pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-    filename: str, data: bytes, queue_name: str, quota: UploadQuota,
+    filename: str, data: bytes, queue_name: str, quota: UploadQuota, by: Actor,
     date_order: str | None = None,
 ) -> ProviderUpload:
     """POST /migrations/{id}/upload-provider for FreeAgent: check and store the workbook,
@@ -131,7 +139,8 @@ async def upload_provider_workbook(
         found = match_sheets(names)
         await check_upload_quota(conn, account_id, quota, files=1, size=len(data), lock=True)
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
-                                       file_format="xlsx", data=data)
+                                       file_format="xlsx", data=data, by=by,
+                                       migration_id=migration_id)
         order = date_order or migration["date_order"]
         created, jobs = {}, []
         for import_type in (ImportType.CONTACTS, ImportType.BALANCES):
@@ -184,7 +193,7 @@ async def upload_deferred(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: 
 
 async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
                       import_type: ImportType | None, filename: str, data: bytes,
-                      queue_name: str, quota: UploadQuota,
+                      queue_name: str, quota: UploadQuota, by: Actor,
                       date_order: str | None = None) -> str:
     """POST /imports: a standalone import of one file, a provider's own export (any
     provider's native layout, recognised by its content) or a CSV in the wizard's own
@@ -201,7 +210,7 @@ async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
         await check_upload_quota(conn, account_id, quota, files=1, size=len(data), lock=True)
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
                                        file_format=found.file_format, data=data,
-                                       sha256=found.sha256)
+                                       sha256=found.sha256, by=by)
         import_id, job_id = await new_import(
             conn, account_id=account_id, import_type=found.import_type,
             sources=[ImportSource(upload_id, found.layout.name, found.sheet)],

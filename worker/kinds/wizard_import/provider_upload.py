@@ -25,6 +25,7 @@ from worker.kinds.wizard_import.file_checks import MAX_FILE_BYTES
 from worker.kinds.wizard_import.layouts import NATIVE_PROVIDERS, native_layouts
 from worker.kinds.wizard_import.quota import UploadQuota, check_upload_quota
 from worker.kinds.wizard_import.recognition import Recognised, recognise
+from worker.store.audit import Actor
 from worker.wizard.errors import MigrationNotFound, ProviderNotAutomated
 from worker.wizard.migrations import locked_migration, require_editable, save_attachments
 from worker.wizard.records import ImportType
@@ -89,7 +90,7 @@ def recognise_files(provider: str, uploaded: list[BundleFile]) -> list[Recognise
 
 async def upload_provider_files(
     pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, account_id: str,
-    uploaded: list[BundleFile], queue_name: str, quota: UploadQuota,
+    uploaded: list[BundleFile], queue_name: str, quota: UploadQuota, by: Actor,
     date_order: str | None = None,
 ) -> NativeUpload:
     """Recognise, store and queue the provider's files; attach their imports."""
@@ -114,7 +115,8 @@ async def upload_provider_files(
         for file in found:
             upload_id = await store_upload(conn, account_id=account_id, filename=file.name,
                                            file_format=file.file_format, data=file.data,
-                                           sha256=file.sha256)
+                                           sha256=file.sha256, by=by,
+                                           migration_id=migration_id)
             sources.setdefault(file.import_type, []).append(
                 ImportSource(upload_id, file.layout.name, file.sheet))
         created, jobs = {}, []
