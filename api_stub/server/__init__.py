@@ -8,6 +8,9 @@ server: README, "The web server".
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import sys
+from types import FrameType
 
 import uvicorn
 
@@ -20,6 +23,10 @@ __all__ = ["ConnectionLimits", "GuardedHttpToolsProtocol", "config", "serve"]
 # open event streams would hold a graceful shutdown forever: they get this long, then end
 # (their clients reconnect with Last-Event-ID)
 GRACEFUL_SHUTDOWN_SECONDS = 5
+# the whole stop (streams ended, the lifespan's flushes and pool close, asyncio's own
+# clean-up) has this long; past it, every thread's stack goes to stderr and the process
+# exits 1, so that a stuck stop is seen in the log instead of holding a deploy
+STOP_DEADLINE_SECONDS = 25.0
 
 
 def config(settings: Settings) -> uvicorn.Config:
@@ -43,10 +50,20 @@ def config(settings: Settings) -> uvicorn.Config:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, with a deadline on stopping."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS, exit=True,
+                                              file=sys.stderr)
+        super().handle_exit(sig, frame)
+
+
 def serve(settings: Settings) -> int:
     """Serve the API until SIGTERM or SIGINT; the exit code (3 when it never started, as
-    `uvicorn.run` exits)."""
-    server = uvicorn.Server(config(settings))
+    `uvicorn.run` exits; 1 when stopping overran STOP_DEADLINE_SECONDS)."""
+    server = _Server(config(settings))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 3
