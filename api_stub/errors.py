@@ -1,5 +1,6 @@
-"""One error shape everywhere, `{"error": {"code": "...", "message": "..."}}`, and one table
-from the service's errors (worker.errors.ServiceError and its kinds') to HTTP statuses.
+"""One error shape everywhere, `{"error": {"code": "...", "message": "..."}}`, with the HTTP
+status each error class carries (worker.errors.ServiceError.status), and the web layer's own
+errors.
 
 Each route declares in the OpenAPI document the errors it can answer with
 (`error_responses`), so that a client generated from /openapi.json knows every status. How
@@ -17,47 +18,7 @@ from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from worker.errors import (
-    ActiveJobExists,
-    InternalError,
-    JobFinished,
-    JobNotFailed,
-    JobNotFound,
-    ServiceError,
-)
-from worker.kinds.legacy_migration.errors import (
-    AlreadyMigrated,
-    LegacyOrgNotFound,
-    LegacySessionNotFound,
-)
-from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyError
-from worker.kinds.wizard_import.errors import (
-    FilesConflict,
-    FileTooLarge,
-    ImportTypeMismatch,
-    InvalidFile,
-    MissingSheets,
-    ReadingInterrupted,
-    UploadQuotaExceeded,
-    UploadRateExceeded,
-)
-from worker.store.key_lifecycle import KeyAlreadyRevoked, KeyNotFound
-from worker.wizard.errors import (
-    BalancesNotConfirmed,
-    CashVatNotSupported,
-    ExecuteFailed,
-    ImportNotConfirmable,
-    ImportNotFound,
-    ImportNotReady,
-    InvalidCutoverDate,
-    InvalidImport,
-    InvalidTransition,
-    MigrationNotFound,
-    MigrationSingletonViolation,
-    ProviderNotAutomated,
-)
-from worker.wizard.gates import GatesFailed
-from worker.wizard.ledger import LedgerError
+from worker.errors import InternalError, ServiceError
 
 # --- errors of the HTTP layer itself -----------------------------------------------------
 
@@ -66,24 +27,28 @@ class Unauthorized(ServiceError):
     """No API key: send the header 'Authorization: Bearer <api key>'."""
 
     code = "UNAUTHORIZED"
+    status = 401
 
 
 class InvalidApiKey(ServiceError):
     """The API key is not valid (unknown); ask an operator for one."""
 
     code = "INVALID_API_KEY"
+    status = 401
 
 
 class ApiKeyRevoked(ServiceError):
     """This API key was revoked; ask an operator for a new one."""
 
     code = "API_KEY_REVOKED"
+    status = 401
 
 
 class ApiKeyExpired(ServiceError):
     """This API key has expired; ask an operator for a new one."""
 
     code = "API_KEY_EXPIRED"
+    status = 401
 
 
 class AccountRequired(ServiceError):
@@ -91,18 +56,21 @@ class AccountRequired(ServiceError):
     one of them."""
 
     code = "ACCOUNT_REQUIRED"
+    status = 400
 
 
 class AccountForbidden(ServiceError):
     """This API key has no access to that account."""
 
     code = "ACCOUNT_FORBIDDEN"
+    status = 403
 
 
 class OperatorOnly(ServiceError):
     """This needs an operator's key (python -m api_stub create-key --operator)."""
 
     code = "OPERATOR_ONLY"
+    status = 403
 
 
 class FilterRequired(ServiceError):
@@ -110,24 +78,28 @@ class FilterRequired(ServiceError):
     acts on every job."""
 
     code = "FILTER_REQUIRED"
+    status = 422
 
 
 class KindNotRunHere(ServiceError):
     """This service does not know jobs of that kind."""
 
     code = "UNKNOWN_KIND"
+    status = 409
 
 
 class InvalidJson(ServiceError):
     """The request body is not valid JSON; send a JSON object."""
 
     code = "INVALID_JSON"
+    status = 400
 
 
 class InvalidText(ServiceError):
     """A path, query or form text holds a NUL character or bytes that are not UTF-8."""
 
     code = "INVALID_TEXT"
+    status = 400
 
 
 class InvalidUpload(ServiceError):
@@ -135,12 +107,14 @@ class InvalidUpload(ServiceError):
     field named 'file' (curl -F file=@export.csv)."""
 
     code = "INVALID_UPLOAD"
+    status = 400
 
 
 class RateLimited(ServiceError):
     """Too many requests: wait the seconds the Retry-After header gives, then try again."""
 
     code = "RATE_LIMITED"
+    status = 429
 
     def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
         super().__init__(message)
@@ -155,24 +129,28 @@ class InvalidRequest(ServiceError):
     """The request is invalid."""
 
     code = "VALIDATION_ERROR"
+    status = 422
 
 
 class PayloadTooLarge(ServiceError):
     """The request body is too large."""
 
     code = "PAYLOAD_TOO_LARGE"
+    status = 413
 
 
 class EndpointNotFound(ServiceError):
     """There is no such endpoint."""
 
     code = "NOT_FOUND"
+    status = 404
 
 
 class MethodNotAllowed(ServiceError):
     """This endpoint does not take that method; the Allow header lists those it takes."""
 
     code = "METHOD_NOT_ALLOWED"
+    status = 405
 
 
 class ServiceUnavailable(ServiceError):
@@ -180,6 +158,7 @@ class ServiceUnavailable(ServiceError):
     not answering; try again in a moment."""
 
     code = "SERVICE_UNAVAILABLE"
+    status = 503
 
 
 # Lost or refused connections to Postgres or Redis, whatever the route: a 503 that says
@@ -191,68 +170,9 @@ UNAVAILABLE: dict[type[Exception], str] = {
 }
 
 
-# The one table: the most specific class listed wins (by method resolution order).
-STATUS: dict[type[ServiceError], int] = {
-    ServiceError: 500,
-    InternalError: 500,
-    InvalidJson: 400,
-    InvalidUpload: 400,
-    RateLimited: 429,
-    InvalidText: 400,
-    AccountRequired: 400,
-    Unauthorized: 401,
-    InvalidApiKey: 401,
-    ApiKeyRevoked: 401,
-    ApiKeyExpired: 401,
-    LegacyAuthFailed: 401,
-    AccountForbidden: 403,
-    OperatorOnly: 403,
-    FilterRequired: 422,
-    KindNotRunHere: 409,
-    EndpointNotFound: 404,
-    JobNotFound: 404,
-    KeyNotFound: 404,
-    KeyAlreadyRevoked: 409,
-    LegacySessionNotFound: 404,
-    LegacyOrgNotFound: 404,
-    MethodNotAllowed: 405,
-    JobFinished: 409,
-    JobNotFailed: 409,
-    ActiveJobExists: 409,
-    AlreadyMigrated: 409,
-    PayloadTooLarge: 413,
-    InvalidRequest: 422,
-    LegacyError: 502,
-    ServiceUnavailable: 503,
-    # the migration wizard
-    InvalidFile: 400,
-    FilesConflict: 400,
-    ReadingInterrupted: 503,
-    ImportTypeMismatch: 400,
-    MissingSheets: 400,
-    MigrationNotFound: 404,
-    ImportNotFound: 404,
-    MigrationSingletonViolation: 409,
-    FileTooLarge: 413,
-    UploadQuotaExceeded: 413,
-    UploadRateExceeded: 429,
-    CashVatNotSupported: 422,
-    InvalidCutoverDate: 422,
-    InvalidTransition: 422,
-    InvalidImport: 422,
-    BalancesNotConfirmed: 422,
-    ImportNotConfirmable: 422,
-    ImportNotReady: 409,
-    ProviderNotAutomated: 422,
-    ExecuteFailed: 422,
-    GatesFailed: 422,
-    LedgerError: 422,
-}
-
-
 def status_of(error: type[ServiceError]) -> int:
-    """The HTTP status of an error class."""
-    return next(STATUS[cls] for cls in error.__mro__ if cls in STATUS)
+    """The HTTP status of an error class: its own `status`, or the nearest base class's."""
+    return error.status
 
 
 class ErrorDetail(BaseModel):

@@ -1,9 +1,10 @@
 """The one root of every error a user or a calling service is told about.
 
-Each error has a stable machine-readable `code` and a `message` that says what went wrong
-and what to do; the message defaults to the class docstring. The web layer maps classes to
-HTTP statuses in one table (api_stub/errors.py); the engine stores `code` and `message` on
-a failed job. Errors of one job kind live in that kind's folder and derive from these.
+Each error has a stable machine-readable `code`, a `message` that says what went wrong
+and what to do (defaulting to the class docstring), and the HTTP `status` the web layer
+answers it with, so that a kind's new error needs no edit of the web layer. The engine
+stores `code` and `message` on a failed job. Errors of one job kind live in that kind's
+folder and derive from these.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ class ServiceError(Exception):
     """The service could not do what was asked."""
 
     code: str = "SERVICE_ERROR"
+    # what the web layer answers with; an error nobody gave one to is the service's fault
+    status: int = 500
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         # a docstring's line breaks are not the message's
@@ -28,24 +31,28 @@ class JobNotFound(ServiceError):
     """There is no such job in this account."""
 
     code = "JOB_NOT_FOUND"
+    status = 404
 
 
 class JobFinished(ServiceError):
     """The job has already finished and cannot be cancelled."""
 
     code = "JOB_FINISHED"
+    status = 409
 
 
 class JobNotFailed(ServiceError):
     """Only failed jobs can be retried."""
 
     code = "JOB_NOT_FAILED"
+    status = 409
 
 
 class ActiveJobExists(ServiceError):
     """Another job for the same thing is pending or running: wait for it or cancel it."""
 
     code = "ACTIVE_JOB_EXISTS"
+    status = 409
 
 
 class StepFailed(ServiceError):
@@ -60,3 +67,4 @@ class InternalError(ServiceError):
     contact support."""
 
     code = "INTERNAL_ERROR"
+    status = 500

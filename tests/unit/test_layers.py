@@ -30,6 +30,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "worker.wizard": ("worker.kinds", "worker.process", "worker.enqueue", "worker.engine",
                       "worker.queue"),
     "api_stub": ("worker.process", "legacy_sim"),
+    # errors carry their own HTTP status: a new kind's errors touch no web module
+    "api_stub.errors": ("worker.kinds", "worker.wizard", "worker.store"),
+    "api_stub.error_handlers": ("worker.kinds", "worker.wizard", "worker.store"),
 }
 
 

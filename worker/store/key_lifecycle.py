@@ -22,12 +22,14 @@ class KeyNotFound(ServiceError):
     """No API key has this ID or prefix (or several share the prefix); see the key list."""
 
     code = "API_KEY_NOT_FOUND"
+    status = 404
 
 
 class KeyAlreadyRevoked(ServiceError):
     """This API key is revoked: it cannot be rotated; create a new key instead."""
 
     code = "API_KEY_ALREADY_REVOKED"
+    status = 409
 
 
 async def list_api_keys(pool: asyncpg.Pool) -> list[dict[str, Any]]:

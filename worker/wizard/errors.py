@@ -9,12 +9,14 @@ class MigrationNotFound(ServiceError):
     """There is no such migration in this account."""
 
     code = "MIGRATION_NOT_FOUND"
+    status = 404
 
 
 class ImportNotFound(ServiceError):
     """There is no such import in this account."""
 
     code = "IMPORT_NOT_FOUND"
+    status = 404
 
 
 class MigrationSingletonViolation(ServiceError):
@@ -22,6 +24,7 @@ class MigrationSingletonViolation(ServiceError):
     DELETE /migrations/{id}, before starting another."""
 
     code = "MIGRATION_SINGLETON_VIOLATION"
+    status = 409
 
 
 class CashVatNotSupported(ServiceError):
@@ -29,24 +32,28 @@ class CashVatNotSupported(ServiceError):
     are not supported. Change the scheme with PATCH /account if it is wrong."""
 
     code = "CASH_VAT_NOT_SUPPORTED"
+    status = 422
 
 
 class InvalidCutoverDate(ServiceError):
     """The cutover date must be the last day of a month, and not in the future."""
 
     code = "INVALID_CUTOVER_DATE"
+    status = 422
 
 
 class InvalidTransition(ServiceError):
     """The migration's status does not allow this."""
 
     code = "INVALID_TRANSITION"
+    status = 422
 
 
 class InvalidImport(ServiceError):
     """An import cannot be attached: it is not in this account, or not of that type."""
 
     code = "INVALID_IMPORT"
+    status = 422
 
 
 class BalancesNotConfirmed(ServiceError):
@@ -54,6 +61,7 @@ class BalancesNotConfirmed(ServiceError):
     bills are posted against it."""
 
     code = "BALANCES_NOT_CONFIRMED"
+    status = 422
 
 
 class ImportNotConfirmable(ServiceError):
@@ -61,12 +69,14 @@ class ImportNotConfirmable(ServiceError):
     what)."""
 
     code = "IMPORT_NOT_CONFIRMABLE"
+    status = 422
 
 
 class ImportNotReady(ServiceError):
     """Only an import that needs review can be confirmed."""
 
     code = "IMPORT_NOT_READY"
+    status = 409
 
 
 class ProviderNotAutomated(ServiceError):
@@ -75,9 +85,11 @@ class ProviderNotAutomated(ServiceError):
     POST /migrations/{id}/upload."""
 
     code = "PROVIDER_NOT_AUTOMATED"
+    status = 422
 
 
 class ExecuteFailed(ServiceError):
     """The execute failed; nothing was written. Fix the cause and execute again."""
 
     code = "EXECUTE_FAILED"
+    status = 422

@@ -45,6 +45,7 @@ class GatesFailed(ServiceError):
     which, fix them, and try again."""
 
     code = "GATES_FAILED"
+    status = 422
 
 
 @dataclass

@@ -45,6 +45,7 @@ class LedgerError(ServiceError):
     """The opening balances cannot be turned into journal entries."""
 
     code = "LEDGER_INVALID"
+    status = 422
 
 
 class TrialBalanceUnbalanced(LedgerError):

@@ -10,6 +10,7 @@ class LegacySessionNotFound(ServiceError):
     with POST /legacy-migration/auth."""
 
     code = "LEGACY_SESSION_NOT_FOUND"
+    status = 404
 
 
 class LegacyOrgNotFound(ServiceError):
@@ -17,9 +18,11 @@ class LegacyOrgNotFound(ServiceError):
     the auth response's organizations."""
 
     code = "LEGACY_ORG_NOT_FOUND"
+    status = 404
 
 
 class AlreadyMigrated(ServiceError):
     """The legacy organisation was already migrated to live."""
 
     code = "ALREADY_MIGRATED"
+    status = 409

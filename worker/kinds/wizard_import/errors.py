@@ -11,6 +11,7 @@ class FileRefused(ServiceError):
     """The file was refused: it cannot be imported as it is."""
 
     code = "INVALID_FILE"
+    status = 400
 
 
 class InvalidFile(FileRefused):
@@ -18,6 +19,7 @@ class InvalidFile(FileRefused):
     Excel: File > Save As > Excel Workbook (.xlsx), or CSV UTF-8) and upload that."""
 
     code = "INVALID_FILE"
+    status = 400
 
 
 class HeaderNotFound(FileRefused):
@@ -32,6 +34,7 @@ class FileTooLarge(FileRefused):
     sheets, formatting), and upload it again."""
 
     code = "FILE_TOO_LARGE"
+    status = 413
 
 
 class ReadingInterrupted(ServiceError):
@@ -39,24 +42,28 @@ class ReadingInterrupted(ServiceError):
     at (not the file's fault): send the upload again."""
 
     code = "SERVICE_UNAVAILABLE"
+    status = 503
 
 
 class ImportTypeMismatch(FileRefused):
     """The file holds another type of record than the upload says."""
 
     code = "IMPORT_TYPE_MISMATCH"
+    status = 400
 
 
 class FilesConflict(FileRefused):
     """Two files of one upload give the same records: upload one of them."""
 
     code = "INVALID_FILE"
+    status = 400
 
 
 class MissingSheets(FileRefused):
     """The workbook lacks a required sheet (Contacts, Trial Balance)."""
 
     code = "MISSING_SHEETS"
+    status = 400
 
     @classmethod
     def naming(cls, missing: Sequence[str], found: Sequence[str]) -> MissingSheets:
@@ -78,12 +85,14 @@ class UploadQuotaExceeded(ServiceError):
     """This account keeps as many bytes of uploaded files as its quota allows."""
 
     code = "UPLOAD_QUOTA_EXCEEDED"
+    status = 413
 
 
 class UploadRateExceeded(ServiceError):
     """This account uploaded as many files in the last hour as its quota allows."""
 
     code = "UPLOAD_QUOTA_EXCEEDED"
+    status = 429
 
     def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
         super().__init__(message)

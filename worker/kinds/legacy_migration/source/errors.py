@@ -9,12 +9,14 @@ class LegacyError(ServiceError):
     """The legacy API failed."""
 
     code = "LEGACY_ERROR"
+    status = 502
 
 
 class LegacyAuthFailed(LegacyError):
     """Wrong legacy credentials (permanent)."""
 
     code = "LEGACY_LOGIN_FAILED"
+    status = 401
 
 
 class LegacyTokenExpired(LegacyError):
