@@ -124,7 +124,7 @@ async def _not_failed(jobs: JobStore, kind: JobKind[Any], job_id: str,
                       account_id: str) -> ServiceError:
     existing = await jobs.get_for_account(job_id, account_id, kind.name)
     if existing is None:
-        return job_not_found(job_id)
+        return JobNotFound.named(job_id)
     return JobNotFailed(f"Only failed jobs can be retried; job {job_id} is "
                         f"{existing['status']}.")
 
@@ -152,11 +152,7 @@ async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
     if row is None:
         existing = await jobs.get_for_account(job_id, account_id, kind.name)
         if existing is None:
-            raise job_not_found(job_id)
+            raise JobNotFound.named(job_id)
         raise JobFinished(f"Job {job_id} is already {existing['status']} and cannot be "
                           "cancelled.")
     return row
-
-
-def job_not_found(job_id: str) -> JobNotFound:
-    return JobNotFound(f"There is no migration job {job_id!r} in this account.")

@@ -9,6 +9,8 @@ folder and derive from these.
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class ServiceError(Exception):
     """The service could not do what was asked."""
@@ -25,12 +27,26 @@ class ServiceError(Exception):
         super().__init__(self.message)
 
 
+class NotFound(ServiceError):
+    """There is no such thing in this account."""
+
+    code = "NOT_FOUND"
+    status = 404
+    what = "thing"  # how a message names the object
+
+    @classmethod
+    def named(cls, ident: str) -> Self:
+        """The error for object `ident` of this class's sort, in the one wording."""
+        return cls(f"There is no {cls.what} {ident!r} in this account.")
+
+
 # --- jobs, whatever their kind -----------------------------------------------------------
 
-class JobNotFound(ServiceError):
+class JobNotFound(NotFound):
     """There is no such job in this account."""
 
     code = "JOB_NOT_FOUND"
+    what = "migration job"
     status = 404
 
 

@@ -25,7 +25,6 @@ from api_stub.sse import Event, event_stream, last_event_id
 from api_stub.stream_slots import open_slot
 from api_stub.wizard_objects import migration_out
 from worker.db.queries import q
-from worker.enqueue import job_not_found
 from worker.errors import JobNotFound
 from worker.kinds.legacy_migration.job import Job
 from worker.models import JobStatus
@@ -77,7 +76,7 @@ class LegacyJobEvents:
             row = await conn.fetchrow(q("get_account_legacy_migration"), self.job_id,
                                       self.account)
             if row is None:
-                raise job_not_found(self.job_id)
+                raise JobNotFound.named(self.job_id)
             return _job_event(Job.from_row(row),
                               await events.latest_job_event(conn, [self.job_id]))
 
@@ -120,8 +119,7 @@ class MigrationEvents:
             row = await WizardStore(self.pool).migration(self.migration_id, self.account,
                                                          conn)
             if row is None:
-                raise MigrationNotFound(
-                    f"There is no migration {self.migration_id!r} in this account.")
+                raise MigrationNotFound.named(self.migration_id)
             wanted = [i for i in attachments(row).values() if i]
             imports = await WizardStore.imports(conn, wanted, self.account)
             jobs = [i["job_id"] for i in imports.values()]
@@ -159,7 +157,7 @@ async def legacy_job_events(job_id: str, request: Request, account: Account, sta
                             last_event: LastEventId = None,
                             ) -> StreamingResponse:
     if "\x00" in job_id:
-        raise job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     slot = await open_slot(request, state.settings)
     return await event_stream(LegacyJobEvents(state.pool, job_id, account),
                               last_event_id(last_event), _feed(request),
@@ -173,7 +171,7 @@ async def migration_events(migration_id: str, request: Request, account: Account
                            state: State, last_event: LastEventId = None,
                            ) -> StreamingResponse:
     if "\x00" in migration_id:
-        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise MigrationNotFound.named(migration_id)
     slot = await open_slot(request, state.settings)
     return await event_stream(MigrationEvents(state.pool, migration_id, account),
                               last_event_id(last_event), _feed(request),

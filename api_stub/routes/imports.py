@@ -31,7 +31,7 @@ router = APIRouter(prefix="/imports", tags=["migration wizard"])
 async def import_object(state: State, import_id: str, account: str) -> ImportOut:
     found = (await WizardStore.imports(state.pool, [import_id], account)).get(import_id)
     if found is None:
-        raise ImportNotFound(f"There is no import {import_id!r} in this account.")
+        raise ImportNotFound.named(import_id)
     return import_out(found)
 
 

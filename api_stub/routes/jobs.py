@@ -10,7 +10,6 @@ from api_stub.auth import Account, State, actor
 from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.report import build_report
 from api_stub.schemas import CreateJobRequest, JobList, JobReport, RetryRequest
-from worker.enqueue import job_not_found
 from worker.errors import (
     ActiveJobExists,
     JobFinished,
@@ -44,7 +43,7 @@ _NO_NUL = "^[^\\x00]*$"
 def _job_id(job_id: str) -> str:
     """`job_id`, or JobNotFound before a query Postgres could not run."""
     if "\x00" in job_id:
-        raise job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     return job_id
 
 
@@ -80,7 +79,7 @@ async def list_jobs(
 async def get_job(job_id: str, account: Account, state: State) -> Job:
     job = await LegacyMigrationStore(state.pool).get_for_account(_job_id(job_id), account)
     if job is None:
-        raise job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     return job
 
 
@@ -111,6 +110,6 @@ async def retry_job(
 async def job_report(job_id: str, account: Account, state: State) -> JobReport:
     job = await state.jobs.get_for_account(_job_id(job_id), account, LEGACY_MIGRATION.name)
     if job is None:
-        raise job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     return build_report(job_id, job["status"], job["attempts"], LEGACY_MIGRATION.step_names(),
                         await state.steps.report(job_id))

@@ -74,7 +74,7 @@ async def migration_object(state: Services, migration_id: str, account: str,
     """The migration as the API shows it, with its imports."""
     row = row or await WizardStore(state.pool).migration(migration_id, account)
     if row is None:
-        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise MigrationNotFound.named(migration_id)
     wanted = [i for i in attachments(row).values() if i]
     return migration_out(row, await WizardStore.imports(state.pool, wanted, account))
 
@@ -177,7 +177,7 @@ async def upload_provider(
 async def _provider(state: Services, migration_id: str, account: str) -> str:
     row = await WizardStore(state.pool).migration(migration_id, account)
     if row is None:
-        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise MigrationNotFound.named(migration_id)
     return str(row["provider"])
 
 

@@ -17,7 +17,7 @@ from api_stub.errors import BODY_ERRORS, FilterRequired, KindNotRunHere, route_e
 from api_stub.metrics import FleetMetrics
 from api_stub.schemas import Strict
 from worker.engine.kind import JobKind
-from worker.enqueue import cancel_job, job_not_found, retry_job
+from worker.enqueue import cancel_job, retry_job
 from worker.errors import JobFinished, JobNotFailed, JobNotFound, ServiceError
 from worker.ids import new_id
 from worker.models import JobStatus, iso_millis
@@ -191,7 +191,7 @@ async def jobs(
 async def _job_row(state: State, job_id: str) -> Any:
     row = None if "\x00" in job_id else await ops_store.job(state.pool, job_id)
     if row is None:
-        raise job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     return row
 
 

@@ -1,22 +1,22 @@
-"""Why a wizard request is refused (the statuses are in api_stub/errors.py)."""
+"""Why a wizard request is refused, each error with its HTTP status."""
 
 from __future__ import annotations
 
-from worker.errors import ServiceError
+from worker.errors import NotFound, ServiceError
 
 
-class MigrationNotFound(ServiceError):
+class MigrationNotFound(NotFound):
     """There is no such migration in this account."""
 
     code = "MIGRATION_NOT_FOUND"
-    status = 404
+    what = "migration"
 
 
-class ImportNotFound(ServiceError):
+class ImportNotFound(NotFound):
     """There is no such import in this account."""
 
     code = "IMPORT_NOT_FOUND"
-    status = 404
+    what = "import"
 
 
 class MigrationSingletonViolation(ServiceError):

@@ -114,7 +114,7 @@ async def locked_migration(conn: Conn, migration_id: str, account_id: str) -> An
     """The migration, locked for the rest of the caller's transaction."""
     row = await WizardStore.lock_migration(conn, migration_id, account_id)
     if row is None:
-        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise MigrationNotFound.named(migration_id)
     return row
 
 
@@ -172,7 +172,7 @@ async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id
     if abandoned is None:
         existing = await store.migration(migration_id, account_id)
         if existing is None:
-            raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+            raise MigrationNotFound.named(migration_id)
         raise InvalidTransition(f"Migration {migration_id} is {existing['status']}: only a "
                                 "migration that is neither executing nor finished can be "
                                 "abandoned.")

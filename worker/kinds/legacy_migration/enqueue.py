@@ -13,7 +13,7 @@ from arq.connections import ArqRedis
 
 from worker import enqueue
 from worker.db.types import Conn
-from worker.errors import ActiveJobExists, JobNotFailed
+from worker.errors import ActiveJobExists, JobNotFailed, JobNotFound
 from worker.kinds.legacy_migration.errors import (
     AlreadyMigrated,
     LegacyOrgNotFound,
@@ -82,7 +82,7 @@ async def retry_legacy_migration_job(
     store = LegacyMigrationStore(pool)
     existing = await store.get_for_account(job_id, account_id)
     if existing is None:
-        raise enqueue.job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     if existing.status != JobStatus.FAILED:
         raise JobNotFailed(f"Only failed jobs can be retried; job {job_id} is "
                            f"{existing.status.value}.")
@@ -110,7 +110,7 @@ async def cancel_legacy_migration_job(pool: asyncpg.Pool, *, job_id: str,
     """Cancel a pending job at once, or a running one at its next checkpoint."""
     existing = await LegacyMigrationStore(pool).get_for_account(job_id, account_id)
     if existing is None:
-        raise enqueue.job_not_found(job_id)
+        raise JobNotFound.named(job_id)
     row = await enqueue.cancel_job(pool, kind=LEGACY_MIGRATION, job_id=job_id,
                                    account_id=account_id, by=by)
     return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,

@@ -65,7 +65,7 @@ async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id
     while True:
         migration = await store.migration(migration_id, account_id)
         if migration is None:
-            raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+            raise MigrationNotFound.named(migration_id)
         if migration["status"] == "completed":
             return dict(migration["reconciliation"])
         if migration["execute_job_id"] == job_id and migration["job_status"] == "failed":
@@ -87,8 +87,7 @@ async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
         try:
             migration = await WizardStore(pool).migration(migration_id, account_id, conn)
             if migration is None:
-                raise MigrationNotFound(f"There is no migration {migration_id!r} in this "
-                                        "account.")
+                raise MigrationNotFound.named(migration_id)
             if migration["status"] in ("executing", "completed", "abandoned"):
                 raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
                                         "there is nothing to rehearse.")

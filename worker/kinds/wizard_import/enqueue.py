@@ -274,7 +274,7 @@ async def confirm_import(pool: asyncpg.Pool, *, import_id: str, account_id: str)
         return
     found: Any = (await WizardStore.imports(pool, [import_id], account_id)).get(import_id)
     if found is None:
-        raise ImportNotFound(f"There is no import {import_id!r} in this account.")
+        raise ImportNotFound.named(import_id)
     if found["confirmed_at"] is not None:
         raise ImportNotReady(f"Import {import_id} is already confirmed.")
     if found["job_status"] != "completed":

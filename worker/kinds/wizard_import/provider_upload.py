@@ -96,7 +96,7 @@ async def upload_provider_files(
     """Recognise, store and queue the provider's files; attach their imports."""
     migration = await WizardStore(pool).migration(migration_id, account_id)
     if migration is None:
-        raise MigrationNotFound(f"There is no migration {migration_id!r} in this account.")
+        raise MigrationNotFound.named(migration_id)
     provider = migration["provider"]
     if provider not in NATIVE_PROVIDERS:
         raise ProviderNotAutomated()
