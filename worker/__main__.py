@@ -21,7 +21,7 @@ def main() -> None:
     # Performance). Its reading children inherit this.
     os.nice(settings.worker_nice)
     return_large_blocks()
-    worker = create_worker(handle_signals=False)
+    worker = create_worker(settings, handle_signals=False)
     GracefulShutdown(worker, settings.shutdown_grace_seconds)
     worker.run()
 

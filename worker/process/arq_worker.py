@@ -1,4 +1,4 @@
-"""arq's Worker as we run it, and its settings class (`arq worker.process.arq_worker.
+"""arq's Worker as we run it, and its settings (`arq worker.process.arq_worker.
 WorkerSettings` runs it too, without our graceful shutdown).
 
 arq lets a Redis error in its polling loop escape, which stops the worker and cancels
@@ -10,7 +10,7 @@ start that failed gives back the slot arq took for it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from typing import Any
 
 import structlog
 from arq import func
@@ -21,40 +21,50 @@ from redis.exceptions import WatchError
 
 from worker.process.tasks import run_job, shutdown, startup
 from worker.queue import JOB_TIMEOUT_SECONDS, RUN_JOB, arq_redis_settings
-from worker.settings import get_settings
+from worker.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
 
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, WatchError, ConnectionError)
 POLL_RETRY_SECONDS = 0.5
 
-_settings = get_settings()
+FUNCTIONS: list[Any] = [
+    # Our lease, not arq's timeout, guards a running job, so the arq timeout only bounds a
+    # job that hangs; arq's own retries are unlimited in practice because the job resumes
+    # from its checkpoints.
+    func(run_job, name=RUN_JOB, timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
+    # the name of the same function before job kinds: jobs a previous release queued
+    # still run during a rolling deploy
+    func(run_job, name="run_migration", timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
+]
 
 
-class WorkerSettings:
-    """One settings class, as arq expects; values come from the environment."""
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """arq's Worker arguments, from our settings (read once, by the caller, at start)."""
+    return {
+        "functions": FUNCTIONS,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": arq_redis_settings(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "max_jobs": settings.worker_concurrency,
+        # arq polls its queue; the default 0.5 s would be most of our enqueue-to-start
+        # latency
+        "poll_delay": settings.worker_poll_delay_seconds,
+        # results live in Postgres; keeping none in Redis lets a retried job reuse its ID
+        "keep_result": 0,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
+        # arq's health key is not our registry (the `workers` table); rarely is enough
+        "health_check_interval": 60,
+    }
 
-    functions: ClassVar[list[Any]] = [
-        # Our lease, not arq's timeout, guards a running job, so the arq timeout only
-        # bounds a job that hangs; arq's own retries are unlimited in practice because
-        # the job resumes from its checkpoints.
-        func(run_job, name=RUN_JOB, timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
-        # the name of the same function before job kinds: jobs a previous release queued
-        # still run during a rolling deploy
-        func(run_job, name="run_migration", timeout=JOB_TIMEOUT_SECONDS, max_tries=1000),
-    ]
-    on_startup = startup
-    on_shutdown = shutdown
-    redis_settings = arq_redis_settings(_settings.redis_url)
-    queue_name = _settings.queue_name
-    max_jobs = _settings.worker_concurrency
-    # arq polls its queue; the default 0.5 s would be most of our enqueue-to-start latency
-    poll_delay = _settings.worker_poll_delay_seconds
-    # results live in Postgres; keeping none in Redis lets a retried job reuse its ID
-    keep_result = 0
-    job_timeout = JOB_TIMEOUT_SECONDS
-    # arq's health key is not our registry (the `workers` table); rarely is enough
-    health_check_interval = 60
+
+def __getattr__(name: str) -> Any:
+    # `arq worker.process.arq_worker.WorkerSettings` (arq's own CLI): the settings are
+    # read when arq asks for them, not when this module is imported
+    if name == "WorkerSettings":
+        return worker_settings(get_settings())
+    raise AttributeError(name)
 
 
 class MigrationWorker(Worker):
@@ -78,7 +88,6 @@ class MigrationWorker(Worker):
                 raise
 
 
-def create_worker(**overrides: Any) -> MigrationWorker:
-    """A MigrationWorker configured by WorkerSettings."""
-    settings: Any = WorkerSettings  # arq types its settings classes loosely
-    return MigrationWorker(**{**get_kwargs(settings), **overrides})
+def create_worker(settings: Settings, **overrides: Any) -> MigrationWorker:
+    """A MigrationWorker configured from `settings`."""
+    return MigrationWorker(**{**get_kwargs(worker_settings(settings)), **overrides})
