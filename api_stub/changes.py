@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 import asyncpg
 import structlog
 
+from worker.background import Periodic
 from worker.db.pool import connect
 from worker.store.events import CHANNEL
 
@@ -70,16 +71,14 @@ class ChangeFeed:
         self.database_url = database_url
         self.also = also or {}
         self.waiters: defaultdict[str, set[Watch]] = defaultdict(set)
-        self._task: asyncio.Task[None] | None = None
+        # listen until the connection is lost; again a moment later
+        self._loop = Periodic("change-feed", RECONNECT_SECONDS, self._listen, at_once=True)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._listen(), name="change-feed")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
     @contextlib.contextmanager
     def watch(self) -> Iterator[Watch]:
@@ -100,28 +99,25 @@ class ChangeFeed:
                 watch.changed.set()
 
     async def _listen(self) -> None:
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await connect(self.database_url)
-                lost = asyncio.Event()
-                conn.add_termination_listener(_setter(lost))
-                for channel, callback in self.also.items():
-                    await conn.add_listener(channel, _relay(callback))
-                # last: the connection's last statement names object_changes (tests and
-                # operators find it in pg_stat_activity by that)
-                await conn.add_listener(CHANNEL, self._notified)
-                self._wake_all()  # whatever happened while there was no connection
-                for callback in self.also.values():
-                    callback(None)
-                await lost.wait()
-                log.warning("change feed lost its connection; streams re-read until it "
-                            "is back")
-            except Exception as exc:  # whatever it is, the feed must keep trying
-                log.warning("change feed cannot listen; streams re-read until it can",
-                            error=type(exc).__name__)
-            finally:
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close(timeout=2)
-            await asyncio.sleep(RECONNECT_SECONDS)
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await connect(self.database_url)
+            lost = asyncio.Event()
+            conn.add_termination_listener(_setter(lost))
+            for channel, callback in self.also.items():
+                await conn.add_listener(channel, _relay(callback))
+            # last: the connection's last statement names object_changes (tests and
+            # operators find it in pg_stat_activity by that)
+            await conn.add_listener(CHANNEL, self._notified)
+            self._wake_all()  # whatever happened while there was no connection
+            for callback in self.also.values():
+                callback(None)
+            await lost.wait()
+            log.warning("change feed lost its connection; streams re-read until it is back")
+        except Exception as exc:  # whatever it is, the feed must keep trying
+            log.warning("change feed cannot listen; streams re-read until it can",
+                        error=type(exc).__name__)
+        finally:
+            if conn is not None and not conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await conn.close(timeout=2)

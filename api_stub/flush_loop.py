@@ -7,9 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-import structlog
-
-log = structlog.get_logger(__name__)
+from worker.background import Periodic
 
 STOP_FLUSH_SECONDS = 2.0
 
@@ -18,24 +16,13 @@ class FlushLoop:
     """`flush()` every `every` seconds from start() until stop(), then once more."""
 
     def __init__(self, name: str, every: float, flush: Callable[[], Awaitable[None]]) -> None:
-        self.name, self.every, self.flush = name, every, flush
-        self._task: asyncio.Task[None] | None = None
+        self.flush = flush
+        self._loop = Periodic(name, every, flush, quiet=True)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name=self.name)
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.flush()
-            except Exception as exc:  # its store away: kept, and tried again next time
-                log.debug("not flushed", loop=self.name, error=type(exc).__name__)
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.flush(), STOP_FLUSH_SECONDS)

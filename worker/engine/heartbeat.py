@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from types import TracebackType
 
-import structlog
-
+from worker.background import Periodic
 from worker.store.jobs import JobStore
-
-log = structlog.get_logger(__name__)
 
 
 class Heartbeat:
@@ -24,31 +19,19 @@ class Heartbeat:
     def __init__(self, jobs: JobStore, job_id: str, owner: str, *,
                  lease_seconds: float, every: float) -> None:
         self._jobs, self._job_id, self._owner = jobs, job_id, owner
-        self._lease_seconds, self._every = lease_seconds, every
-        self._task: asyncio.Task[None] | None = None
+        self._lease_seconds = lease_seconds
+        self._loop = Periodic(f"heartbeat:{job_id}", every, self._renew)
 
-    async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(self._every)
-            try:
-                renewed = await self._jobs.renew_lease(
-                    self._job_id, self._owner, self._lease_seconds
-                )
-            except Exception as exc:
-                log.warning("lease renewal failed", error=type(exc).__name__)
-                continue
-            if renewed is None:
-                return
+    async def _renew(self) -> bool:
+        renewed = await self._jobs.renew_lease(self._job_id, self._owner, self._lease_seconds)
+        return renewed is not None  # another worker holds it: stop renewing
 
     async def __aenter__(self) -> Heartbeat:
-        self._task = asyncio.create_task(self._beat(), name=f"heartbeat:{self._job_id}")
+        self._loop.start()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()

@@ -8,13 +8,10 @@ their jobs move on now instead of when each lease would have run out.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import structlog
 
+from worker.background import Periodic
 from worker.engine.runner import WorkerDeps
-from worker.engine.transient import TRANSIENT_ERRORS
 from worker.queue import ensure_queued
 from worker.services import Services
 from worker.store.workers import WorkerInfo
@@ -41,36 +38,26 @@ class Presence:
 
     def __init__(self, deps: WorkerDeps, info: WorkerInfo) -> None:
         self.deps, self.info = deps, info
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("worker-presence",
+                              lambda: deps.settings.worker_heartbeat_seconds, self._beat)
 
     async def start(self) -> Presence:
         await self.deps.workers.register(self.info)
         log.info("worker registered", worker_id=self.info.id, version=self.info.version,
                  concurrency=self.info.concurrency)
-        self._task = asyncio.create_task(self._beat(), name="worker-presence")
+        self._loop.start()
         return self
 
     async def _beat(self) -> None:
-        settings = self.deps.settings
-        while True:
-            await asyncio.sleep(settings.worker_heartbeat_seconds)
-            try:
-                if not await self.deps.workers.heartbeat(self.info.id, len(self.deps.running)):
-                    # forgotten while silent for a long time (frozen, suspended): again
-                    await self.deps.workers.register(self.info)
-                    log.warning("worker registered again", worker_id=self.info.id)
-                await free_jobs_of_dead_workers(self.deps, settings.worker_dead_after_seconds)
-            except TRANSIENT_ERRORS as exc:
-                log.warning("worker heartbeat failed; trying again", error=type(exc).__name__)
-            except Exception:  # whatever it is, the next beat must still come
-                log.exception("worker heartbeat failed unexpectedly; trying again")
+        if not await self.deps.workers.heartbeat(self.info.id, len(self.deps.running)):
+            # forgotten while silent for a long time (frozen, suspended): again
+            await self.deps.workers.register(self.info)
+            log.warning("worker registered again", worker_id=self.info.id)
+        await free_jobs_of_dead_workers(self.deps, self.deps.settings.worker_dead_after_seconds)
 
     async def stop(self) -> None:
         """Stop beating and deregister."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
         try:
             await self.deps.workers.deregister(self.info.id)
             log.info("worker deregistered", worker_id=self.info.id)
