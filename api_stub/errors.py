@@ -73,21 +73,6 @@ class OperatorOnly(ServiceError):
     status = 403
 
 
-class FilterRequired(ServiceError):
-    """Name at least one of kind, status, error_code, account or ids: a bulk action never
-    acts on every job."""
-
-    code = "FILTER_REQUIRED"
-    status = 422
-
-
-class KindNotRunHere(ServiceError):
-    """This service does not know jobs of that kind."""
-
-    code = "UNKNOWN_KIND"
-    status = 409
-
-
 class InvalidJson(ServiceError):
     """The request body is not valid JSON; send a JSON object."""
 

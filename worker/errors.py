@@ -71,6 +71,21 @@ class ActiveJobExists(ServiceError):
     status = 409
 
 
+class KindNotRunHere(ServiceError):
+    """This service does not know jobs of that kind."""
+
+    code = "UNKNOWN_KIND"
+    status = 409
+
+
+class FilterRequired(ServiceError):
+    """Name at least one of kind, status, error_code, account or ids: a bulk action never
+    acts on every job."""
+
+    code = "FILTER_REQUIRED"
+    status = 422
+
+
 class StepFailed(ServiceError):
     """A step failed for good: the job fails with this code and message, which tell the
     user what went wrong and what to do."""

@@ -1,35 +1,30 @@
 """The operators' API (/ops, snake_case): every account's jobs, the queue and the workers at
 a glance, one job's timeline, and retry or cancel of one job or of every job matching a
-filter. Operator keys only (python -m api_stub create-key --operator); every action is an
-audit log event."""
+filter (worker/ops.py does them; each is an entry of the audit log). Operator keys only
+(python -m api_stub create-key --operator)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-import structlog
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api_stub.auth import Operator, State, actor
-from api_stub.errors import BODY_ERRORS, FilterRequired, KindNotRunHere, route_errors
+from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.metrics import FleetMetrics
 from api_stub.schemas import Strict
 from worker.engine.kind import JobKind
-from worker.enqueue import cancel_job, retry_job
-from worker.errors import JobFinished, JobNotFailed, JobNotFound, ServiceError
-from worker.ids import new_id
+from worker.errors import FilterRequired, JobFinished, JobNotFailed, JobNotFound, KindNotRunHere
 from worker.models import JobStatus, iso_millis
-from worker.store import audit
+from worker.ops import BULK_LIMIT, Action, OperatorActions
 from worker.store import ops as ops_store
 from worker.store.ops import JobFilter
+from worker.timeline import timeline as step_timeline
 
-log = structlog.get_logger("api_stub.ops")
 router = APIRouter(prefix="/ops", tags=["operators"])
 
-BULK_LIMIT = 1000
-_PAST = {"retry": "retried", "cancel": "cancelled"}
 
 
 class WorkerOut(BaseModel):
@@ -188,126 +183,63 @@ async def jobs(
     return OpsJobList(data=[ops_job(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-async def _job_row(state: State, job_id: str) -> Any:
-    row = None if "\x00" in job_id else await ops_store.job(state.pool, job_id)
-    if row is None:
-        raise JobNotFound.named(job_id)
-    return row
+def _actions(request: Request, state: State) -> OperatorActions:
+    return OperatorActions(state.pool, state.redis, _kinds(request), state.settings.queue_name)
 
 
 @router.get("/jobs/{job_id}", response_model=OpsJobDetail,
             summary="One job: its account, kind, attempts, error and step timeline",
             responses=route_errors(JobNotFound))
 async def job(job_id: str, request: Request, state: State, _: Operator) -> OpsJobDetail:
-    row = await _job_row(state, job_id)
-    runs = {r["step_number"]: r for r in await state.steps.report(job_id)}
+    row = await _actions(request, state).job(job_id)
     kind = _kinds(request).get(row["kind"])
-    names = kind.step_names() if kind else {n: "" for n in runs}
-    timeline = []
-    for number, name in names.items():
-        run = runs.get(number)
-        timeline.append(TimelineStep(
-            step_number=number, name=name, status=run["status"] if run else "not_started",
-            started_at=iso_millis(run["started_at"]) if run else None,
-            finished_at=iso_millis(run["finished_at"]) if run else None,
-            attempts=run["attempts"] if run else 0, retries=run["retries"] if run else 0,
-            counts={"source": run["source_count"], "created": run["created_count"],
-                    "skipped": run["skipped_count"], "errors": run["error_count"]}
-            if run else {"source": 0, "created": 0, "skipped": 0, "errors": 0}))
-    return OpsJobDetail(**ops_job(row).model_dump(), timeline=timeline)
+    runs = await state.steps.report(job_id)
+    names = kind.step_names() if kind else {r["step_number"]: "" for r in runs}
+    lines = [TimelineStep(step_number=line.number, name=line.name, status=line.status,
+                          started_at=iso_millis(line.started_at),
+                          finished_at=iso_millis(line.finished_at), attempts=line.attempts,
+                          retries=line.retries, counts=line.counts)
+             for line in step_timeline(row["status"], names, runs)]
+    return OpsJobDetail(**ops_job(row).model_dump(), timeline=lines)
 
 
-async def _act(request: Request, state: State, action: str, row: Any,
-               bulk: str | None = None) -> None:
-    """Retry or cancel one job, as its account would (the enqueue layer); recorded in the
-    audit log with the operator's key (and the bulk action it is part of)."""
-    by, note = actor(request), {"bulk": bulk} if bulk else None
-    kind = _kinds(request).get(row["kind"])
-    if kind is None:
-        raise KindNotRunHere(f"This service does not know jobs of kind {row['kind']}.")
-    if action == "retry":
-        if not kind.operator_retry:
-            raise JobNotFailed(f"Jobs of kind {kind.name} are retried by their owner "
-                               "(for a wizard execute: POST /migrations/{id}/execute).")
-        await retry_job(state.pool, state.redis, kind=kind, job_id=row["id"],
-                        account_id=row["account_id"], queue_name=state.settings.queue_name,
-                        by=by, note=note)
-    else:
-        await cancel_job(state.pool, kind=kind, job_id=row["id"],
-                         account_id=row["account_id"], by=by, note=note)
-
-
-def _log(operator_key: int, action: str, where: dict[str, Any], matched: int,
-         acted: int) -> None:
-    log.info("operator action", operator_key=operator_key, action=action, filter=where,
-             matched=matched, acted=acted)
-
-
-async def _one(job_id: str, request: Request, state: State, operator: Operator,
-               action: str) -> OpsJob:
-    row = await _job_row(state, job_id)
-    try:
-        await _act(request, state, action, row)
-    except ServiceError:
-        _log(operator.id, action, {"ids": [job_id]}, 1, 0)
-        raise
-    _log(operator.id, action, {"ids": [job_id]}, 1, 1)
-    return ops_job(await ops_store.job(state.pool, job_id))
+async def _one(job_id: str, request: Request, state: State, action: Action) -> OpsJob:
+    return ops_job(await _actions(request, state).one(action, job_id, actor(request)))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=OpsJob, summary="Retry one failed job",
              responses=route_errors(JobNotFound, JobNotFailed, KindNotRunHere))
-async def retry_one(job_id: str, request: Request, state: State,
-                    operator: Operator) -> OpsJob:
-    return await _one(job_id, request, state, operator, "retry")
+async def retry_one(job_id: str, request: Request, state: State, _: Operator) -> OpsJob:
+    return await _one(job_id, request, state, "retry")
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=OpsJob,
              summary="Cancel one pending or running job",
              responses=route_errors(JobNotFound, JobFinished, KindNotRunHere))
-async def cancel_one(job_id: str, request: Request, state: State,
-                     operator: Operator) -> OpsJob:
-    return await _one(job_id, request, state, operator, "cancel")
+async def cancel_one(job_id: str, request: Request, state: State, _: Operator) -> OpsJob:
+    return await _one(job_id, request, state, "cancel")
 
 
-async def _bulk(body: ActionFilter, request: Request, state: State, operator: Operator,
-                action: str) -> ActionResult:
-    given = body.model_dump(exclude_none=True, mode="json")
-    if not given:
-        raise FilterRequired()
+async def _bulk(body: ActionFilter, request: Request, state: State,
+                action: Action) -> ActionResult:
     where = JobFilter(body.kind, body.status.value if body.status else None, body.account,
                       body.error_code, None, body.ids)
-    matched = await ops_store.count_jobs(state.pool, where)
-    acted, refused, refusals = 0, list[dict[str, str]](), 0
-    bulk = new_id("bulk")  # each job's own entry names the bulk action it was part of
-    for row in await ops_store.find_jobs(state.pool, where, starting_after=None,
-                                         limit=BULK_LIMIT):
-        try:
-            await _act(request, state, action, row, bulk)
-            acted += 1
-        except ServiceError as exc:
-            refusals += 1
-            if len(refused) < 20:
-                refused.append({"id": row["id"], "code": exc.code, "message": exc.message})
-    _log(operator.id, action, given, matched, acted)
-    if acted:  # one entry for the whole, after the jobs' own; none when nothing was done
-        await audit.record(state.pool, actor(request), f"jobs.bulk_{_PAST[action]}",
-                           subject=bulk, details={"filter": given, "matched": matched,
-                                                  "acted": acted, "refused": refusals})
-    return ActionResult(matched=matched, acted=acted, refused=refused)
+    outcome = await _actions(request, state).bulk(
+        action, where, body.model_dump(exclude_none=True, mode="json"), actor(request))
+    return ActionResult(matched=outcome.matched, acted=outcome.acted, refused=outcome.refused)
 
 
 @router.post("/jobs/retry", response_model=ActionResult,
              summary=f"Retry every failed job matching a filter (up to {BULK_LIMIT})",
              responses=route_errors(BODY_ERRORS, FilterRequired))
 async def retry_many(body: ActionFilter, request: Request, state: State,
-                     operator: Operator) -> ActionResult:
-    return await _bulk(body, request, state, operator, "retry")
+                     _: Operator) -> ActionResult:
+    return await _bulk(body, request, state, "retry")
 
 
 @router.post("/jobs/cancel", response_model=ActionResult,
              summary=f"Cancel every active job matching a filter (up to {BULK_LIMIT})",
              responses=route_errors(BODY_ERRORS, FilterRequired))
 async def cancel_many(body: ActionFilter, request: Request, state: State,
-                      operator: Operator) -> ActionResult:
-    return await _bulk(body, request, state, operator, "cancel")
+                      _: Operator) -> ActionResult:
+    return await _bulk(body, request, state, "cancel")

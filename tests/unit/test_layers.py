@@ -25,6 +25,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                       "worker.process", "worker.redis_keys", "worker.money"),
     "worker.staging": ("worker.engine", "worker.kinds", "worker.enqueue", "worker.process"),
     "worker.enqueue": ("worker.kinds", "worker.process"),
+    # the operators' use cases sit beside the enqueue layer: any kind, none by name
+    "worker.ops": ("worker.kinds", "worker.process"),
+    "worker.timeline": ("worker.store", "worker.kinds", "worker.engine", "worker.process"),
     "worker.kinds": ("worker.process",),
     # the wizard's domain, below its two kinds and the API
     "worker.wizard": ("worker.kinds", "worker.process", "worker.enqueue", "worker.engine",
