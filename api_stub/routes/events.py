@@ -24,14 +24,12 @@ from api_stub.errors import route_errors
 from api_stub.sse import Event, event_stream, last_event_id
 from api_stub.stream_slots import open_slot
 from api_stub.wizard_objects import migration_out
-from worker.db.queries import q
 from worker.errors import JobNotFound
 from worker.kinds.legacy_migration.job import Job
 from worker.models import JobStatus
 from worker.store import events
 from worker.wizard.errors import MigrationNotFound
-from worker.wizard.migrations import attachments
-from worker.wizard.store import WizardStore
+from worker.wizard.migrations import migration_snapshot
 
 router = APIRouter(tags=["pushed progress"])
 
@@ -71,14 +69,11 @@ class LegacyJobEvents:
         self.cursor = 0
 
     async def _snapshot(self) -> Event:
-        async with self.pool.acquire() as conn, conn.transaction(
-                isolation="repeatable_read", readonly=True):
-            row = await conn.fetchrow(q("get_account_legacy_migration"), self.job_id,
-                                      self.account)
-            if row is None:
-                raise JobNotFound.named(self.job_id)
-            return _job_event(Job.from_row(row),
-                              await events.latest_job_event(conn, [self.job_id]))
+        found = await events.legacy_job_snapshot(self.pool, self.job_id, self.account)
+        if found is None:
+            raise JobNotFound.named(self.job_id)
+        row, event_id = found
+        return _job_event(Job.from_row(row), event_id)
 
     async def first(self, resume_from: int | None) -> list[Event]:
         snapshot = await self._snapshot()
@@ -114,21 +109,10 @@ class MigrationEvents:
         self.keys = {migration_id}
 
     async def _read(self) -> Event:
-        async with self.pool.acquire() as conn, conn.transaction(
-                isolation="repeatable_read", readonly=True):
-            row = await WizardStore(self.pool).migration(self.migration_id, self.account,
-                                                         conn)
-            if row is None:
-                raise MigrationNotFound.named(self.migration_id)
-            wanted = [i for i in attachments(row).values() if i]
-            imports = await WizardStore.imports(conn, wanted, self.account)
-            jobs = [i["job_id"] for i in imports.values()]
-            jobs += [row["execute_job_id"]] if row["execute_job_id"] else []
-            version = max([row["version"], await events.latest_job_event(conn, jobs),
-                           *(i["version"] for i in imports.values())])
-        self.keys = {self.migration_id, *imports, *jobs}
-        out = migration_out(row, imports)
-        return Event(version, out.model_dump_json(by_alias=True),
+        now = await migration_snapshot(self.pool, self.migration_id, self.account)
+        self.keys = {self.migration_id, *now.imports, *now.jobs}
+        out = migration_out(now.row, now.imports)
+        return Event(now.version, out.model_dump_json(by_alias=True),
                      out.status in MIGRATION_FINISHED)
 
     async def first(self, resume_from: int | None) -> list[Event]:

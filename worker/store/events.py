@@ -20,6 +20,18 @@ async def legacy_job_events_after(executor: Executor, job_id: str, account_id: s
                                 limit)
 
 
+async def legacy_job_snapshot(pool: asyncpg.Pool, job_id: str,
+                              account_id: str) -> tuple[Record, int] | None:
+    """The account's legacy migration job and its latest event, read in one snapshot (so
+    the event ID is the job's state's); None when there is no such job."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                        readonly=True):
+        row = await conn.fetchrow(q("get_account_legacy_migration"), job_id, account_id)
+        if row is None:
+            return None
+        return row, await latest_job_event(conn, [job_id])
+
+
 async def latest_job_event(executor: Executor, job_ids: list[str]) -> int:
     """The latest event of any of these jobs (0 when none has one)."""
     return int(await executor.fetchval(q("latest_job_events"), job_ids))

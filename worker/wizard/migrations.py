@@ -6,6 +6,7 @@ its execute job runs; `completed` or `abandoned` for good. One active migration 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ import asyncpg
 
 from worker.db.types import Conn, Executor
 from worker.ids import new_id
-from worker.store import audit
+from worker.store import audit, events
 from worker.store.audit import Actor
 from worker.wizard.errors import (
     CashVatNotSupported,
@@ -177,3 +178,31 @@ async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id
                                 "migration that is neither executing nor finished can be "
                                 "abandoned.")
     return await store.migration(migration_id, account_id)
+
+
+@dataclass(frozen=True)
+class MigrationSnapshot:
+    """A migration, its attached imports, their jobs (and its execute job), and the version
+    of the whole: the greatest of theirs and of their jobs' events."""
+
+    row: Any
+    imports: dict[str, Any]
+    jobs: list[str]
+    version: int
+
+
+async def migration_snapshot(pool: asyncpg.Pool, migration_id: str,
+                             account_id: str) -> MigrationSnapshot:
+    """The migration as one snapshot (its parts read together); MigrationNotFound."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                        readonly=True):
+        row = await WizardStore(pool).migration(migration_id, account_id, conn)
+        if row is None:
+            raise MigrationNotFound.named(migration_id)
+        wanted = [i for i in attachments(row).values() if i]
+        imports = await WizardStore.imports(conn, wanted, account_id)
+        jobs = [i["job_id"] for i in imports.values()]
+        jobs += [row["execute_job_id"]] if row["execute_job_id"] else []
+        version = max([row["version"], await events.latest_job_event(conn, jobs),
+                       *(i["version"] for i in imports.values())])
+    return MigrationSnapshot(row, dict(imports), jobs, version)
