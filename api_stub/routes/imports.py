@@ -12,7 +12,7 @@ from api_stub.auth import Account, State, actor
 from api_stub.errors import InvalidUpload, route_errors
 from api_stub.request_text import form_text
 from api_stub.wizard_objects import DateOrder, ImportOut, import_out
-from worker.kinds.wizard_import.enqueue import confirm_import, import_file
+from worker.kinds.wizard_import.enqueue import import_file
 from worker.kinds.wizard_import.errors import (
     FileTooLarge,
     ImportTypeMismatch,
@@ -21,6 +21,7 @@ from worker.kinds.wizard_import.errors import (
     UploadRateExceeded,
 )
 from worker.kinds.wizard_import.quota import UploadQuota
+from worker.wizard.confirm import confirm_import
 from worker.wizard.errors import ImportNotConfirmable, ImportNotFound, ImportNotReady
 from worker.wizard.records import ImportType
 from worker.wizard.store import WizardStore

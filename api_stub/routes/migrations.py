@@ -29,7 +29,8 @@ from api_stub.wizard_objects import (
     import_out,
     migration_out,
 )
-from worker.kinds.wizard_execute.enqueue import dry_run, execute_migration
+from worker.kinds.wizard_execute.enqueue import execute_migration
+from worker.kinds.wizard_execute.rehearsal import dry_run
 from worker.kinds.wizard_import.bundles import BundleFile
 from worker.kinds.wizard_import.enqueue import upload_deferred, upload_provider_workbook
 from worker.kinds.wizard_import.errors import (

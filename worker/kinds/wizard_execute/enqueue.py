@@ -1,6 +1,5 @@
 """POST /migrations/{id}/execute: start the execute job (or find the one running, or the
-stored proof) and wait a while for it; and its dry run, which does the whole execute in a
-transaction that is rolled back."""
+stored proof) and wait a while for it. Its dry run is rehearsal.py."""
 
 from __future__ import annotations
 
@@ -12,13 +11,10 @@ import asyncpg
 from arq.connections import ArqRedis
 
 from worker.enqueue import enqueue_created, record_job
-from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
-from worker.kinds.wizard_execute.target import write_migration
 from worker.store import audit
 from worker.store.audit import Actor
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
-from worker.wizard.gates import evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import locked_migration, require_supported_vat_scheme
 from worker.wizard.store import WizardStore
 
@@ -74,34 +70,3 @@ async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id
         if time.monotonic() >= deadline:
             return None
         await asyncio.sleep(POLL_SECONDS)
-
-
-async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
-                  ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The whole execute in a transaction that is rolled back: (what it would post, per
-    account: {account, debit, credit}; the proof it would store). Nothing is written and
-    the status does not change."""
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            migration = await WizardStore(pool).migration(migration_id, account_id, conn)
-            if migration is None:
-                raise MigrationNotFound.named(migration_id)
-            if migration["status"] in ("executing", "completed", "abandoned"):
-                raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
-                                        "there is nothing to rehearse.")
-            await require_supported_vat_scheme(conn, account_id)
-            data = await load_migration_data(conn, migration)
-            gates, built = evaluate(migration, data)
-            journal = require_gates(gates, built)
-            written = await write_migration(conn, migration=migration, data=data,
-                                            journal=journal, entity_id=new_entity_id(),
-                                            job_id=None)
-            # the deferred checks (every journal entry balances) run now, as at a commit
-            await conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        finally:
-            await transaction.rollback()
-    journal_lines = [{"account": f"{t.account_code} {t.account_name}", "debit": t.debit_minor,
-                      "credit": t.credit_minor} for t in written.totals]
-    return journal_lines, written.proof

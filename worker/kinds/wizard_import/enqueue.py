@@ -15,7 +15,6 @@ import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import asyncpg
 from arq.connections import ArqRedis
@@ -41,9 +40,6 @@ from worker.store import audit
 from worker.store.audit import Actor
 from worker.wizard.errors import (
     BalancesNotConfirmed,
-    ImportNotConfirmable,
-    ImportNotFound,
-    ImportNotReady,
     ProviderNotAutomated,
 )
 from worker.wizard.migrations import locked_migration, require_editable, save_attachments
@@ -265,22 +261,3 @@ def _unplaced_workbook(filename: str, data: bytes, native: InvalidFile) -> Inval
         "only when it is a Xero or QuickBooks export. A FreeAgent export workbook goes to "
         "POST /migrations/{id}/upload-provider; a file in the wizard's own columns must be a "
         "CSV (in Excel: File > Save As > CSV UTF-8), sent with its type.")
-
-
-async def confirm_import(pool: asyncpg.Pool, *, import_id: str, account_id: str) -> None:
-    """needs_review → confirmed, unless something blocks it (its blockers say what)."""
-    store = WizardStore(pool)
-    if await store.confirm_import(import_id, account_id):
-        return
-    found: Any = (await WizardStore.imports(pool, [import_id], account_id)).get(import_id)
-    if found is None:
-        raise ImportNotFound.named(import_id)
-    if found["confirmed_at"] is not None:
-        raise ImportNotReady(f"Import {import_id} is already confirmed.")
-    if found["job_status"] != "completed":
-        state = {"pending": "queued", "running": "still processing"}.get(
-            found["job_status"], "failed")
-        raise ImportNotReady(f"Import {import_id} is {state}: only an import that needs "
-                             "review can be confirmed.")
-    raise ImportNotConfirmable(f"Import {import_id} cannot be confirmed: "
-                               + " ".join(found["blockers"]))
