@@ -14,14 +14,12 @@ from api_stub.request_text import CheckedText
 from worker.models import iso_millis
 from worker.money import is_iso_currency
 from worker.wizard.migrations import SLOTS, attachments
+from worker.wizard.statuses import ImportStatus, MigrationStatus
 
 Provider = Literal["freeagent", "xero", "quickbooks", "other"]
 VatScheme = Literal["standard", "flat_rate", "cash", "none"]
 DateOrder = Literal["DMY", "MDY"]
 ImportType = Literal["contacts", "balances", "invoices", "bills"]
-ImportStatus = Literal["queued", "processing", "needs_review", "confirmed", "failed"]
-MigrationStatus = Literal["setup", "files_attached", "preview_ready", "ready_to_execute",
-                          "executing", "completed", "abandoned"]
 
 
 class Camel(BaseModel):
@@ -195,17 +193,17 @@ class DryRunOut(Camel):
     reconciliation: dict[str, Any]
 
 
-_JOB_TO_IMPORT_STATUS = {"pending": "queued", "running": "processing",
-                         "completed": "needs_review", "failed": "failed",
-                         "cancelled": "failed"}
+_JOB_TO_IMPORT_STATUS = {"pending": ImportStatus.QUEUED, "running": ImportStatus.PROCESSING,
+                         "completed": ImportStatus.NEEDS_REVIEW, "failed": ImportStatus.FAILED,
+                         "cancelled": ImportStatus.FAILED}
 
 
 def import_out(row: Any) -> ImportOut:
     """An import from its row joined with its job and upload (WizardStore.imports)."""
-    status = ("confirmed" if row["confirmed_at"] is not None
+    status = (ImportStatus.CONFIRMED if row["confirmed_at"] is not None
               else _JOB_TO_IMPORT_STATUS[row["job_status"]])
     error = None
-    if status == "failed":
+    if status == ImportStatus.FAILED:
         error = ErrorOut(code=row["job_error_code"] or "IMPORT_FAILED",
                          message=row["job_error"] or "The import was cancelled.")
     files = row["files"] or []
@@ -219,7 +217,8 @@ def import_out(row: Any) -> ImportOut:
         created_count=row["created_count"], skipped_count=row["skipped_count"],
         error_count=row["error_count"], errors=row["errors"], blockers=row["blockers"],
         summary=row["summary"],
-        progress=row["progress_detail"] if status in ("queued", "processing") else None,
+        progress=(row["progress_detail"]
+                  if status in (ImportStatus.QUEUED, ImportStatus.PROCESSING) else None),
         error=error, created_at=iso_millis(row["created_at"]) or "",
         confirmed_at=iso_millis(row["confirmed_at"]))
 
@@ -230,7 +229,7 @@ def migration_out(row: Any, imports: Mapping[str, Any]
     attached = attachments(row)
     summaries = {slot: import_out(imports[i]) if i and i in imports else None
                  for slot, i in attached.items()}
-    executing = row["status"] == "executing"
+    executing = row["status"] == MigrationStatus.EXECUTING
     return MigrationOut(
         id=row["id"], provider=row["provider"], cutover_date=row["cutover_date"],
         currency=row["currency"], date_order=row["date_order"], status=row["status"],

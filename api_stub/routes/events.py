@@ -30,11 +30,11 @@ from worker.models import JobStatus
 from worker.store import events
 from worker.wizard.errors import MigrationNotFound
 from worker.wizard.migrations import migration_snapshot
+from worker.wizard.statuses import TERMINAL
 
 router = APIRouter(tags=["pushed progress"])
 
 FINISHED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
-MIGRATION_FINISHED = {"completed", "abandoned"}
 REPLAY_PAGE = 500
 
 _STREAM: dict[int | str, dict[str, Any]] = {200: {
@@ -113,7 +113,7 @@ class MigrationEvents:
         self.keys = {self.migration_id, *now.imports, *now.jobs}
         out = migration_out(now.row, now.imports)
         return Event(now.version, out.model_dump_json(by_alias=True),
-                     out.status in MIGRATION_FINISHED)
+                     out.status in TERMINAL)
 
     async def first(self, resume_from: int | None) -> list[Event]:
         current = await self._read()

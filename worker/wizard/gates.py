@@ -34,10 +34,8 @@ from worker.wizard.records import (
     Record,
     records_from_json,
 )
+from worker.wizard.statuses import ELIGIBLE, PAST_VALIDATION, MigrationStatus
 from worker.wizard.store import WizardStore
-
-# validate moves a migration to ready_to_execute only from these
-ELIGIBLE = ("preview_ready", "ready_to_execute")
 
 
 class GatesFailed(ServiceError):
@@ -186,12 +184,12 @@ async def validate_migration(pool: asyncpg.Pool, *, migration_id: str, account_i
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         status = migration["status"]
-        if status in ("executing", "completed", "abandoned"):
+        if status in PAST_VALIDATION:
             raise InvalidTransition(f"Migration {migration_id} is {status}: there is nothing "
                                     "to validate.")
         await require_supported_vat_scheme(conn, account_id)
         gates = run_gates(migration, await load_migration_data(conn, migration))
         if status in ELIGIBLE and all(g.passed for g in gates):
-            status = "ready_to_execute"
+            status = MigrationStatus.READY_TO_EXECUTE
             await WizardStore.set_status(conn, migration_id, status)
     return status, gates

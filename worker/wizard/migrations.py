@@ -25,15 +25,13 @@ from worker.wizard.errors import (
     MigrationSingletonViolation,
 )
 from worker.wizard.records import ImportType
+from worker.wizard.statuses import EDITABLE, MigrationStatus
 from worker.wizard.store import WizardStore
 
 # A wizard migration's ID prefix: `wmig_`, apart from legacy jobs' `mig_` (migrations
 # created before keep their `mig_` IDs: migration 0019)
 MIGRATION_ID_PREFIX = "wmig"
 
-TERMINAL = ("completed", "abandoned")
-# Imports can be attached, detached and uploaded only in these statuses.
-EDITABLE = ("setup", "files_attached", "preview_ready", "ready_to_execute")
 SLOTS = tuple(t.value for t in ImportType)  # contacts, balances, invoices, bills
 HISTORY_LIMIT = 50
 
@@ -52,10 +50,10 @@ def computed_status(current: str, attached: dict[str, str | None],
     if current not in EDITABLE:
         return current
     if not any(attached.values()):
-        return "setup"
+        return MigrationStatus.SETUP
     if attached["contacts"] and attached["balances"] and not deferred:
-        return "preview_ready"
-    return "files_attached"
+        return MigrationStatus.PREVIEW_READY
+    return MigrationStatus.FILES_ATTACHED
 
 
 def check_cutover(cutover: date, today: date) -> None:

@@ -16,6 +16,7 @@ from worker.store import audit
 from worker.store.audit import Actor
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
 from worker.wizard.migrations import locked_migration, require_supported_vat_scheme
+from worker.wizard.statuses import MigrationStatus
 from worker.wizard.store import WizardStore
 
 POLL_SECONDS = 0.1
@@ -29,11 +30,11 @@ async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, acco
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         status = migration["status"]
-        if status == "completed":
+        if status == MigrationStatus.COMPLETED:
             return None, dict(migration["reconciliation"])
-        if status == "executing":
+        if status == MigrationStatus.EXECUTING:
             return str(migration["execute_job_id"]), None
-        if status != "ready_to_execute":
+        if status != MigrationStatus.READY_TO_EXECUTE:
             raise InvalidTransition(f"Migration {migration_id} is {status}: it must pass "
                                     "POST /migrations/{id}/validate (ready_to_execute) first.")
         await require_supported_vat_scheme(conn, account_id)
@@ -62,7 +63,7 @@ async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id
         migration = await store.migration(migration_id, account_id)
         if migration is None:
             raise MigrationNotFound.named(migration_id)
-        if migration["status"] == "completed":
+        if migration["status"] == MigrationStatus.COMPLETED:
             return dict(migration["reconciliation"])
         if migration["execute_job_id"] == job_id and migration["job_status"] == "failed":
             error = migration["execute_error"] or {}

@@ -12,6 +12,7 @@ from worker.kinds.wizard_execute.target import write_migration
 from worker.wizard.errors import InvalidTransition, MigrationNotFound
 from worker.wizard.gates import evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import require_supported_vat_scheme
+from worker.wizard.statuses import PAST_VALIDATION
 from worker.wizard.store import WizardStore
 
 
@@ -27,7 +28,7 @@ async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
             migration = await WizardStore(pool).migration(migration_id, account_id, conn)
             if migration is None:
                 raise MigrationNotFound.named(migration_id)
-            if migration["status"] in ("executing", "completed", "abandoned"):
+            if migration["status"] in PAST_VALIDATION:
                 raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
                                         "there is nothing to rehearse.")
             await require_supported_vat_scheme(conn, account_id)
