@@ -1,9 +1,11 @@
-"""The operator CLI: `python -m api_stub ops status|workers|jobs|job ID|retry|cancel|watch`.
+"""The operator CLI: `python -m api_stub ops status|workers|jobs|job ID|retry|cancel|watch|
+keys [revoke|rotate KEY]|audit`.
 
 It talks to the operators' API (/ops, api_stub/routes/ops.py) over HTTP only, never to
 Postgres or Redis, with an operator key (--key, else $OPERATOR_KEY) at --url (else
 $API_URL, else http://127.0.0.1:$PORT). Every subcommand takes --json to print the API's
-JSON as it sends it (`workers --json`: the summary's `workers` array).
+JSON as it sends it (`workers --json`: the summary's `workers` array). `keys rotate` prints
+the new key alone on stdout (what it did goes to stderr).
 
 Exit codes, for health checks and scripts (errors go to stderr, one line: what and how to
 fix it):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from api_stub.ops_cli import views
+from api_stub.ops_cli import audit_views, key_views, views
 from api_stub.ops_cli.client import OpsClient, Reply
 from api_stub.ops_cli.defaults import dead_after, default_url, resolve_key
 from api_stub.ops_cli.exits import CliError, ExitCode
@@ -125,9 +125,38 @@ def watch(client: OpsClient, args: argparse.Namespace) -> ExitCode:
     return _warn_if_none_alive(code)
 
 
+def keys(client: OpsClient, args: argparse.Namespace) -> ExitCode:
+    """Every API key (GET /ops/keys), or revoke or rotate one."""
+    action = args.keys_command or "list"
+    if action == "list":
+        _show(args, client.get("/ops/keys"), key_views.keys_view)
+        return ExitCode.OK
+    path = f"/ops/keys/{quote(args.target, safe='')}/{action}"
+    if action == "revoke":
+        _show(args, client.post(path), lambda r: key_views.revoked_view(args.target, r))
+        return ExitCode.OK
+    reply = client.post(path, None if args.grace is None else {"grace_seconds": args.grace})
+    if args.json:
+        print(reply.text, flush=True)
+    else:  # the key alone on stdout, so that `> file` or `$(...)` takes exactly the key
+        print(key_views.rotated_note(args.target, reply.data), file=sys.stderr, flush=True)
+        print(reply.data["key"], flush=True)
+    return ExitCode.OK
+
+
+def audit(client: OpsClient, args: argparse.Namespace) -> ExitCode:
+    """A page of the audit log matching the filter, newest first (GET /ops/audit)."""
+    reply = client.get("/ops/audit", {
+        "action": args.action, "account": args.account, "key": args.key_prefix,
+        "subject": args.subject, "since": args.since, "until": args.until,
+        "limit": args.limit, "before": args.before})
+    _show(args, reply, audit_views.audit_view)
+    return ExitCode.OK
+
+
 COMMANDS: dict[str, Callable[[OpsClient, argparse.Namespace], ExitCode]] = {
     "status": status, "workers": workers, "jobs": jobs, "job": job, "retry": act,
-    "cancel": act, "watch": watch,
+    "cancel": act, "watch": watch, "keys": keys, "audit": audit,
 }
 
 

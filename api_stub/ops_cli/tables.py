@@ -24,11 +24,12 @@ def _numeric(values: Iterable[object]) -> bool:
                                for v in given)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]],
+          max_width: int = MAX_CELL) -> str:
     """The rows under their headers, columns two spaces apart; columns of numbers aligned
-    right, others left. No trailing spaces."""
+    right, others left; a cell cut at `max_width` characters. No trailing spaces."""
     raw = [list(r) for r in rows]
-    texts = [[cell(v) for v in r] for r in raw]
+    texts = [[cell(v, max_width) for v in r] for r in raw]
     widths = [max([len(h), *(len(r[i]) for r in texts)]) for i, h in enumerate(headers)]
     right = [_numeric(r[i] for r in raw) for i in range(len(headers))]
 

@@ -1,6 +1,11 @@
 """GET /dashboard: the operators' dashboard, one self-contained HTML page (inline CSS and JS,
 nothing from another host) over the /ops API.
 
+The page's script is kept in a few files beside page.html: a line `// @include NAME.js` in
+its one inline <script> is replaced by that file when the page is loaded, so the browser
+still gets one inline script, which the CSP allows by its hash (a second script file
+served at its own URL would need `script-src 'self'`, or a Trusted Types policy to load).
+
 The page needs no key to load; it reads the operator key from its own sign-in form or from
 `#key=…` (a fragment, never sent to a server), keeps it in the tab's sessionStorage and sends
 it as `Authorization: Bearer` to /ops. The Content-Security-Policy allows exactly the page's
@@ -13,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -66,11 +72,26 @@ def content_security_policy(html: str) -> str:
     ])
 
 
+INCLUDE = re.compile(r"^[ \t]*// @include ([a-z0-9_-]+\.js)[ \t]*$", re.MULTILINE)
+
+
+def assemble(read: Callable[[str], str]) -> str:
+    """page.html with each `// @include NAME.js` line replaced by that file's text (`read`
+    gives a file of the dashboard's folder by name)."""
+    def include(match: re.Match[str]) -> str:
+        text = read(match[1])
+        if "</script" in text.lower() or INCLUDE.search(text):  # it would end the script
+            raise RuntimeError(f"dashboard/{match[1]} must not hold </script> nor an include")
+        return text.rstrip("\n")
+
+    return INCLUDE.sub(include, read("page.html"))  # a function: its text is taken as is
+
+
 def load_page() -> Page:
     """Read the page from the package (once, at import)."""
+    folder = resources.files("api_stub").joinpath("dashboard")
     # read as text: universal newlines, so the hashes match what the browser parses
-    html_file = resources.files("api_stub").joinpath("dashboard").joinpath("page.html")
-    html = html_file.read_text(encoding="utf-8")
+    html = assemble(lambda name: folder.joinpath(name).read_text(encoding="utf-8"))
     return Page(html=html, headers={
         "Content-Security-Policy": content_security_policy(html),
         "Referrer-Policy": "no-referrer",

@@ -1,13 +1,16 @@
 """The operators' dashboard (GET /dashboard) in a real headless Chromium against the live web
 and worker processes: it signs in from `#key=…` and drops the key from the address bar,
 shows what /ops/summary says, follows a running job's steps live, retries failed jobs by
-error code and one by one, pauses, tells an account key it is not an operator's, and no
-request leaves the host (its CSP allows none)."""
+error code and one by one, rotates a key (its successor shown once) and revokes one (the
+API refuses it), shows the audit log's who and what, filtered and paged, pauses, tells an
+account key it is not an operator's, and no request leaves the host (its CSP allows
+none)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,19 +20,32 @@ import asyncpg
 import httpx
 import pytest
 from arq.connections import ArqRedis
+from selenium.webdriver.support.select import Select
 
 from tests.support.browser import Browser, start_chromium
-from tests.support.processes import Proc, create_key
+from tests.support.processes import Proc, create_key, python_module
 from tests.support.toys import create_toy_job, job_row
 from tests.support.waits import eventually
+from worker.store import audit
 
 KEY_STORAGE = "migration-worker.operator-key"
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
+OPERATOR_LABEL = "dashboard tests"
+AUDIT_PAGE = 20  # the audit panel's page (audit.js)
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$")
+
+
+def labelled_operator_key(env: dict[str, str], label: str) -> str:
+    """An operator's key with a label, as the audit log names who used it."""
+    done = subprocess.run(python_module("api_stub", "create-key", "--operator", "--label",
+                                        label), env=env, check=True, capture_output=True,
+                          text=True)
+    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
 def operator_key(service_env: dict[str, str]) -> str:
-    return create_key(service_env)
+    return labelled_operator_key(service_env, OPERATOR_LABEL)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +104,10 @@ async def test_the_page_is_self_contained_under_a_strict_csp(web: str) -> None:
     assert not re.search(r"""url\(\s*["']?\s*(https?:)?//""", html, re.I)
     assert "@import" not in html
     assert len(re.findall(r"<script\b", html)) == 1  # the inline one, which the CSP hashes
+    # keys.js and audit.js are in it, spliced where page.html names them
+    assert "// @include" not in html
+    assert "function keyState(" in html
+    assert "function detailsText(" in html
 
 
 async def test_signs_in_from_the_fragment_and_drops_the_key(
@@ -198,6 +218,126 @@ async def test_retries_failed_jobs_by_error_code_and_one_by_one(
     browser.click(f'{row} button[data-action="retry"]', "the job's retry")
     await eventually(lambda: _attempts(db, job, 3), "the job ran a third time")
     assert "retried" in browser.text("#notice")
+
+
+async def _answer(web: str, key: str) -> tuple[int, str | None]:
+    """What an account's route answers this key: its status and error code."""
+    async with httpx.AsyncClient(base_url=web, timeout=30) as http:
+        response = await http.get("/legacy-migration/jobs",
+                                  headers={"Authorization": f"Bearer {key}"})
+    error = response.json().get("error") if response.status_code != 200 else None
+    return response.status_code, error["code"] if error else None
+
+
+def _confirm(browser: Browser, row: str, action: str) -> None:
+    """A key's Revoke or Rotate: the click that arms it, then the one that confirms."""
+    browser.click(f'{row} button[data-action="{action}"]', action)
+    browser.wait(lambda: browser.visible(f"{row} button[data-armed]"), f"the armed {action}")
+    browser.click(f"{row} button[data-armed]", f"the confirming {action}")
+
+
+async def test_the_keys_panel_rotates_and_revokes(
+        browser: Browser, web: str, operator_key: str, service_env: dict[str, str]) -> None:
+    account = _account()
+    key = await asyncio.to_thread(create_key, service_env, account)
+    open_dashboard(browser, web, operator_key)
+    row = f'#keys-body tr[data-key-prefix="{key[:10]}"]'
+    browser.wait(lambda: browser.text(f'{row} [data-field="state"]') == "active",
+                 "the key listed, active")
+    assert browser.text(f'{row} [data-field="whose"]') == account
+
+    # Rotate: a second click confirms; the new key is shown once, with what to do about it
+    _confirm(browser, row, "rotate-key")
+    browser.wait(lambda: browser.visible("#new-key"), "the new key")
+    new_key = browser.text("#new-key-value")
+    assert new_key.startswith("mwk_")
+    assert new_key != key
+    assert "Copy it now: it is not shown again" in browser.text("#new-key")
+    assert await _answer(web, new_key) == (200, None)
+    assert await _answer(web, key) == (200, None)  # for its grace period (a day)
+    browser.wait(lambda: browser.text(f'{row} [data-field="state"]').startswith(
+        "in grace until "), "the old key in its grace period")
+    browser.click("#new-key-done", "done")
+    assert not browser.visible("#new-key")
+    assert new_key not in browser.js("return document.documentElement.outerHTML")
+    assert new_key not in browser.driver.current_url
+
+    # Revoke the new one: the API refuses it within a second
+    new_row = f'#keys-body tr[data-key-prefix="{new_key[:10]}"]'
+    browser.wait(lambda: browser.text(f'{new_row} [data-field="state"]') == "active",
+                 "the new key listed")
+    _confirm(browser, new_row, "revoke-key")
+    browser.wait(lambda: "revoked" in browser.text("#keys-note"), "the revocation said")
+
+    async def refused() -> bool:
+        return await _answer(web, new_key) == (401, "API_KEY_REVOKED")
+
+    await eventually(refused, "the API refuses the key revoked on the page", timeout=5)
+    browser.wait(lambda: browser.text(f'{new_row} [data-field="state"]').startswith(
+        "revoked "), "the key shown revoked")
+    assert not browser.visible(f'{new_row} button[data-action]')  # nothing more to do to it
+
+
+AUDIT_ROWS = """return [...document.querySelectorAll('#audit-body tr[data-audit-id]')].map(tr =>
+  Object.fromEntries([['id', tr.dataset.auditId], ['action', tr.dataset.action],
+    ...[...tr.querySelectorAll('[data-field]')].map(td => [td.dataset.field, td.innerText]),
+    ['at', tr.cells[0].innerText]]));"""
+
+
+def _audit_rows(browser: Browser) -> list[dict[str, str]]:
+    return list(browser.js(AUDIT_ROWS))
+
+
+def _actions(browser: Browser) -> list[str]:
+    return [row["action"] for row in _audit_rows(browser)]
+
+
+async def test_the_audit_panel_shows_who_did_what_filters_and_pages(
+        browser: Browser, web: str, operator_key: str, service_env: dict[str, str],
+        ops: httpx.AsyncClient, db: asyncpg.Pool) -> None:
+    account = _account()
+    key = await asyncio.to_thread(create_key, service_env, account)  # key.created (the CLI)
+    # older entries of the account, enough for a second page
+    for n in range(AUDIT_PAGE + 4):
+        await audit.record(db, audit.SERVICE, "test.filler", subject=f"filler-{n}",
+                           account_id=account, details={"n": n})
+    revoked = await ops.post(f"/ops/keys/{key[:10]}/revoke")  # the action just before
+    assert revoked.status_code == 200, revoked.text
+    open_dashboard(browser, web, operator_key)
+    browser.type("#audit-account", account, "the audit's account filter")
+    browser.click("#audit-filter button[type=submit]", "apply")
+    browser.wait(lambda: _actions(browser)[:1] == ["key.revoked"]
+                 and len(_actions(browser)) == AUDIT_PAGE, "the account's newest entries")
+    newest = _audit_rows(browser)[0]
+    assert newest["who"] == f"operator {operator_key[:10]} ({OPERATOR_LABEL})"
+    assert newest["account"] == account
+    assert newest["subject"] == str(revoked.json()["id"])
+    assert newest["address"] == "127.0.0.1"
+    assert newest["details"] == f"key prefix {key[:10]} · accounts {account}"
+    assert UTC_TIME.match(newest["at"]), newest
+
+    # paging: the older entries, then back
+    browser.click("#audit-older", "older")
+    browser.wait(lambda: _actions(browser) == ["test.filler"] * 5 + ["key.created"],
+                 "the second page: the oldest entries")
+    created = _audit_rows(browser)[-1]
+    assert created["who"].startswith("cli ")
+    assert browser.js("return document.getElementById('audit-older').disabled") is True
+    assert "page 2" in browser.text("#audit-page")
+    browser.click("#audit-newer", "newer")
+    browser.wait(lambda: _actions(browser)[:1] == ["key.revoked"], "the first page again")
+
+    # filters: a family of actions, then a key's prefix
+    Select(browser.driver.find_element("css selector", "#audit-action")).select_by_value("key")
+    browser.wait(lambda: _actions(browser) == ["key.revoked", "key.created"], "key.* only")
+    browser.type("#audit-key", operator_key[:10], "the key prefix filter")
+    browser.click("#audit-filter button[type=submit]", "apply")
+    browser.wait(lambda: _actions(browser) == ["key.revoked"], "this operator's key only")
+    browser.type("#audit-key", "mwk_nope", "a prefix that is none")
+    browser.click("#audit-filter button[type=submit]", "apply")
+    browser.wait(lambda: browser.visible("#audit-error"), "the prefix refused")
+    assert browser.text("#audit-error").startswith("A key prefix is mwk_ or mwo_")
+    assert _actions(browser) == ["key.revoked"]  # the last filter still applies
 
 
 async def test_pauses_and_resumes(browser: Browser, web: str, operator_key: str) -> None:

@@ -3,20 +3,27 @@ and worker processes: at 375x812 (a phone) and 1440x900 the page never scrolls s
 nothing is wider than the screen and every action button can be scrolled to and clicked;
 and what it shows reads as the CLI's: durations (`49ms`), times in UTC with the date, a
 failed group's error once, no "Retry all" for a code no retry cures, the kinds to filter
-on, the operator key's prefix, and one clear sentence for an account's key.
+on, the operator key's prefix, an audit entry's details as `ops audit` prints them, and one
+clear sentence for an account's key.
 
 With DASHBOARD_SCREENSHOTS=<directory> set, the layout test saves the page at both widths
-there (dashboard-1440.png, dashboard-375.png): how docs/screenshots/ was made."""
+there: down to the keys (dashboard-1440.png, dashboard-375.png), and its keys and audit log
+panels (dashboard-keys-audit-1440.png, dashboard-keys-audit-375.png): how docs/screenshots/
+was made."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import os
 import re
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -24,16 +31,21 @@ import pytest
 from arq.connections import ArqRedis
 from selenium.webdriver.support.select import Select
 
+from api_stub.ops_cli.audit_views import ACTIONS, details_text, who
 from api_stub.ops_cli.tables import duration, when
-from tests.integration.test_dashboard import open_dashboard, stored_key
+from api_stub.routes.audit import AuditEntryOut
+from tests.integration.test_dashboard import labelled_operator_key, open_dashboard, stored_key
 from tests.support.browser import Browser, start_chromium
-from tests.support.processes import Proc, create_key
+from tests.support.processes import Proc, python_module
 from tests.support.toys import create_toy_job, job_row
 from tests.support.waits import eventually
+from worker.kinds.wizard_import.enqueue import store_upload
+from worker.store import audit
 from worker.store.api_keys import OPERATOR_KEY_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "api_stub" / "dashboard" / "page.html"
+AUDIT_JS = ROOT / "api_stub" / "dashboard" / "audit.js"
 # width, height, a phone's (overlay scroll bars, the viewport meta tag applies)
 SIZES = {"360": (360, 740, True), "375": (375, 812, True), "1440": (1440, 900, False)}
 UNSUPPORTED = ("The legacy organisation holds data the new platform cannot store: 2 "
@@ -46,7 +58,9 @@ UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$")
 @dataclass(frozen=True)
 class Scene:
     """One account's jobs, one of each thing the page draws: a completed job (step
-    timings), failed ones under three codes, one running (its Cancel button)."""
+    timings), failed ones under three codes, one running (its Cancel button); and its keys
+    and audit trail: a key rotated (in its grace period) and its successor, a bulk cancel,
+    an upload."""
 
     account: str
     completed: str
@@ -54,11 +68,13 @@ class Scene:
     unsupported: str
     mixed: tuple[str, str]
     running: str
+    rotated: str  # a key's prefix
+    successor: str
 
 
 @pytest.fixture(scope="module")
 def operator_key(service_env: dict[str, str]) -> str:
-    return create_key(service_env)
+    return labelled_operator_key(service_env, "ops laptop")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +106,8 @@ async def _failed_row(db: asyncpg.Pool, account: str, code: str, error: str) -> 
 
 @pytest.fixture(scope="module")
 async def scene(db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, worker: Proc,
-                web: str, operator_key: str) -> AsyncIterator[Scene]:
+                web: str, operator_key: str, service_env: dict[str, str]
+                ) -> AsyncIterator[Scene]:
     account = "acc_dash_" + uuid.uuid4().hex[:8]
     completed = await create_toy_job(db, arq_redis, queue_name, ticks=2, account=account)
     broken = await create_toy_job(db, arq_redis, queue_name, ticks=-1, account=account)
@@ -102,10 +119,42 @@ async def scene(db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, worker: 
     running = await create_toy_job(db, arq_redis, queue_name, ticks=3000, tick_seconds=0.05,
                                    account=account)
     await eventually(lambda: _status_is(db, running, "running"), "the long job running")
-    yield Scene(account, completed, broken, unsupported, mixed, running)
     async with httpx.AsyncClient(base_url=web, timeout=30, headers={
             "Authorization": f"Bearer {operator_key}"}) as http:
+        rotated, successor = await _key_trail(http, db, service_env, account, (
+            await create_toy_job(db, arq_redis, queue_name, ticks=3000, account=account)))
+        yield Scene(account, completed, broken, unsupported, mixed, running, rotated,
+                    successor)
         await http.post("/ops/jobs/cancel", json={"account": account})
+
+
+async def _key_trail(http: httpx.AsyncClient, db: asyncpg.Pool, env: dict[str, str],
+                     account: str, doomed: str) -> tuple[str, str]:
+    """The account's key created (by the CLI) and rotated (by the operator), a job of it
+    cancelled in bulk, a file it uploaded: what the keys and audit panels show. The prefixes
+    of the rotated key and of its successor."""
+    done = await asyncio.to_thread(subprocess.run, python_module(
+        "api_stub", "create-key", "--account", account, "--label", "billing sync"), env=env,
+        check=True, capture_output=True, text=True)
+    key = done.stdout.strip().splitlines()[-1]
+    rotated = await http.post(f"/ops/keys/{key[:10]}/rotate")
+    assert rotated.status_code == 200, rotated.text
+    cancelled = await http.post("/ops/jobs/cancel", json={"account": account, "ids": [doomed]})
+    assert cancelled.json()["acted"] == 1, cancelled.text
+    successor = rotated.json()["key"]
+    listed = (await http.get("/ops/keys")).json()["keys"]
+    key_id = next(k["id"] for k in listed if k["prefix"] == successor[:10])
+    async with db.acquire() as conn, conn.transaction():
+        # as the upload route stores one, by the account's key (the same function, in-process)
+        await store_upload(conn, account_id=account, filename="Xero contacts 2024.csv",
+                           file_format="csv", data=CONTACTS, by=audit.Actor(
+                               "account", key_id, successor[:10], "billing sync", account,
+                               "127.0.0.1"))
+    return key[:10], successor[:10]
+
+
+CONTACTS = b"Name,Email\n" + b"".join(b"Customer %d Ltd,accounts%d@example.com\n" % (n, n)
+                                     for n in range(1200))
 
 
 async def _status_is(db: asyncpg.Pool, job_id: str, status: str) -> bool:
@@ -128,7 +177,10 @@ def scene_drawn(browser: Browser, scene: Scene) -> bool:
         f'{group("TOY_BROKEN")} tr[data-job-id="{scene.broken}"]',
         f'{group("UNSUPPORTED_DATA")} tr[data-job-id="{scene.unsupported}"]',
         f'#active-body tr[data-job-id="{scene.running}"]',
-        '#steps-body tr[data-kind="toy"][data-step="1"]'))
+        '#steps-body tr[data-kind="toy"][data-step="1"]',
+        f'#keys-body tr[data-key-prefix="{scene.rotated}"] button[data-action="revoke-key"]',
+        f'#keys-body tr[data-key-prefix="{scene.successor}"] button[data-action="rotate-key"]',
+        '#audit-body tr[data-action="upload.stored"]'))
 
 
 # Every button shown, scrolled into view: where it is, and whether a click at its centre
@@ -164,13 +216,19 @@ return out;
 """
 
 
-def screenshot(browser: Browser, path: Path) -> None:
-    """The whole page, from top to bottom, at the current width."""
-    width, height = browser.js("return [document.documentElement.scrollWidth, "
-                               "document.documentElement.scrollHeight]")
+def screenshot(browser: Browser, path: Path, start: str | None = None,
+               end: str | None = None) -> None:
+    """The page from the top of the element at `start` (else the page's) to the top of the
+    one at `end` (else the page's bottom), at the current width."""
+    width, top, bottom = browser.js("""
+        const at = (css, otherwise) => css
+          ? document.querySelector(css).getBoundingClientRect().top + window.scrollY - 8
+          : otherwise;
+        return [document.documentElement.scrollWidth, Math.max(at(arguments[0], 0), 0),
+                at(arguments[1], document.documentElement.scrollHeight)];""", start, end)
     shot = browser.driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        "clip": {"x": 0, "y": top, "width": width, "height": bottom - top, "scale": 1}})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
 
@@ -210,11 +268,14 @@ async def test_no_sideways_scroll_and_every_action_within_reach(
     open_dashboard(browser, web, operator_key)
     browser.wait(lambda: scene_drawn(browser, scene), "the scene's jobs drawn")
     assert_fits(browser, size, {"pause", "refresh", "signout", "submit", "filter-clear",
-                                "retry-group", "retry", "cancel"})
+                                "retry-group", "retry", "cancel", "revoke-key", "rotate-key",
+                                "audit-clear", "audit-older"})
     target = os.environ.get("DASHBOARD_SCREENSHOTS")
     if target and size in ("375", "1440"):
         browser.js("window.scrollTo(0, 0)")
-        screenshot(browser, Path(target) / f"dashboard-{size}.png")
+        # the jobs, then the keys and the audit log: two pictures of a readable height
+        screenshot(browser, Path(target) / f"dashboard-{size}.png", end="#keys-panel")
+        screenshot(browser, Path(target) / f"dashboard-keys-audit-{size}.png", "#keys-panel")
     # a real click on the narrow screen too: Retry all arms (the second click would act)
     browser.click(f'{group("TOY_BROKEN")} button[data-action="retry-group"]', "retry all")
     browser.wait(lambda: browser.visible(f'{group("TOY_BROKEN")} button[data-armed]'),
@@ -229,6 +290,11 @@ async def test_no_sideways_scroll_and_every_action_within_reach(
             .map(td => getComputedStyle(td, '::before').content)""", card)
         for label in ("Kind", "Account", "Attempts", "Failed"):
             assert f'"{label} "' in names, names
+        # an upload's entry: who, and its file's name, size and short SHA-256, by name
+        upload = browser.text('#audit-body tr[data-action="upload.stored"]')
+        assert f"account {scene.successor} (billing sync)" in upload
+        assert re.search(r"filename Xero contacts 2024\.csv · format csv · bytes 4\d\.\d kB · "
+                         r"sha256 [0-9a-f]{12}…", upload), upload
 
 
 async def test_step_durations_read_as_the_clis(
@@ -401,3 +467,67 @@ async def test_an_account_key_is_told_so_once(browser: Browser, web: str,
     assert text.endswith(" (INVALID_API_KEY)"), text
     assert text.count("refused") == 1, text
     assert "operator's key" not in text
+
+
+DETAILS: list[dict[str, Any]] = [
+    {"filter": {"status": "failed", "error_code": "LEGACY_UNAVAILABLE", "account": "acc_1",
+                "ids": ["job_a", "job_b", "job_c", "job_d", "job_e"]},
+     "matched": 14, "acted": 12, "refused": 2},
+    {"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+     "bytes": 48213, "format": "csv", "filename": "Xero contacts.csv", "migration": None},
+    {"key_prefix": "mwk_1a2b3c", "label": "billing sync", "operator": False,
+     "accounts": ["acc_1"], "new_key_id": 14, "new_key_prefix": "mwk_4d5e6f",
+     "grace_ends": "2026-12-07T03:02:21.771268+00:00", "expires_at": None},
+    {"kind": "toy", "was": "running", "bulk": "bulk_01", "operator": True, "zebra": [],
+     "apple": {}, "seconds": 1.2345, "whole": 2.0, "tiny": 1e-7, "rows": 0, "name": ""},
+    {"grace_ends": "2026-12-07T05:02:21+02:00", "at_night": "not a time", "bytes": 999},
+    *({"bytes": n} for n in (0, 1000, 999_949, 999_950, 1_250_000, 12_345_678_901)),
+    {},
+]
+WHO: list[dict[str, Any]] = [
+    {"actor": "operator", "key_prefix": "mwo_1a2b3c", "key_label": "ops laptop"},
+    {"actor": "account", "key_prefix": "mwk_1a2b3c", "key_label": None},
+    {"actor": "cli", "key_prefix": None, "key_label": "alice@host"},
+    {"actor": "service", "key_prefix": None, "key_label": None},
+]
+
+
+def _functions(text: str, *names: str) -> str:
+    """The named top-level functions of the page's script (or of a file spliced into it)."""
+    return "\n".join(re.search(rf"\n  function {name}\(.*?\n  }}\n", text, re.DOTALL)
+                     .group(0) for name in names)  # type: ignore[union-attr]
+
+
+def _constant(text: str, name: str) -> str:
+    found = re.search(rf"\n  const {name} = .*?;\n", text, re.DOTALL)
+    assert found is not None, name
+    return found.group(0)
+
+
+def test_the_audit_details_read_as_the_clis(browser: Browser) -> None:
+    """The audit panel's formatting, run in the browser, against `ops audit`'s on the same
+    entries: details (sizes, short SHA-256s, times in UTC, lists, filters, order) and who;
+    and the page offers the actions the CLI takes, which are the API's."""
+    page, panel = PAGE.read_text(encoding="utf-8"), AUDIT_JS.read_text(encoding="utf-8")
+    source = "\n".join([
+        _functions(page, "fixed", "fmtTime"),
+        *(_constant(panel, name) for name in ("AUDIT_ACTIONS", "DETAIL_ORDER", "SHA_SHOWN")),
+        _functions(panel, "fmtBytes", "fmtList", "detailText", "detailsText", "whoText")])
+    browser.driver.get("about:blank")
+    # as JSON text: WebDriver would sort an object's keys, and their order is the API's
+    shown = browser.js(source + """
+        return {details: arguments[0].map((d) => detailsText(JSON.parse(d))),
+                who: arguments[1].map(whoText), actions: AUDIT_ACTIONS};""",
+                       [json.dumps(d) for d in DETAILS], WHO)
+    assert shown["details"] == [details_text(d) for d in DETAILS]
+    assert shown["who"] == [who(w) for w in WHO]
+    assert shown["details"][0] == (
+        "filter status=failed, error_code=LEGACY_UNAVAILABLE, account=acc_1, ids=job_a, "
+        "job_b, job_c +2 more · matched 14 · acted 12 · refused 2")
+    assert shown["details"][1] == ("filename Xero contacts.csv · format csv · bytes 48.2 kB "
+                                   "· sha256 9f86d081884c…")
+    assert "grace ends 2026-12-07 03:02:21Z" in shown["details"][2]
+    assert "grace ends 2026-12-07 03:02:21Z" in shown["details"][4]  # +02:00, in UTC
+    assert shown["actions"] == list(ACTIONS)
+    described = AuditEntryOut.model_fields["action"].description or ""
+    assert set(ACTIONS) == set(re.findall(r"\b[a-z]+\.[a-z_]+\b", described)) - {"object.verb"}

@@ -1,18 +1,23 @@
 """The operator CLI (`python -m api_stub ops ...`), run as a real process against the real
 web process: `status --json` is what /ops/summary says, the tables show the jobs and their
 timeline, filters filter, a bulk retry by filter retries exactly those jobs, one job is
-cancelled by ID, `watch` refreshes and stops; and the exit codes a health check reads: API
-error 1, usage 2, unreachable 3, key refused 4, no worker alive 5 (on a web process of a
-database of its own, where the registry lists only a worker that fell silent)."""
+cancelled by ID, `watch` refreshes and stops; `keys` lists, rotates (the new key alone on
+stdout) and revokes keys, and `audit` shows who did it, filtered and paged; and the exit
+codes a health check reads: API error 1, usage 2, unreachable 3, key refused 4, no worker
+alive 5 (on a web process of a database of its own, where the registry lists only a worker
+that fell silent)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +27,7 @@ import httpx
 import pytest
 from arq.connections import ArqRedis
 
+from api_stub.ops_cli.parser import grace, key_prefix, key_ref
 from tests.conftest import TEST_DB
 from tests.support.database import drop_database, recreate_database, sibling_database
 from tests.support.processes import Proc, create_key, free_port, python_module, wait_http
@@ -210,6 +216,106 @@ async def test_watch_refreshes_then_stops(ops: Any, worker: Proc) -> None:
     assert "\x1b[" not in run.out  # not a terminal: nothing to clear
 
 
+async def _answer(web: str, key: str) -> tuple[int, str | None]:
+    """What an account's route answers this key: its status and error code."""
+    async with httpx.AsyncClient(base_url=web, timeout=30) as http:
+        response = await http.get("/legacy-migration/jobs",
+                                  headers={"Authorization": f"Bearer {key}"})
+    error = response.json().get("error") if response.status_code != 200 else None
+    return response.status_code, error["code"] if error else None
+
+
+def _rows(run: Run) -> list[list[str]]:
+    """A table's rows (not its header nor a note after it), split on spaces."""
+    assert run.code == 0, run.err
+    return [line.split() for line in run.out.splitlines()[1:] if not line.startswith("(")]
+
+
+async def test_keys_and_their_audit_trail(ops: Any, api: httpx.AsyncClient, web: str,
+                                          operator_key: str,
+                                          service_env: dict[str, str]) -> None:
+    account = "acc_cli_" + uuid.uuid4().hex[:6]
+    key = await asyncio.to_thread(create_key, service_env, account)  # key.created, by the CLI
+    prefix, mine = key[:10], operator_key[:10]
+    started = time.time()
+    rotated = await ops("keys", "rotate", prefix, "--grace", "1h")
+    assert rotated.code == 0, rotated.err
+    new_key = rotated.out.strip()
+    assert rotated.out == new_key + "\n"  # the key alone: `> file` or `$(...)` takes just it
+    assert new_key.startswith("mwk_")
+    assert new_key != key
+    assert "works until" in rotated.err
+    assert "shown once" in rotated.err
+    assert new_key not in rotated.err
+    listed, as_json, new_answer, old_answer = await asyncio.gather(
+        ops("keys"), api.get("/ops/keys"), _answer(web, new_key), _answer(web, key))
+    assert (new_answer, old_answer) == ((200, None), (200, None))  # the old in its grace
+    assert listed.out.splitlines()[0].split()[:4] == ["ID", "PREFIX", "WHOSE", "LABEL"]
+    old = next(k for k in as_json.json()["keys"] if k["prefix"] == prefix)
+    ends = datetime.fromisoformat(old["revoked_at"].replace("Z", "+00:00")).timestamp()
+    assert abs(ends - started - 3600) < 60, old  # --grace 1h
+    rows = {r[1]: " ".join(r) for r in _rows(listed)}
+    assert rows[new_key[:10]].endswith(" active")
+    assert account in rows[new_key[:10]]
+    assert rows[prefix].endswith(f"in grace until {old['revoked_at'][:10]} "
+                                 f"{old['revoked_at'][11:19]}, replaced by "
+                                 f"{old['replaced_by']}"), rows[prefix]
+
+    revoked = await ops("keys", "revoke", new_key[:10])
+    assert revoked.code == 0, revoked.err
+    assert revoked.out.startswith(f"revoked API key {old['replaced_by']} ({new_key[:10]}) at ")
+
+    async def refused() -> bool:
+        return await _answer(web, new_key) == (401, "API_KEY_REVOKED")
+
+    await eventually(refused, "the API refuses the revoked key", timeout=5)
+
+    ids = [e["id"] for e in (await api.get("/ops/audit", params={"account": account})
+                              ).json()["data"]]
+    again, unknown, page, rest, only, bad_action = await asyncio.gather(
+        ops("keys", "rotate", new_key[:10]), ops("keys", "revoke", "mwk_000000"),
+        ops("audit", "--account", account, "--limit", "2"),
+        ops("audit", "--account", account, "--limit", "2", "--before", str(ids[1])),
+        ops("audit", "--account", account, "--action", "key.rotated", "--key-prefix", mine,
+            "--since", "1h", "--json"),
+        ops("audit", "--action", "job.retry"))
+    assert again.code == API_ERROR
+    _one_line_error(again, "API_KEY_ALREADY_REVOKED")
+    assert unknown.code == API_ERROR
+    _one_line_error(unknown, "API_KEY_NOT_FOUND", "mwk_000000")
+
+    # the trail, newest first: who (the CLI, then this operator's key), what, from where
+    entries = _rows(page) + _rows(rest)
+    assert [e[3] for e in entries] == ["key.revoked", "key.rotated", "key.created"], page.out
+    assert [int(e[0]) for e in entries] == ids
+    assert page.out.splitlines()[-1] == f"(older: add --before {ids[1]})", page.out
+    assert "(older" not in rest.out
+    assert entries[0][4:6] == ["operator", mine]
+    assert "127.0.0.1" in entries[0]
+    assert "key prefix " + new_key[:10] in " ".join(entries[0])
+    assert entries[2][4] == "cli"
+    assert entries[2][6] == account
+    [entry] = json.loads(only.out)["data"]
+    assert (entry["actor"], entry["key_prefix"], entry["subject"]) == ("operator", mine,
+                                                                     str(old["id"]))
+    assert entry["details"]["new_key_prefix"] == new_key[:10]
+    assert bad_action.code == USAGE
+    assert "job.retried" in bad_action.err
+
+
+def test_options_refused_before_asking_the_api() -> None:
+    """What the command line refuses itself (exit 2, as every bad option), in-process: a
+    grace period longer than the API's 30 days, a key prefix that is none, and a whole key
+    where its prefix or ID belongs (it would be sent in a URL, and logged: it never is)."""
+    assert grace("1d") == 86400
+    assert grace("3600s") == 3600
+    assert grace("0s") == 0
+    with pytest.raises(argparse.ArgumentTypeError, match="30d at most"):
+        grace("31d")
+    with pytest.raises(argparse.ArgumentTypeError, match="mwk_1a2b3c"):
+        key_prefix("mwk_nope")
+
+
 async def test_exit_codes(web: str, operator_key: str, api_key: str,
                           service_env: dict[str, str]) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
@@ -292,3 +398,9 @@ async def test_no_worker_alive(idle_web: tuple[str, str], service_env: dict[str,
     assert patient.code == 0, patient.err
     assert jobs.code == 0
     assert jobs.out.strip() == "no job matches"
+    whole = "mwk_" + "0a" * 24
+    with pytest.raises(argparse.ArgumentTypeError, match="whole key") as refused:
+        key_ref(whole)
+    assert whole not in str(refused.value)
+    assert key_ref(" mwk_1a2b3c ") == "mwk_1a2b3c"
+    assert key_ref("42") == "42"
