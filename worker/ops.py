@@ -104,9 +104,11 @@ class OperatorActions:
                                             "message": exc.message})
         _log(by, action, dict(given), outcome.matched, outcome.acted)
         if outcome.acted:  # after the jobs' own entries; none when nothing was done
-            await audit.record(self.pool, by, f"jobs.bulk_{_PAST[action]}", subject=bulk,
-                               details={"filter": dict(given), "matched": outcome.matched,
-                                        "acted": outcome.acted, "refused": outcome.refusals})
+            await audit.record(
+                self.pool, by, f"jobs.bulk_{_PAST[action]}", subject=bulk,
+                account_id=given.get("account"),
+                details={"filter": dict(given), "matched": outcome.matched,
+                         "acted": outcome.acted, "refused": outcome.refusals})
         return outcome
 
 

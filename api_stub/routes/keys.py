@@ -17,7 +17,7 @@ from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.schemas import Strict
 from worker.models import iso_millis
 from worker.store import key_lifecycle
-from worker.store.key_lifecycle import KeyAlreadyRevoked, KeyNotFound
+from worker.store.key_lifecycle import KeyAlreadyRevoked, KeyAlreadyRotated, KeyNotFound
 
 router = APIRouter(prefix="/ops/keys", tags=["operators"])
 
@@ -89,7 +89,8 @@ async def revoke(key: str, request: Request, state: State, _: Operator) -> Revok
 
 @router.post("/{key}/rotate", response_model=Rotated,
              summary="A new key with the same access; the old one works for the grace period",
-             responses=route_errors(KeyNotFound, KeyAlreadyRevoked, *BODY_ERRORS))
+             responses=route_errors(KeyNotFound, KeyAlreadyRevoked, KeyAlreadyRotated,
+                                    *BODY_ERRORS))
 async def rotate(key: str, request: Request, state: State, _: Operator,
                  body: RotateBody | None = None) -> Rotated:
     grace = timedelta(seconds=(body or RotateBody()).grace_seconds)

@@ -33,8 +33,8 @@ ORDER BY k.id;
 
 -- name: api_keys_matching
 -- The keys an operator named by ID or by visible prefix (several when a prefix is ambiguous).
-SELECT k.id, k.key_prefix, k.operator, k.label, k.expires_at, k.revoked_at,
-       k.revoked_at <= now() AS revoked,
+SELECT k.id, k.key_prefix, k.operator, k.label, k.expires_at, k.revoked_at, k.rotated_at,
+       k.replaced_by, k.revoked_at <= now() AS revoked,
        coalesce(array_agg(a.account_id ORDER BY a.account_id)
                 FILTER (WHERE a.account_id IS NOT NULL), '{}') AS accounts
 FROM api_keys k LEFT JOIN api_key_accounts a ON a.api_key_id = k.id

@@ -55,10 +55,15 @@ async def test_key_actions_name_who_did_them(ops: httpx.AsyncClient, operator_ke
 
     rotated = await ops.post(f"/ops/keys/{key_id}/rotate", json={"grace_seconds": 60})
     assert rotated.status_code == 200, rotated.text
+    twice = await ops.post(f"/ops/keys/{key_id}/rotate")  # refused: no second successor
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409,
+                                                                  "API_KEY_ALREADY_ROTATED")
     revoked = await ops.post(f"/ops/keys/{key_id}/revoke")
     assert revoked.status_code == 200, revoked.text
     again = await ops.post(f"/ops/keys/{key_id}/rotate")  # refused: no entry
     assert again.status_code == 409
+    idle = await ops.post(f"/ops/keys/{key_id}/revoke")  # revoked already: no change
+    assert idle.json()["revoked_at"] == revoked.json()["revoked_at"]
     entries = await _entries(ops, subject=key_id)
     assert [e["action"] for e in entries] == ["key.revoked", "key.rotated", "key.created"]
     revoke, rotate = entries[0], entries[1]

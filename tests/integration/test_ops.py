@@ -115,6 +115,7 @@ async def test_actions_one_and_bulk(ops: httpx.AsyncClient, db: asyncpg.Pool,
     assert sorted(e["subject"] for e in retries) == sorted(broken)
     (bulk,) = (await _get(ops, "/ops/audit", action="jobs.bulk_retried",
                           subject=retries[0]["details"]["bulk"]))["data"]
+    assert bulk["account"] == account  # filed under the account its filter names
     assert bulk["details"] == {"filter": {"account": account, "status": "failed",
                                           "error_code": "TOY_BROKEN"},
                                "matched": 2, "acted": 2, "refused": 0}

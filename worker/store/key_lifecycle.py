@@ -25,6 +25,13 @@ class KeyNotFound(ServiceError):
     status = 404
 
 
+class KeyAlreadyRotated(ServiceError):
+    """This API key was rotated already: rotate its replacement instead."""
+
+    code = "API_KEY_ALREADY_ROTATED"
+    status = 409
+
+
 class KeyAlreadyRevoked(ServiceError):
     """This API key is revoked: it cannot be rotated; create a new key instead."""
 
@@ -41,11 +48,12 @@ async def list_api_keys(pool: asyncpg.Pool) -> list[dict[str, Any]]:
 async def _one_key(conn: Conn, ident: str) -> asyncpg.Record:
     rows = await conn.fetch(q("api_keys_matching"), ident.strip())
     if not rows:
-        raise KeyNotFound(f"no API key has the ID or prefix {ident!r}; see `keys list`")
+        raise KeyNotFound(f"No API key has the ID or prefix {ident!r}; see the key list "
+                          "(GET /ops/keys, or `keys list` on a host of the service).")
     if len(rows) > 1:
         ids = ", ".join(str(r["id"]) for r in rows)
-        raise KeyNotFound(f"several API keys have the prefix {ident!r} (IDs {ids}); "
-                          "name one by its ID")
+        raise KeyNotFound(f"Several API keys have the prefix {ident!r} (IDs {ids}); "
+                          "name one by its ID.")
     row: asyncpg.Record = rows[0]
     return row
 
@@ -67,9 +75,10 @@ async def revoke_api_key(pool: asyncpg.Pool, ident: str, *,
     async with pool.acquire() as conn, conn.transaction():
         row = await _one_key(conn, ident)
         at: datetime = await conn.fetchval(q("revoke_api_key"), row["id"])
-        await conn.execute(q("notify_api_key_revoked"), row["id"])
-        await audit.record(conn, by, "key.revoked", subject=str(row["id"]),
-                           account_id=_one_account(row), details=_key_facts(row))
+        if not row["revoked"]:  # revoking a revoked key again changes nothing
+            await conn.execute(q("notify_api_key_revoked"), row["id"])
+            await audit.record(conn, by, "key.revoked", subject=str(row["id"]),
+                               account_id=_one_account(row), details=_key_facts(row))
     return row["id"], at
 
 
@@ -81,7 +90,10 @@ async def rotate_api_key(pool: asyncpg.Pool, ident: str, grace: timedelta, *,
         old = await _one_key(conn, ident)
         if old["revoked"]:
             raise KeyAlreadyRevoked(f"API key {old['id']} is revoked; create a new one "
-                                    "instead")
+                                    "instead.")
+        if old["rotated_at"] is not None:  # two live successors would be one too many
+            raise KeyAlreadyRotated(f"API key {old['id']} was rotated already (replaced by "
+                                    f"key {old['replaced_by']}); rotate that one instead.")
         key = new_token(OPERATOR_KEY_PREFIX if old["operator"] else KEY_PREFIX)
         new_id = await insert_api_key(conn, key, tuple(old["accounts"]),
                                       operator=old["operator"], label=old["label"],
