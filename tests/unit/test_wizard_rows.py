@@ -20,8 +20,8 @@ from worker.wizard.records import (
     ContactRecord,
     DocumentRecord,
     ImportType,
-    Record,
     RowError,
+    WizardRecord,
 )
 
 CUTOVER = date(2026, 9, 30)
@@ -29,9 +29,9 @@ CUTOVER = date(2026, 9, 30)
 
 def parse(kind: ImportType, rows: Iterable[Sequence[object]], sheet: str = "Sheet",
           currency: str = "GBP", first_row: int = 1,
-          ) -> tuple[list[Record], list[RowError], RowParser]:
+          ) -> tuple[list[WizardRecord], list[RowError], RowParser]:
     parser = RowParser(kind, sheet, currency=currency, cutover=CUTOVER)
-    records: list[Record] = []
+    records: list[WizardRecord] = []
     errors: list[RowError] = []
     for number, cells in enumerate(rows, first_row):
         record, row_errors = parser.parse(number, list(cells))
@@ -323,9 +323,9 @@ def test_without_a_cutover_no_date_is_too_late() -> None:
 
 # --- the demo workbook and CSV end to end --------------------------------------------------
 
-def read_workbook(path: Path) -> tuple[dict[ImportType, list[Record]], list[RowError]]:
+def read_workbook(path: Path) -> tuple[dict[ImportType, list[WizardRecord]], list[RowError]]:
     data = path.read_bytes()
-    records: dict[ImportType, list[Record]] = {}
+    records: dict[ImportType, list[WizardRecord]] = {}
     errors: list[RowError] = []
     for kind, sheet in match_sheets(check_workbook(data, path.name)).items():
         parser = RowParser(kind, sheet, cutover=CUTOVER)

@@ -31,7 +31,7 @@ from worker.wizard.records import (
     ContactRecord,
     DocumentRecord,
     ImportType,
-    Record,
+    WizardRecord,
     records_from_json,
 )
 from worker.wizard.statuses import ELIGIBLE, PAST_VALIDATION, MigrationStatus
@@ -52,8 +52,8 @@ class MigrationData:
     each will create (`created`) or all it staged (`staged`, duplicates included)."""
 
     imports: dict[str, Any]
-    staged: dict[str, list[Record]] = field(default_factory=dict)
-    created: dict[str, list[Record]] = field(default_factory=dict)
+    staged: dict[str, list[WizardRecord]] = field(default_factory=dict)
+    created: dict[str, list[WizardRecord]] = field(default_factory=dict)
 
     def records(self, import_type: ImportType, *, created: bool = True) -> list[Any]:
         return (self.created if created else self.staged).get(import_type.value, [])

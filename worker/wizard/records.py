@@ -89,7 +89,7 @@ class DocumentRecord:
     credit_note: bool = False
 
 
-Record = ContactRecord | BalanceRecord | DocumentRecord
+WizardRecord = ContactRecord | BalanceRecord | DocumentRecord
 
 
 _RECORD_OF: dict[ImportType, type[ContactRecord] | type[BalanceRecord] | type[DocumentRecord]] = {
@@ -105,18 +105,18 @@ _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
            for cls in (ContactRecord, BalanceRecord, DocumentRecord)}
 
 
-def record_from_json(import_type: ImportType | str, data: dict[str, Any]) -> Record:
+def record_from_json(import_type: ImportType | str, data: dict[str, Any]) -> WizardRecord:
     """A staged record back as its dataclass."""
     return records_from_json(import_type, [dict(data)])[0]
 
 
 def records_from_json(import_type: ImportType | str, datas: Iterable[dict[str, Any]]
-                      ) -> list[Record]:
+                      ) -> list[WizardRecord]:
     """Staged records back as dataclasses (an execute reads every record of an import: the
     class is looked up once; each dict is changed in place, so pass dicts read for this)."""
     cls = _RECORD_OF[ImportType(import_type)]
     dates = [key for key in _DATES if key in _FIELDS[cls]]
-    records: list[Record] = []
+    records: list[WizardRecord] = []
     for data in datas:
         for key in dates:
             if type(value := data.get(key)) is str:

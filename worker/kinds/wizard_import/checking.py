@@ -32,8 +32,8 @@ from worker.wizard.records import (
     ContactRecord,
     DocumentRecord,
     ImportType,
-    Record,
     RowError,
+    WizardRecord,
 )
 
 Rows = Iterable[tuple[int, Sequence[object]]]
@@ -98,7 +98,7 @@ class ReadOutcome:
         self.mapping = dict(data.get("mapping") or {})
 
 
-def _identity(record: Record) -> str:
+def _identity(record: WizardRecord) -> str:
     """What makes two records the same: a contact's name, an account's code, a document's
     identity (proof.document_identity)."""
     if isinstance(record, DocumentRecord):  # the many rows first

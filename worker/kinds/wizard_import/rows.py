@@ -38,11 +38,11 @@ from worker.wizard.records import (
     ContactRecord,
     DocumentRecord,
     ImportType,
-    Record,
     RowError,
+    WizardRecord,
 )
 
-Parsed = tuple[Record | None, list[RowError]]
+Parsed = tuple[WizardRecord | None, list[RowError]]
 
 # a row's cells by key: their positions, the row length from which the getter applies
 _Picker = tuple[list[int], int, Callable[[Sequence[object]], Any]]

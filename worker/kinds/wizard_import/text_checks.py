@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from worker.wizard.records import Record, RowError
+from worker.wizard.records import RowError, WizardRecord
 
 MAX_CELL_CHARS = 32_767  # Excel's limit on a cell's text
 SHOWN_CHARS = 100  # how much of a cell's text a message quotes
@@ -51,7 +51,7 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def record_problems(record: Record, json_text: str | None, sheet: str, row: int,
+def record_problems(record: WizardRecord, json_text: str | None, sheet: str, row: int,
                     mapping: Mapping[str, str]) -> list[RowError]:
     """The errors of a record whose text cannot be kept, one per field, each naming the
     column that fed it (`mapping`: record field → column); [] for nearly every record.
@@ -114,7 +114,7 @@ def _name(char: str) -> str:
     return f"U+{code:04X}" + (f" ({name})" if name else "")
 
 
-def _fields(record: Record) -> tuple[str, ...]:
+def _fields(record: WizardRecord) -> tuple[str, ...]:
     cls = type(record)
     names = _FIELDS.get(cls)
     if names is None:

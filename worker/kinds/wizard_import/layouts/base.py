@@ -19,12 +19,12 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from worker.kinds.wizard_import.columns import Header
 from worker.kinds.wizard_import.date_order import DateReader
 from worker.kinds.wizard_import.values import CellError, cell_text, is_blank, money_parser
-from worker.wizard.records import ImportType, Record, RowError
+from worker.wizard.records import ImportType, RowError, WizardRecord
 
 T = TypeVar("T")
 
 # (row number, record or None, its errors, why it is skipped or None)
-Item = tuple[int, Record | None, list[RowError], str | None]
+Item = tuple[int, WizardRecord | None, list[RowError], str | None]
 
 NO_ERRORS: list[RowError] = []  # shared, never changed
 __all__ = ["Header"]  # re-exported: a layout's header is the FreeAgent columns' one
@@ -151,7 +151,7 @@ class CellReader:
         self._money = money_parser(self.ctx.currency)
 
     def map(self, **fields: str) -> None:
-        """Record which column fed each record field (field=column key)."""
+        """WizardRecord which column fed each record field (field=column key)."""
         for record_field, key in fields.items():
             if key in self.header.labels:
                 self.mapping[record_field] = self.header.labels[key]
