@@ -13,7 +13,7 @@ EXPECTED_TABLES = {
                "fair_share_running",
                "legacy_migration_jobs", "migration_step_runs", "workers", "schema_migrations",
                "uploads", "imports", "import_files", "wizard_migrations", "metric_totals",
-               "job_events"},
+               "job_events", "audit_log"},
     "staging": {"organizations", "taxes", "tax_rates", "customers", "items", "documents",
                 "document_lines", "payments", "skipped", "import_rows", "source_pages",
                 "source_counts"},
