@@ -50,6 +50,9 @@ _HELP = {
     metrics.STEP_DURATION: "Seconds a step took, from its (last) start to its end.",
     metrics.STEP_RETRIES: "Retries inside steps, by reason.",
     metrics.RECORDS: "Records moved by steps, by type and outcome.",
+    metrics.RETENTION_PURGED: "What the retention purge removed, by what: uploads (files "
+                              "whose bytes were dropped), staging_rows, step_runs, jobs, "
+                              "audit_entries.",
 }
 
 
@@ -142,7 +145,7 @@ class FleetMetrics(Collector):
 
     def _counters(self, snapshot: Snapshot) -> Iterator[Metric]:
         for name in (metrics.JOBS_CREATED, metrics.JOBS_FINISHED, metrics.STEP_RETRIES,
-                     metrics.RECORDS):
+                     metrics.RECORDS, metrics.RETENTION_PURGED):
             rows = [(_labels(labels), value) for n, labels, value in snapshot.totals
                     if n == name]
             keys = list(rows[0][0]) if rows else ["kind"]

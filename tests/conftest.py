@@ -143,6 +143,10 @@ SUITE_LIMITS = {
     "RATE_LIMIT_ANONYMOUS_BURST": "20000", "MAX_EVENT_STREAMS_PER_KEY": "500",
     "LEGACY_LOGIN_FREE_FAILURES": "100000", "UPLOAD_QUOTA_PER_HOUR": "100000",
     "UPLOAD_QUOTA_BYTES": str(100 * 1024 ** 3),
+    # the suite's workers keep everything: tests age rows on purpose, and only
+    # test_retention's own workers purge
+    "RETENTION_UPLOAD_DAYS": "0", "RETENTION_FAILED_STAGING_DAYS": "0",
+    "RETENTION_JOB_DAYS": "0", "RETENTION_AUDIT_DAYS": "0",
 }
 
 

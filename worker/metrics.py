@@ -6,6 +6,7 @@ every worker did, exactly; no label carries a job ID."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 
 from worker.store.metrics import Increment
 
@@ -15,6 +16,7 @@ QUEUE_WAIT = "migration_queue_wait_seconds"
 STEP_DURATION = "migration_step_duration_seconds"
 STEP_RETRIES = "migration_step_retries_total"
 RECORDS = "migration_records_total"
+RETENTION_PURGED = "migration_retention_purged_total"
 
 HISTOGRAMS = {
     QUEUE_WAIT: (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
@@ -81,3 +83,10 @@ def retry_reason(text: str) -> str:
 
 def step_retried(kind: str, step: int, reason: str) -> list[Increment]:
     return [(STEP_RETRIES, labels(kind=kind, step=step, reason=reason), 1.0)]
+
+
+def retention_purged(counts: Mapping[str, int]) -> list[Increment]:
+    """What one retention batch removed, by what (uploads, staging_rows, step_runs, jobs,
+    audit_entries); nothing for what it did not remove."""
+    return [(RETENTION_PURGED, labels(what=what), float(n))
+            for what, n in sorted(counts.items()) if n]

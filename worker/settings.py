@@ -107,6 +107,23 @@ class Settings(BaseSettings):
     # the share of the fleet's job slots one account's jobs may hold while another
     # account's jobs wait (at least one slot each)
     fair_share: float = Field(default=0.5, gt=0, le=1)
+    # --- retention (security.md, "Retention"; worker/process/retention.py, run by every
+    # sweep). Days; 0 keeps that kind of data for ever (never "purge at once": a slip of 0
+    # must not delete a customer's history) ---
+    # an uploaded file's bytes, after its migration completed or was abandoned (or, never
+    # attached to a migration, after its upload); its row, name, size and SHA-256 stay
+    retention_upload_days: int = Field(default=30, ge=0)
+    # the staging of failed and cancelled jobs (a failed job is retried from its staging
+    # until then; afterwards a retry starts again at step 1)
+    retention_failed_staging_days: int = Field(default=14, ge=0)
+    # finished jobs and their step runs, deleted after this long unless something still
+    # points at them (an import, a target entity, a migration's execute: those are kept)
+    retention_job_days: int = Field(default=90, ge=0)
+    # the audit log's entries
+    retention_audit_days: int = Field(default=400, ge=0)
+    # rows one purge batch (one short transaction) removes at most: jobs, audit entries,
+    # uploads (and 64 MB of their bytes), rows of each staging table
+    retention_batch: int = Field(default=1000, ge=1)
     # --- the web server (api_stub/server) ---
     # the address `python -m api_stub serve` listens on; 0.0.0.0 where it must be reached
     # from outside its host or container (docker-compose.yml sets it)

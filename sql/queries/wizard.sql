@@ -197,9 +197,10 @@ RETURNING *;
 SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1, 0));
 
 -- name: upload_usage
--- An account's stored upload bytes, its files uploaded in the last $2 seconds and when
--- the oldest of those was uploaded (seconds ago).
-SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes,
+-- An account's stored upload bytes (not those the retention purge dropped: migration
+-- 0022), its files uploaded in the last $2 seconds and when the oldest of those was
+-- uploaded (seconds ago).
+SELECT coalesce(sum(size_bytes) FILTER (WHERE purged_at IS NULL), 0)::bigint AS bytes,
        count(*) FILTER (WHERE created_at > now() - make_interval(secs => $2)) AS recent,
        extract(epoch FROM now() - min(created_at) FILTER (
            WHERE created_at > now() - make_interval(secs => $2)))::float8 AS oldest_age

@@ -5,10 +5,12 @@ It re-enqueues pending jobs missing from the queue (and parked jobs whose accoun
 its fair share again: process.fair_share) and running jobs whose worker stopped
 renewing its lease (clearing a dead worker's arq in-progress marker so the job is picked up
 at once); it runs the kind's clean-up of completed or cancelled jobs whose worker died
-before doing it; and it forgets workers that stopped long ago and the events of jobs that
-finished long ago. Safe when several workers
-sweep at once: enqueueing is by job ID, taking a lease is atomic and clean-ups are
-idempotent. (Workers that die are noticed sooner, by the registry: process.presence.)
+before doing it; it forgets workers that stopped long ago and the events of jobs that
+finished long ago; and it runs the retention purge (process.retention: files' bytes,
+failed jobs' staging, old jobs and audit entries, in batches). Safe when several workers
+sweep at once: enqueueing is by job ID, taking a lease is atomic, clean-ups are idempotent
+and the purge's batches skip each other's rows. (Workers that die are noticed sooner, by
+the registry: process.presence.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import structlog
 
 from worker.engine.runner import WorkerDeps, clean_up
 from worker.engine.transient import TRANSIENT_ERRORS
+from worker.process import retention
 from worker.process.fair_share import release_parked
 from worker.queue import ensure_queued
 from worker.store import events
@@ -54,9 +57,15 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
     done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
     done["events_pruned"] = await events.prune(deps.pool, deps.settings.events_keep_seconds,
                                                BATCH * 10)
-    if any(done[action] for action in ("enqueued", "unblocked", "unparked", "cleaned_up",
-                                       "failed", "events_pruned")):
-        log.info("sweep re-queued jobs or cleaned up after finished ones", **done)
+    # last: the repairs above must not wait behind a backlog of history (the purge takes
+    # at most retention.PASS_SECONDS a pass)
+    purged = await retention.purge(deps.pool, deps.settings)
+    done.update({f"purged_{what}": n for what, n in purged.items()})
+    if any(n for action, n in done.items() if action.startswith("purged_")) or any(
+            done[action] for action in ("enqueued", "unblocked", "unparked", "cleaned_up",
+                                        "failed", "events_pruned")):
+        log.info("sweep re-queued jobs, cleaned up after finished ones or purged what is "
+                 "past its retention", **done)
     else:
         log.debug("sweep found nothing to do")
     return done

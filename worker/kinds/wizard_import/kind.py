@@ -120,6 +120,11 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[I
     files = await store.import_files(row["id"]) if row else []
     if row is None or not files:
         raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
+    purged = [f["filename"] for f in files if f["content"] is None]
+    if purged:  # a retry long after: retention took the bytes (their digests remain)
+        raise StepFailed(
+            f"The uploaded file {', '.join(purged)} is no longer kept (RETENTION_UPLOAD_DAYS"
+            "): upload it again in a new import.", code="FILE_PURGED")
     context = ImportContext(run, row, [
         ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]),
                    f["filename"])
