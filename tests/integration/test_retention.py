@@ -358,7 +358,7 @@ async def test_retrying_an_import_whose_file_was_purged_says_so(
     assert retried.status_code == 200, retried.text
 
     async def failed_again() -> bool:
-        return (await job_row(db, job_id))["error_code"] == "FILE_PURGED"
+        return bool((await job_row(db, job_id))["error_code"] == "FILE_PURGED")
 
     await eventually(failed_again, "the retried import fails naming the purge")
     job = await job_row(db, job_id)
