@@ -33,6 +33,7 @@ from prometheus_client.registry import Collector
 from api_stub import refusals
 from api_stub.errors import RateLimited, error_responses
 from worker import metrics
+from worker.background import Periodic
 from worker.models import JobStatus
 from worker.services import Services
 from worker.store import metrics as metrics_store
@@ -86,7 +87,8 @@ class FleetMetrics(Collector):
     def __init__(self, services: Services, kinds: list[str]) -> None:
         self.services, self.kinds = services, kinds
         self.snapshot: Snapshot | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("metrics", lambda: services.settings.metrics_refresh_seconds,
+                              self._refresh, at_once=True)
 
     async def read(self) -> Snapshot:
         services, settings = self.services, self.services.settings
@@ -121,21 +123,13 @@ class FleetMetrics(Collector):
         return self.snapshot or await self.read()
 
     async def _refresh(self) -> None:
-        while True:
-            try:
-                await self.read()
-            except Exception as exc:  # the last snapshot stays; the next read may work
-                log.warning("metrics not read", error=type(exc).__name__)
-            await asyncio.sleep(self.services.settings.metrics_refresh_seconds)
+        await self.read()  # when it fails, the last snapshot stays; the next may work
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._refresh(), name="metrics")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
     def collect(self) -> Iterator[Metric]:
         snapshot = self.snapshot or Snapshot()

@@ -18,6 +18,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
+    # asyncpg's protocol left mid-operation (a COPY whose backend was terminated: "cannot
+    # switch to state …"): that connection is done for, a new one resumes the step; a real
+    # asyncpg bug would fail the job after MAX_TRANSIENT_RETRIES
+    asyncpg.InternalClientError,
     RedisConnectionError,
     RedisTimeoutError,
     ConnectionError,

@@ -15,14 +15,12 @@ the registry: process.presence.)
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import Counter
 
 import structlog
 
+from worker.background import Periodic
 from worker.engine.runner import WorkerDeps, clean_up
-from worker.engine.transient import TRANSIENT_ERRORS
 from worker.process import retention
 from worker.process.fair_share import release_parked
 from worker.queue import ensure_queued
@@ -76,24 +74,15 @@ class Sweeper:
 
     def __init__(self, deps: WorkerDeps) -> None:
         self.deps = deps
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("sweep", lambda: deps.settings.sweep_every_seconds,
+                              self._sweep, at_once=True)
 
     def start(self) -> Sweeper:
-        self._task = asyncio.create_task(self._loop(), name="sweep")
+        self._loop.start()
         return self
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await sweep_once(self.deps)
-            except TRANSIENT_ERRORS as exc:
-                log.warning("sweep failed; trying again later", error=type(exc).__name__)
-            except Exception:  # whatever it is, the next pass must still run
-                log.exception("sweep failed unexpectedly; trying again later")
-            await asyncio.sleep(self.deps.settings.sweep_every_seconds)
+    async def _sweep(self) -> None:
+        await sweep_once(self.deps)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
