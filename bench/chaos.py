@@ -29,10 +29,10 @@ import asyncpg
 from redis.asyncio import Redis
 
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
-from tests.support.api import FLEET_EMAIL, FLEET_PASSWORD, TERMINAL, Api
-from tests.support.oracle import expected
-from tests.support.processes import Proc
-from tests.support.target import KINDS
+from harness.api import FLEET_EMAIL, FLEET_PASSWORD, TERMINAL, Api
+from harness.oracle import expected
+from harness.processes import Proc
+from harness.target import KINDS
 from worker.db.pool import create_pool
 
 LOGS = ROOT / ".dev" / "bench-logs" / "chaos"

@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 
 from bench.run import pct
 from bench.stack import ROOT, Services, find_services, start_stack
-from tests.support.api import Api
-from tests.support.processes import create_key, python_module
+from harness.api import Api
+from harness.processes import create_key, python_module
 
 LOGS = ROOT / ".dev" / "bench-logs"
 SMALL = "010000000000000000000000"

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import asyncpg
 
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
-from tests.support.processes import Proc, create_key
-from tests.support.wizard import Wizard
+from harness.processes import Proc, create_key
+from harness.wizard import Wizard
 from worker.db.pool import create_pool
 
 LOGS = ROOT / ".dev" / "bench-logs" / "fair_share"

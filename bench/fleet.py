@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from bench.stack import Stack
-from tests.support.api import FLEET_EMAIL, FLEET_PASSWORD, Api
+from harness.api import FLEET_EMAIL, FLEET_PASSWORD, Api
 
 FLEET_SIZE = 64
 

@@ -37,7 +37,7 @@ from bench import ops_data
 from bench.ops_load import CpuMeter, Lat, RawClient, back_to_back, loop_lag, periodic
 from bench.run import LARGE
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
-from tests.support.processes import create_key
+from harness.processes import create_key
 from worker.db.pool import connect
 
 LOGS = ROOT / ".dev" / "bench-ops-logs"

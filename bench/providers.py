@@ -63,10 +63,10 @@ import httpx
 from bench.run import peak_rss_mb
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
 from bench.wizard import MAX_BYTES, execute_steps, job_seconds
+from harness.processes import Proc, create_key
+from harness.wizard import Wizard
 from scripts.demo_workbook import write_demo_workbook
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export, zip_export
-from tests.support.processes import Proc, create_key
-from tests.support.wizard import Wizard
 from worker.db.pool import create_pool
 
 LOGS = ROOT / ".dev" / "bench-logs" / "providers"

@@ -38,7 +38,7 @@ from typing import Any
 import asyncpg
 
 from bench.stack import find_services
-from tests.support.database import drop_database, recreate_database, sibling_database
+from harness.database import drop_database, recreate_database, sibling_database
 from worker.db.pool import connect, create_pool
 from worker.db.queries import q
 from worker.db.schema import apply_migrations

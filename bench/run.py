@@ -28,9 +28,9 @@ from arq.connections import RedisSettings, create_pool
 
 from bench.fleet import api_time, fleet, set_latency, step_times
 from bench.stack import ROOT, Services, Stack, find_services, start_stack
-from tests.support.api import Api
-from tests.support.oracle import fetch_all
-from tests.support.processes import VENV_BIN, Proc
+from harness.api import Api
+from harness.oracle import fetch_all
+from harness.processes import VENV_BIN, Proc
 
 LOGS = ROOT / ".dev" / "bench-logs"
 # a real legacy API is remote: the large organisation again with this much added per request

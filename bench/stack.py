@@ -1,8 +1,8 @@
 """The service's processes for a bench script: its own database, Redis database,
 simulator, API and workers, found or started as the quick start does (scripts/devenv.py).
 
-Bench scripts run from the project root (`python -m bench.<script>`) and reuse the test
-suite's process and API helpers (tests/support).
+Bench scripts run from the project root (`python -m bench.<script>`) and drive the service
+with the harness the tests use too (harness/: processes, API clients, the oracle).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 from arq.connections import RedisSettings, create_pool
 
-from tests.support.api import Api
-from tests.support.database import recreate_database
-from tests.support.processes import (
+from harness.api import Api
+from harness.database import recreate_database
+from harness.processes import (
     Proc,
     base_env,
     create_key,

@@ -31,9 +31,9 @@ import asyncpg
 
 from bench.run import peak_rss_mb
 from bench.stack import ROOT, Services, find_services, start_stack
+from harness.processes import create_key
+from harness.wizard import Wizard
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.processes import create_key
-from tests.support.wizard import Wizard
 from worker.db.pool import create_pool
 from worker.kinds.wizard_import.rows import RowParser
 from worker.kinds.wizard_import.xlsx_rows import iter_sheet_rows

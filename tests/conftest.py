@@ -18,10 +18,10 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.connections import create_pool as create_arq_pool
 from redis.asyncio import Redis
 
-from tests.kinds.toy import TOY_SCHEMA
-from tests.support.api import Api
-from tests.support.database import recreate_database
-from tests.support.processes import (
+from harness.api import Api
+from harness.database import recreate_database
+from harness.keys import make_key
+from harness.processes import (
     Proc,
     base_env,
     create_key,
@@ -29,7 +29,8 @@ from tests.support.processes import (
     python_module,
     wait_http,
 )
-from tests.support.wizard import Wizard
+from harness.wizard import Wizard
+from tests.kinds.toy import TOY_SCHEMA
 from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
@@ -204,12 +205,12 @@ async def ops(web: str, operator_key: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def wizard(web: str, service_env: dict[str, str], worker: Proc,
+async def wizard(web: str, db: asyncpg.Pool, worker: Proc,
                  request: pytest.FixtureRequest) -> AsyncIterator[Wizard]:
     """A client of the wizard API acting for an account of the test's own (an account has
     one active migration at most)."""
     account = "acc_wiz_" + uuid.uuid4().hex[:12]
-    client = Wizard(web, create_key(service_env, account), account)
+    client = Wizard(web, await make_key(db, account), account)
     yield client
     await client.aclose()
 

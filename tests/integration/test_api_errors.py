@@ -8,9 +8,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from harness.api import Api
+from harness.processes import create_key
 from legacy_sim.orgs import ORGS, OTHER, SMALL
-from tests.support.api import Api
-from tests.support.processes import create_key
 from worker.redis_keys import legacy_session_key
 
 JOBS = "/legacy-migration/jobs"

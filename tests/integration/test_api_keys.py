@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import httpx
 
-from tests.support.processes import create_key
+from harness.processes import create_key
 from worker.secrets_box import digest_api_key
 
 

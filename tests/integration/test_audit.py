@@ -17,10 +17,10 @@ import asyncpg
 import httpx
 import pytest
 
+from harness.api import Api
+from harness.processes import python_module
+from harness.wizard import Wizard
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
-from tests.support.processes import python_module
-from tests.support.wizard import Wizard
 from worker.kinds.wizard_import.enqueue import store_upload
 from worker.store import audit
 

@@ -7,10 +7,10 @@ import asyncpg
 import httpx
 import pytest
 
+from harness.api import Api
+from harness.target import entities_of_job, staged_rows
+from harness.waits import eventually
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
-from tests.support.target import entities_of_job, staged_rows
-from tests.support.waits import eventually
 
 
 @pytest.mark.parametrize(("step", "resource"), [(2, "taxes"), (6, "payments")])

@@ -6,12 +6,12 @@ import json
 import asyncpg
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.processes import Proc
+from harness.target import assert_migrated_exactly, entities_of_job
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from tests.conftest import TEST_REDIS
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.processes import Proc
-from tests.support.target import assert_migrated_exactly, entities_of_job
 from tests.support.workers import Workers
 from worker.queue import RUN_JOB
 

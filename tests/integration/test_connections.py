@@ -22,9 +22,8 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
-from tests.support.processes import (
+from harness.api import Api
+from harness.processes import (
     Proc,
     create_key,
     exit_code,
@@ -32,7 +31,8 @@ from tests.support.processes import (
     python_module,
     wait_http,
 )
-from tests.support.waits import eventually
+from harness.waits import eventually
+from legacy_sim.orgs import ORGS, SMALL
 
 Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 # long enough for a loaded machine, far shorter than the capped processes' header timeout:

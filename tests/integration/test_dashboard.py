@@ -22,10 +22,10 @@ import pytest
 from arq.connections import ArqRedis
 from selenium.webdriver.support.select import Select
 
+from harness.processes import Proc, create_key, python_module
+from harness.waits import eventually
 from tests.support.browser import Browser, start_chromium
-from tests.support.processes import Proc, create_key, python_module
 from tests.support.toys import create_toy_job, job_row
-from tests.support.waits import eventually
 from worker.store import audit
 
 KEY_STORAGE = "migration-worker.operator-key"

@@ -34,11 +34,11 @@ from selenium.webdriver.support.select import Select
 from api_stub.ops_cli.audit_views import ACTIONS, details_text, who
 from api_stub.ops_cli.tables import duration, when
 from api_stub.routes.audit import AuditEntryOut
+from harness.processes import Proc, python_module
+from harness.waits import eventually
 from tests.integration.test_dashboard import labelled_operator_key, open_dashboard, stored_key
 from tests.support.browser import Browser, start_chromium
-from tests.support.processes import Proc, python_module
 from tests.support.toys import create_toy_job, job_row
-from tests.support.waits import eventually
 from worker.kinds.wizard_import.enqueue import store_upload
 from worker.store import audit
 from worker.store.api_keys import OPERATOR_KEY_PREFIX

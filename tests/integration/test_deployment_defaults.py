@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import Proc, free_port, python_module, wait_http
+from harness.processes import Proc, free_port, python_module, wait_http
 
 GOOD_KEY = "production-key-" + "x" * 32
 

@@ -18,8 +18,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from api_stub.docs_pages import ASSETS_URL
+from harness.processes import free_port
 from tests.support.browser import ARGUMENTS, CHROMEDRIVER, CHROMIUM, NOT_INSTALLED, Browser
-from tests.support.processes import free_port
 from tests.support.web import Web, own_web
 
 # the defaults (worker/settings.py), which the suite's service_env raises

@@ -17,12 +17,12 @@ import asyncpg
 import httpx
 import pytest
 
+from harness.api import Api
+from harness.processes import Proc
+from harness.wizard import Wizard
 from legacy_sim.orgs import ORGS, SMALL
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.api import Api
-from tests.support.processes import Proc
 from tests.support.sse import Message, events, messages
-from tests.support.wizard import Wizard
 
 TERMINAL = {"completed", "failed", "cancelled"}
 

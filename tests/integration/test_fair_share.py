@@ -12,9 +12,9 @@ from typing import Any
 import asyncpg
 from arq.connections import ArqRedis
 
-from tests.support.processes import Proc
+from harness.processes import Proc
+from harness.waits import eventually
 from tests.support.toys import create_toy_job, ticks_written
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 
 
@@ -77,10 +77,10 @@ async def test_parked_jobs_run_once_each_when_workers_are_killed(
     extra = [workers.start(f"fair-{n}") for n in range(2)]
     ticks = {}
     # the flood first: it takes every slot; then the other account's jobs, which wait
-    for n in range(40):
-        job_id = await create_toy_job(db, arq_redis, queue_name, ticks=12, tick_seconds=0.03,
-                                   account=flood if n < 32 else other)
-        ticks[job_id] = 12
+    for n in range(24):
+        job_id = await create_toy_job(db, arq_redis, queue_name, ticks=10, tick_seconds=0.03,
+                                   account=flood if n < 19 else other)
+        ticks[job_id] = 10
     parked_seen = False
     rng = random.Random(18)
     for _ in range(4):  # kill a worker of the pair mid-run, then start it again

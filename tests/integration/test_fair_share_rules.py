@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from harness.database import recreate_database
 from tests.conftest import TEST_DB
-from tests.support.database import recreate_database
 from worker.db.pool import connect
 from worker.db.queries import q
 from worker.db.schema import apply_migrations

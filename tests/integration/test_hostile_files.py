@@ -22,6 +22,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.target import step_cursor
+from harness.waits import eventually
+from harness.wizard import XLSX, Wizard
 from tests.support.hostile_xlsx import (
     freeagent_parts,
     huge_cell_workbook,
@@ -29,9 +32,6 @@ from tests.support.hostile_xlsx import (
     with_utf16_dtd,
     zipped,
 )
-from tests.support.target import step_cursor
-from tests.support.waits import eventually
-from tests.support.wizard import XLSX, Wizard
 from tests.support.workers import Workers
 
 MEMORY_REFUSAL = "is refused: reading it needs more memory than the 384 MB allowed"

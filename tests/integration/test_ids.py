@@ -9,7 +9,7 @@ from datetime import date
 
 import asyncpg
 
-from tests.support.wizard import Wizard
+from harness.wizard import Wizard
 
 
 async def test_a_wizard_migration_has_an_id_of_its_own(wizard: Wizard) -> None:

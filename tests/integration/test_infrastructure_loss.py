@@ -11,12 +11,12 @@ import asyncpg
 import httpx
 from redis.asyncio import Redis
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.processes import Proc
+from harness.target import assert_migrated_exactly, staged_rows
+from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.processes import Proc
-from tests.support.target import assert_migrated_exactly, staged_rows
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 
 

@@ -13,10 +13,11 @@ import asyncpg
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix
 
+from harness.processes import Proc, exit_code
+from harness.target import step_cursor
+from harness.waits import eventually
 from tests.conftest import SHUTDOWN_GRACE_SECONDS
 from tests.kinds.toy import TOY
-from tests.support.processes import Proc, exit_code
-from tests.support.target import step_cursor
 from tests.support.toys import (
     TOY_ACCOUNT,
     create_toy_job,
@@ -25,7 +26,6 @@ from tests.support.toys import (
     step_runs,
     ticks_written,
 )
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 from worker.enqueue import cancel_job
 from worker.ids import new_job_id

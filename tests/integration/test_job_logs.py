@@ -13,11 +13,11 @@ from typing import Any
 import asyncpg
 from arq.connections import ArqRedis
 
+from harness.api import Api
+from harness.processes import Proc
+from harness.waits import eventually
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
-from tests.support.processes import Proc
 from tests.support.toys import create_toy_job, job_row
-from tests.support.waits import eventually
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.target import assert_migrated_exactly, staged_rows
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.target import assert_migrated_exactly, staged_rows
 from worker.db.queries import q
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from tests.support.processes import create_key, python_module
+from harness.processes import create_key, python_module
 from tests.support.web import own_web
 from worker.secrets_box import digest_api_key
 

@@ -6,16 +6,16 @@ from typing import Any
 import asyncpg
 import httpx
 
-from legacy_sim.orgs import MEDIUM, ORGS, SMALL
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.target import (
+from harness.api import Api
+from harness.oracle import expected
+from harness.target import (
     assert_migrated_exactly,
     entities_of_job,
     staged_rows,
     step_cursor,
 )
-from tests.support.waits import eventually
+from harness.waits import eventually
+from legacy_sim.orgs import MEDIUM, ORGS, SMALL
 from worker.kinds.legacy_migration.source.client import LegacyClient, RetryPolicy
 from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyTokenExpired
 
@@ -69,9 +69,11 @@ async def test_a_token_expiring_mid_run_fails_the_job_clearly_and_retry_resumes(
 async def test_client_honours_retry_after_and_gives_up_on_401(simulator: str,
                                                               sim: httpx.Client) -> None:
     waits: list[tuple[str, float]] = []
+    labels: list[str] = []
 
-    async def record(reason: str, wait: float, retry: int) -> None:
+    async def record(reason: str, label: str, wait: float, retry: int) -> None:
         waits.append((reason, wait))
+        labels.append(label)
 
     sim.put("/_sim/faults", json={"path_contains": "/Accounts", "script": [
         {"status": 429, "retry_after": 2}, {"status": 500}]})
@@ -81,6 +83,7 @@ async def test_client_honours_retry_after_and_gives_up_on_401(simulator: str,
         login = await client.login("demo@example.com", "demo-password")
         assert time.monotonic() - started >= 2.0  # Retry-After: 2 was honoured
         assert [w[0] for w in waits] == ["rate limited (429)", "server error (500)"]
+        assert labels == ["rate_limited", "server_error"]  # what the metrics count
         assert waits[0][1] == 2.0
         assert login.user_id
         try:

@@ -18,9 +18,9 @@ from api_stub.errors import RateLimited, ServiceUnavailable
 from api_stub.limit_store import LimitStore
 from api_stub.rate_limits import Bucket
 from api_stub.stream_slots import StreamSlot
+from harness.processes import free_port
+from harness.waits import eventually
 from tests.conftest import TEST_REDIS
-from tests.support.processes import free_port
-from tests.support.waits import eventually
 from worker.redis_keys import login_failures_key
 from worker.settings import Settings
 

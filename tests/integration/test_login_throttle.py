@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from api_stub.login_throttle import email_digest
+from harness.processes import create_key
+from harness.waits import eventually
 from tests.conftest import SECRET
-from tests.support.processes import create_key
-from tests.support.waits import eventually
 from tests.support.web import Web, own_web
 
 FREE, WAIT, MAX_WAIT = 3, 1, 4

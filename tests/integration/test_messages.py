@@ -15,9 +15,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from harness.processes import create_key
+from harness.wizard import Wizard
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.processes import create_key
-from tests.support.wizard import Wizard
 from tests.support.workbooks import workbook
 
 ROOT = Path(__file__).resolve().parents[2]

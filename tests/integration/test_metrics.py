@@ -15,12 +15,12 @@ import pytest
 from arq.connections import ArqRedis
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness.api import Api
+from harness.processes import Proc, free_port, python_module, wait_http
+from harness.waits import eventually
 from legacy_sim.orgs import ORGS, SMALL
 from tests.kinds.toy import TOY
-from tests.support.api import Api
-from tests.support.processes import Proc, free_port, python_module, wait_http
 from tests.support.toys import TOY_ACCOUNT, create_toy_job, job_row
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 from worker.enqueue import cancel_job
 from worker.store.audit import SERVICE

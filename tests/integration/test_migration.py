@@ -6,10 +6,10 @@ from typing import Any
 
 import asyncpg
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.target import entities_of_job, staged_rows, target_counts, target_totals
 from legacy_sim.orgs import ORGS, SMALL, UNSUPPORTED
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.target import entities_of_job, staged_rows, target_counts, target_totals
 
 
 async def test_small_org_migrates_exactly(api: Api, db: asyncpg.Pool, simulator: str) -> None:

@@ -19,9 +19,9 @@ from api_stub.errors import (
     RateLimited,
     status_of,
 )
+from harness.api import Api
+from harness.processes import VENV_BIN, Proc, base_env, create_key
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
-from tests.support.processes import VENV_BIN, Proc, base_env, create_key
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 # what every operation behind an API key can answer, whatever it does
@@ -113,7 +113,7 @@ async def test_schemathesis_finds_nothing(web: str, service_env: dict[str, str],
         # generator makes up is refused with 404 (unknown legacy session or job) or 401 (wrong
         # legacy credentials), which that check accepts; the wizard's business-rule 422s are
         # expected where the spec answers them (schemathesis.toml says which and why).
-        "--max-examples", "40",
+        "--max-examples", "25",
         "--generation-database", ":memory:",
         "--request-timeout", "20",
         "--no-color",

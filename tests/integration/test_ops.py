@@ -12,9 +12,9 @@ import asyncpg
 import httpx
 from arq.connections import ArqRedis
 
-from tests.support.processes import Proc
+from harness.processes import Proc
+from harness.waits import eventually
 from tests.support.toys import create_toy_job, job_row, toy_mix
-from tests.support.waits import eventually
 
 
 async def _get(http: httpx.AsyncClient, path: str, **params: Any) -> Any:

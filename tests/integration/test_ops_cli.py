@@ -28,11 +28,11 @@ import pytest
 from arq.connections import ArqRedis
 
 from api_stub.ops_cli.parser import grace, key_prefix, key_ref
+from harness.database import drop_database, recreate_database, sibling_database
+from harness.processes import Proc, create_key, free_port, python_module, wait_http
+from harness.waits import eventually
 from tests.conftest import TEST_DB
-from tests.support.database import drop_database, recreate_database, sibling_database
-from tests.support.processes import Proc, create_key, free_port, python_module, wait_http
 from tests.support.toys import create_toy_job, job_row, toy_mix
-from tests.support.waits import eventually
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.processes import create_key
+from harness.processes import create_key
 
 JOBS = "/legacy-migration/jobs"
 

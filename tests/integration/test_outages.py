@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.api import DEMO_EMAIL, DEMO_PASSWORD
-from tests.support.processes import Proc, create_key, free_port, python_module
-from tests.support.waits import eventually
-from tests.support.wizard import Wizard
+from harness.api import DEMO_EMAIL, DEMO_PASSWORD
+from harness.processes import Proc, create_key, free_port, python_module
+from harness.waits import eventually
+from harness.wizard import Wizard
 
 REDIS_SERVER = shutil.which("redis-server")
 

@@ -15,11 +15,11 @@ import asyncpg
 import pytest
 from openpyxl import Workbook
 
+from harness.processes import Proc
+from harness.target import step_cursor
+from harness.waits import eventually
+from harness.wizard import Wizard
 from scripts.provider_files import ProviderExport, quickbooks_export, xero_export, zip_export
-from tests.support.processes import Proc
-from tests.support.target import step_cursor
-from tests.support.waits import eventually
-from tests.support.wizard import Wizard
 from tests.support.workers import Workers
 from worker.kinds.wizard_import.kind import FILE_ROW_OFFSET
 

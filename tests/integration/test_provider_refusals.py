@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.wizard import Wizard
 from scripts.provider_files import ExportFile, ProviderExport, quickbooks_export, xero_export
-from tests.support.wizard import Wizard
 from tests.support.zips import patch_directory
 from tests.support.zips import zip_of as _zip
 

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.api import DEMO_EMAIL, DEMO_PASSWORD
-from tests.support.processes import create_key, free_port
-from tests.support.waits import eventually
+from harness.api import DEMO_EMAIL, DEMO_PASSWORD
+from harness.processes import create_key, free_port
+from harness.waits import eventually
 from tests.support.web import Web, own_web
 
 PER_SECOND, BURST = 2, 8

@@ -12,7 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.support.database import recreate_database
+from harness.database import recreate_database
 from tests.support.dev_stack import DATABASE_URL, ROOT, DevRun
 
 MARKER = re.compile(r"<!-- tested: [^>]*-->\n```sh\n(.*?)```", re.DOTALL)

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from api_stub.request_text import NO_NUL_PATTERN
-from tests.support.processes import create_key
-from tests.support.wizard import Wizard
+from harness.processes import create_key
+from harness.wizard import Wizard
 
 BAD = {"nul": "a%00b", "utf8": "a%FFb"}
 

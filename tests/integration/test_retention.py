@@ -26,11 +26,11 @@ import pytest
 from arq.connections import ArqRedis
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness.processes import Proc
+from harness.waits import eventually
+from harness.wizard import Wizard, expected_proof
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.processes import Proc
 from tests.support.toys import create_toy_job, job_row, step_runs
-from tests.support.waits import eventually
-from tests.support.wizard import Wizard, expected_proof
 from tests.support.workers import Workers
 from worker.db.queries import q
 from worker.kinds.wizard_import.errors import UploadQuotaExceeded

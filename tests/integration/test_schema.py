@@ -2,8 +2,8 @@
 
 import asyncpg
 
+from harness.database import drop_database, recreate_database, sibling_database
 from tests.conftest import TEST_DB
-from tests.support.database import drop_database, recreate_database, sibling_database
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations, load_migrations
 

@@ -30,14 +30,14 @@ from arq.constants import (
 )
 from redis.asyncio import Redis
 
+from harness.api import DEMO_EMAIL, DEMO_PASSWORD, FLEET_EMAIL, FLEET_PASSWORD, Api
+from harness.database import drop_database, recreate_database, sibling_database
+from harness.oracle import expected
+from harness.processes import Proc, create_key, free_port, python_module, wait_http
+from harness.target import RECORD_TABLES, assert_migrated_exactly, staged_rows
+from harness.waits import eventually
 from legacy_sim.orgs import FLEET, LARGE, MEDIUM, ORGS, SMALL, UNSUPPORTED
 from tests.conftest import SECRET, SHUTDOWN_GRACE_SECONDS, TEST_DB, TEST_REDIS, service_settings
-from tests.support.api import DEMO_EMAIL, DEMO_PASSWORD, FLEET_EMAIL, FLEET_PASSWORD, Api
-from tests.support.database import drop_database, recreate_database, sibling_database
-from tests.support.oracle import expected
-from tests.support.processes import Proc, create_key, free_port, python_module, wait_http
-from tests.support.target import RECORD_TABLES, assert_migrated_exactly, staged_rows
-from tests.support.waits import eventually
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations, load_migrations
 from worker.ids import new_entity_id, new_job_id

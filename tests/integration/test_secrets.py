@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 from arq.connections import ArqRedis
 
+from harness.api import DEMO_PASSWORD, Api
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import DEMO_PASSWORD, Api
 from worker.kinds.legacy_migration.enqueue import create_legacy_migration_job
 
 # Tokens and keys are a prefix and 32 or more random hex digits; runs of that many hex

@@ -5,8 +5,8 @@ from typing import Any
 
 import httpx
 
+from harness.api import Api
 from legacy_sim.orgs import ORGS, SMALL
-from tests.support.api import Api
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 JOB_FIELDS: dict[str, tuple[type, ...]] = {

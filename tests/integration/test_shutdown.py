@@ -10,13 +10,13 @@ from typing import Any
 import asyncpg
 import httpx
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.processes import Proc, exit_code
+from harness.target import assert_migrated_exactly, step_cursor, step_started
+from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS
 from tests.conftest import SHUTDOWN_GRACE_SECONDS
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.processes import Proc, exit_code
-from tests.support.target import assert_migrated_exactly, step_cursor, step_started
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from harness.api import Api
 from legacy_sim.orgs import ORGS, SMALL, UNSUPPORTED
-from tests.support.api import Api
 from worker.kinds.legacy_migration.source.convert import SKIPPED_COLUMNS
 from worker.kinds.legacy_migration.target import CommitMismatch, write_entity, write_records
 from worker.staging.copy import copy_rows

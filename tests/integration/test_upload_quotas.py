@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.support.processes import Proc, create_key
+from harness.processes import Proc, create_key
+from harness.wizard import Wizard
 from tests.support.web import Web, own_web
-from tests.support.wizard import Wizard
 
 PER_HOUR = 2
 MAX_BYTES = 3000

@@ -13,10 +13,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.processes import Proc
+from harness.waits import eventually
+from harness.wizard import Wizard, expected_proof
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.processes import Proc
-from tests.support.waits import eventually
-from tests.support.wizard import Wizard, expected_proof
 from tests.support.workers import Workers
 
 CONTACTS = b"Organisation\nAcme Ltd\nBeta LLP\nGamma Supplies\n"

@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.wizard import Wizard, expected_proof
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.wizard import Wizard, expected_proof
 
 TARGET_TABLES = ("entities", "taxes", "tax_rates", "customers", "items", "documents",
                  "document_lines", "payments", "ledger_accounts", "journal_entries",

@@ -12,11 +12,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.processes import Proc
+from harness.target import step_cursor
+from harness.waits import eventually
+from harness.wizard import Wizard
 from scripts.demo_workbook import BROKEN_ERRORS, write_demo_workbook
-from tests.support.processes import Proc
-from tests.support.target import step_cursor
-from tests.support.waits import eventually
-from tests.support.wizard import Wizard
 from tests.support.workers import Workers
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from harness.processes import create_key
+from harness.wizard import XLSX, Wizard
 from scripts.demo_workbook import write_demo_workbook
-from tests.support.processes import create_key
-from tests.support.wizard import XLSX, Wizard
 from tests.support.zips import zip_of as _zip
 
 CONTACTS_CSV = b"Organisation,Email\r\nAcme Ltd,a@acme.example\r\n"

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from asyncpg.pool import PoolConnectionProxy
 
+from harness.api import Api
+from harness.oracle import expected
+from harness.processes import Proc
+from harness.target import assert_migrated_exactly, step_cursor
+from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS
-from tests.support.api import Api
-from tests.support.oracle import expected
-from tests.support.processes import Proc
-from tests.support.target import assert_migrated_exactly, step_cursor
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 
 RECOVERY_BOUND_SECONDS = 30.0  # operations.md

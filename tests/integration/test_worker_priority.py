@@ -7,7 +7,7 @@ import os
 
 import asyncpg
 
-from tests.support.waits import eventually
+from harness.waits import eventually
 from tests.support.workers import Workers
 
 

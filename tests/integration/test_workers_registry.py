@@ -16,10 +16,10 @@ from typing import Any
 import asyncpg
 from arq.connections import ArqRedis
 
-from tests.support.processes import Proc, exit_code
-from tests.support.target import step_cursor
+from harness.processes import Proc, exit_code
+from harness.target import step_cursor
+from harness.waits import eventually
 from tests.support.toys import create_toy_job, job_row, step_runs, ticks_written
-from tests.support.waits import eventually
 from tests.support.workers import Workers
 from worker.store.workers import WorkerStore
 

@@ -9,8 +9,8 @@ from typing import Any
 import asyncpg
 from arq.connections import ArqRedis
 
+from harness.waits import eventually
 from tests.kinds.toy import TOY
-from tests.support.waits import eventually
 from worker.db.types import Conn
 from worker.enqueue import create_job
 

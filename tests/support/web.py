@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import Proc, free_port, python_module
-from tests.support.waits import eventually
+from harness.processes import Proc, free_port, python_module
+from harness.waits import eventually
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.support.processes import Proc, python_module
+from harness.processes import Proc, python_module
 
 
 class Workers:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # module prefix -> what modules under it must not import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "worker": ("api_stub", "legacy_sim", "tests", "bench", "scripts"),
+    "worker": ("api_stub", "legacy_sim", "tests", "bench", "scripts", "harness"),
     "worker.db": ("worker.store", "worker.services", "worker.engine", "worker.kinds",
                   "worker.staging", "worker.queue", "worker.enqueue", "worker.process"),
     "worker.store": ("worker.services", "worker.engine", "worker.kinds", "worker.staging",
@@ -33,6 +33,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "worker.wizard": ("worker.kinds", "worker.process", "worker.enqueue", "worker.engine",
                       "worker.queue"),
     "api_stub": ("worker.process", "legacy_sim"),
+    # benchmarks stand alone: they share the harness with the tests, nothing of the tests
+    "bench": ("tests",),
+    "harness": ("tests", "bench"),
     # errors carry their own HTTP status: a new kind's errors touch no web module
     "api_stub.errors": ("worker.kinds", "worker.wizard", "worker.store"),
     "api_stub.error_handlers": ("worker.kinds", "worker.wizard", "worker.store"),
@@ -67,7 +70,8 @@ def _under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
-SOURCES = sorted([*ROOT.glob("worker/**/*.py"), *ROOT.glob("api_stub/**/*.py")])
+SOURCES = sorted([*ROOT.glob("worker/**/*.py"), *ROOT.glob("api_stub/**/*.py"),
+                  *ROOT.glob("bench/**/*.py"), *ROOT.glob("harness/**/*.py")])
 
 
 def test_the_sources_are_found() -> None:

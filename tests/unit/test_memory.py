@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.support.processes import ROOT
+from harness.processes import ROOT
 
 pytestmark = pytest.mark.skipif(
     platform.libc_ver()[0] != "glibc",

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from tests.support.waits import eventually
+from harness.waits import eventually
 
 KINDS = ("taxes", "customers", "items", "documents", "payments")
 
@@ -68,7 +68,7 @@ async def staged_rows(db: asyncpg.Pool, job_id: str, *tables: str) -> int:
 async def assert_migrated_exactly(db: asyncpg.Pool, job: dict[str, Any],
                                   want: dict[str, Any]) -> None:
     """The completed job wrote one entity holding exactly the source's records and totals
-    (`want` from tests.support.oracle.expected), and left nothing in staging."""
+    (`want` from harness.oracle.expected), and left nothing in staging."""
     assert job["status"] == "completed", job["error"]
     assert await entities_of_job(db, job["id"]) == 1
     assert await target_counts(db, job["entity_id"]) == want["counts"]
