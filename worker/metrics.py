@@ -26,9 +26,10 @@ HISTOGRAMS = {
 }
 
 # What a source retry was for, from the words the source client uses (bounded: a label).
-_RETRY_REASONS = (("rate limit", "rate_limited"), ("429", "rate_limited"),
-                  ("server error", "server_error"), ("timed out", "timeout"),
-                  ("connection", "connection"))
+# why a step was retried, as the metrics count it: a source's fault as its client labelled
+# it, or the service's own database or queue (infrastructure); bounded, never message text
+RETRY_LABELS = frozenset({"rate_limited", "server_error", "timeout", "connection",
+                          "infrastructure", "other"})
 
 
 def labels(**values: str | int) -> str:
@@ -75,13 +76,9 @@ def step_finished(kind: str, step: int, seconds: float, record_type: str | None,
     return increments
 
 
-def retry_reason(text: str) -> str:
-    """A bounded label for why a source was retried (or `infrastructure`, `other`)."""
-    lowered = text.lower()
-    return next((label for words, label in _RETRY_REASONS if words in lowered), "other")
-
-
 def step_retried(kind: str, step: int, reason: str) -> list[Increment]:
+    """A retry inside a step; `reason` one of RETRY_LABELS (anything else counts as other)."""
+    reason = reason if reason in RETRY_LABELS else "other"
     return [(STEP_RETRIES, labels(kind=kind, step=step, reason=reason), 1.0)]
 
 

@@ -191,15 +191,17 @@ class JobRun:
                 await self.on_end(conn, self.job_id)
                 await metrics_store.add(conn, metrics.job_finished(self.kind, "cancelled"))
 
-    async def on_source_retry(self, reason: str, wait: float, retry: int) -> None:
+    async def on_source_retry(self, reason: str, wait: float, retry: int, *,
+                              label: str = "other") -> None:
         """A source is retried after a transient fault: shown to the user, counted on the
-        step (`reason` says what failed, e.g. "source API rate limited (429)")."""
+        step (`reason` says what failed, e.g. "source API rate limited (429)"; `label`, one
+        of metrics.RETRY_LABELS, is what the metrics count)."""
         base = self.detail.split(" — ")[0] or self.step_name
         self.log.warning("source retry", reason=reason, wait_seconds=round(wait, 2),
                          retry=retry)
         await self.step_store.count_retry(self.job_id, self.step_run.number)
         await metrics_store.add(self.pool, metrics.step_retried(
-            self.kind, self.step_run.number, metrics.retry_reason(reason)))
+            self.kind, self.step_run.number, label))
         # progress only, not the step's counts: a page may be half staged meanwhile (the
         # retried request is a read ahead of it), and its counts must commit with it
         if self.stopping.is_set():

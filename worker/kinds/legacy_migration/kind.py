@@ -63,8 +63,8 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[L
         read_ahead=settings.legacy_read_ahead,
     )
 
-    async def on_retry(reason: str, wait: float, retry: int) -> None:
-        await run.on_source_retry(f"legacy API {reason}", wait, retry)
+    async def on_retry(reason: str, label: str, wait: float, retry: int) -> None:
+        await run.on_source_retry(f"legacy API {reason}", wait, retry, label=label)
 
     legacy.on_retry = on_retry
     try:

@@ -36,16 +36,17 @@ from worker.kinds.legacy_migration.source.errors import (
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 
-# Called before each wait: (reason, seconds to wait, retry number).
-RetryHook = Callable[[str, float, int], Awaitable[None]]
+# Called before each wait: (reason, its label, seconds to wait, retry number). The label
+# is one of metrics.RETRY_LABELS: what the metrics count, the reason's words are for people.
+RetryHook = Callable[[str, str, float, int], Awaitable[None]]
 
 
 class _Transient(Exception):
     """A fault worth retrying."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, label: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.label = reason, label
         self.retry_after = retry_after
 
 
@@ -209,7 +210,8 @@ class LegacyClient:
     async def _before_sleep(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         if self.on_retry is not None and isinstance(exc, _Transient) and state.next_action:
-            await self.on_retry(exc.reason, state.next_action.sleep, state.attempt_number)
+            await self.on_retry(exc.reason, exc.label, state.next_action.sleep,
+                                state.attempt_number)
 
     async def _send(self, method: str, path: str, keep_body: bool, exact: bool,
                     **kwargs: Any) -> Any:
@@ -222,9 +224,10 @@ class LegacyClient:
         try:
             response = await self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
-            raise _Transient("timed out") from None
+            raise _Transient("timed out", "timeout") from None
         except httpx.TransportError as exc:
-            raise _Transient(f"connection failed ({type(exc).__name__})") from None
+            raise _Transient(f"connection failed ({type(exc).__name__})", "connection"
+                             ) from None
         status = response.status_code
         if status < 300:
             try:
@@ -245,9 +248,10 @@ class LegacyClient:
             retry_after = _retry_after(response)
             if retry_after:
                 self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
-            raise _Transient("rate limited (429)", retry_after)
+            raise _Transient("rate limited (429)", "rate_limited", retry_after)
         if status in _RETRY_STATUSES:
-            raise _Transient(f"server error ({status})", _retry_after(response))
+            raise _Transient(f"server error ({status})", "server_error",
+                             _retry_after(response))
         raise LegacyBadResponse(f"{path} answered HTTP {status}")
 
     async def login(self, email: str, password: str) -> LoginResult:
