@@ -51,7 +51,7 @@ async def test_a_job_delivered_twice_runs_once(api: Api, db: asyncpg.Pool, worke
 async def test_two_workers_many_jobs_each_exactly_once(api: Api, db: asyncpg.Pool,
                                                       simulator: str, workers: Workers,
                                                       worker: Proc, rescuer: Proc) -> None:
-    jobs = await api.start_fleet(40)
+    jobs = await api.start_fleet(24)
     for job in jobs:
         done = await api.wait_for(job["id"], timeout=120)
         await assert_migrated_exactly(db, done, expected(simulator, job["legacy_org_id"]))
