@@ -144,7 +144,7 @@ async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
         if row is not None and row["status"] == JobStatus.CANCELLED:
             await kind.on_end(conn, job_id)
             await metrics_store.add(conn, metrics.job_finished(kind.name, "cancelled"))
-        if row is not None:
+        if row is not None and not row["already_requested"]:  # asking again: no new action
             await audit.record(conn, by, "job.cancelled", subject=job_id,
                                account_id=account_id, details={
                                    "kind": kind.name, "was": "pending" if row["status"] ==

@@ -26,15 +26,18 @@ SELECT * FROM migration_jobs WHERE id = $1 AND account_id = $2 AND kind = $3;
 
 -- name: request_cancel
 -- A pending job is cancelled at once (no worker holds it); a running one is flagged and
--- its worker stops at the next checkpoint.
-UPDATE migration_jobs SET
-    cancel_requested_at = coalesce(cancel_requested_at, now()),
-    status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-    progress_detail = CASE WHEN status = 'pending' THEN $4
+-- its worker stops at the next checkpoint. `already_requested`: it was flagged before
+-- (asking again changes nothing).
+UPDATE migration_jobs j SET
+    cancel_requested_at = coalesce(j.cancel_requested_at, now()),
+    status = CASE WHEN j.status = 'pending' THEN 'cancelled' ELSE j.status END,
+    progress_detail = CASE WHEN j.status = 'pending' THEN $4
         ELSE 'Cancellation requested: stopping at the next checkpoint.' END,
     updated_at = now()
-WHERE id = $1 AND account_id = $2 AND kind = $3 AND status IN ('pending', 'running')
-RETURNING *;
+FROM (SELECT id, cancel_requested_at FROM migration_jobs WHERE id = $1 FOR UPDATE) before
+WHERE j.id = before.id AND j.account_id = $2 AND j.kind = $3
+  AND j.status IN ('pending', 'running')
+RETURNING j.*, before.cancel_requested_at IS NOT NULL AS already_requested;
 
 -- name: requeue_failed_job
 UPDATE migration_jobs SET

@@ -101,6 +101,7 @@ async def test_actions_one_and_bulk(ops: httpx.AsyncClient, db: asyncpg.Pool,
     assert nothing.json()["error"]["code"] == "FILTER_REQUIRED"
     cancelled = await ops.post(f"/ops/jobs/{long_one}/cancel")
     assert cancelled.status_code == 200, cancelled.text
+    await ops.post(f"/ops/jobs/{long_one}/cancel")  # asked again while it stops: no entry
     await eventually(lambda: _cancelled(db, long_one), "the long job cancelled")
     again = await ops.post(f"/ops/jobs/{long_one}/cancel")
     assert again.json()["error"]["code"] == "JOB_FINISHED"
