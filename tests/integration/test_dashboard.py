@@ -22,6 +22,7 @@ import pytest
 from arq.connections import ArqRedis
 from selenium.webdriver.support.select import Select
 
+from harness.keys import key_answer
 from harness.processes import Proc, create_key, python_module
 from harness.waits import eventually
 from tests.support.browser import Browser, start_chromium
@@ -220,15 +221,6 @@ async def test_retries_failed_jobs_by_error_code_and_one_by_one(
     assert "retried" in browser.text("#notice")
 
 
-async def _answer(web: str, key: str) -> tuple[int, str | None]:
-    """What an account's route answers this key: its status and error code."""
-    async with httpx.AsyncClient(base_url=web, timeout=30) as http:
-        response = await http.get("/legacy-migration/jobs",
-                                  headers={"Authorization": f"Bearer {key}"})
-    error = response.json().get("error") if response.status_code != 200 else None
-    return response.status_code, error["code"] if error else None
-
-
 def _confirm(browser: Browser, row: str, action: str) -> None:
     """A key's Revoke or Rotate: the click that arms it, then the one that confirms."""
     browser.click(f'{row} button[data-action="{action}"]', action)
@@ -253,8 +245,8 @@ async def test_the_keys_panel_rotates_and_revokes(
     assert new_key.startswith("mwk_")
     assert new_key != key
     assert "Copy it now: it is not shown again" in browser.text("#new-key")
-    assert await _answer(web, new_key) == (200, None)
-    assert await _answer(web, key) == (200, None)  # for its grace period (a day)
+    assert await key_answer(web, new_key) == (200, None)
+    assert await key_answer(web, key) == (200, None)  # for its grace period (a day)
     browser.wait(lambda: browser.text(f'{row} [data-field="state"]').startswith(
         "in grace until "), "the old key in its grace period")
     browser.click("#new-key-done", "done")
@@ -270,7 +262,7 @@ async def test_the_keys_panel_rotates_and_revokes(
     browser.wait(lambda: "revoked" in browser.text("#keys-note"), "the revocation said")
 
     async def refused() -> bool:
-        return await _answer(web, new_key) == (401, "API_KEY_REVOKED")
+        return await key_answer(web, new_key) == (401, "API_KEY_REVOKED")
 
     await eventually(refused, "the API refuses the key revoked on the page", timeout=5)
     browser.wait(lambda: browser.text(f'{new_row} [data-field="state"]').startswith(

@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from harness.keys import key_answer
 from harness.processes import create_key, python_module
 from tests.support.web import own_web
 from worker.secrets_box import digest_api_key
@@ -34,13 +35,6 @@ async def key_id(db: asyncpg.Pool, key: str) -> int:
     found: int = await db.fetchval("SELECT id FROM api_keys WHERE key_digest = $1",
                                    digest_api_key(key))
     return found
-
-
-async def status_and_code(web: str, key: str) -> tuple[int, str | None]:
-    async with httpx.AsyncClient(base_url=web, timeout=30) as http:
-        answer = await http.get(JOBS, headers={"Authorization": f"Bearer {key}"})
-    code = answer.json()["error"]["code"] if answer.status_code != 200 else None
-    return answer.status_code, code
 
 
 async def test_create_key_stores_label_and_expiry_and_list_shows_them_without_the_key(
@@ -75,7 +69,7 @@ async def test_expires_as_a_duration(service_env: dict[str, str], db: asyncpg.Po
 async def test_a_revoked_key_gets_401_naming_revocation(
         web: str, service_env: dict[str, str], db: asyncpg.Pool) -> None:
     key = create_key(service_env, "acc_life_revoke")
-    assert await status_and_code(web, key) == (200, None)
+    assert await key_answer(web, key) == (200, None)
     revoked = cli(service_env, "keys", "revoke", key[:10])
     assert revoked.returncode == 0, revoked.stderr
     assert key not in revoked.stdout + revoked.stderr
@@ -91,13 +85,13 @@ async def test_a_revoked_key_gets_401_naming_revocation(
     assert error["code"] == "API_KEY_REVOKED"
     assert "revoked on" in error["message"]
     assert "operator" in error["message"]
-    assert await status_and_code(web, "mwk_" + "0" * 48) == (401, "INVALID_API_KEY")
+    assert await key_answer(web, "mwk_" + "0" * 48) == (401, "INVALID_API_KEY")
 
 
 async def test_an_expired_key_gets_401_naming_expiry(
         web: str, service_env: dict[str, str], db: asyncpg.Pool) -> None:
     key = new_key(service_env, "acc_life_expired", "--expires", "2020-01-01")
-    status, code = await status_and_code(web, key)
+    status, code = await key_answer(web, key)
     assert (status, code) == (401, "API_KEY_EXPIRED")
     async with httpx.AsyncClient(base_url=web, timeout=30) as http:
         answer = await http.get(JOBS, headers={"Authorization": f"Bearer {key}"})
@@ -109,11 +103,11 @@ async def test_a_cached_key_is_not_trusted_past_its_expiry(
     key = create_key(service_env, "acc_life_cached_expiry")
     expires = await db.fetchval("UPDATE api_keys SET expires_at = now() + interval '1 s' "
                                 "WHERE id = $1 RETURNING expires_at", await key_id(db, key))
-    assert await status_and_code(web, key) == (200, None)  # now in the cache, for 2 s
+    assert await key_answer(web, key) == (200, None)  # now in the cache, for 2 s
     # refused at its expiry, not at the end of its time in the cache
-    while await status_and_code(web, key) == (200, None):
+    while await key_answer(web, key) == (200, None):
         assert datetime.now(UTC) < expires + timedelta(seconds=0.5)
-    assert await status_and_code(web, key) == (401, "API_KEY_EXPIRED")
+    assert await key_answer(web, key) == (401, "API_KEY_EXPIRED")
 
 
 async def test_rotation_prints_a_new_key_and_the_old_works_for_its_grace(
@@ -125,8 +119,8 @@ async def test_rotation_prints_a_new_key_and_the_old_works_for_its_grace(
     new = rotated.stdout.strip().splitlines()[-1]
     assert new.startswith("mwk_")
     assert new != old
-    assert await status_and_code(web, new) == (200, None)
-    assert await status_and_code(web, old) == (200, None)  # in its grace period
+    assert await key_answer(web, new) == (200, None)
+    assert await key_answer(web, old) == (200, None)  # in its grace period
     row = await db.fetchrow("SELECT k.label, k.revoked_at, k.rotated_at, k.replaced_by, "
                             "array_agg(a.account_id) AS accounts FROM api_keys k JOIN "
                             "api_key_accounts a ON a.api_key_id = k.id WHERE k.id = $1 "
@@ -139,14 +133,14 @@ async def test_rotation_prints_a_new_key_and_the_old_works_for_its_grace(
     # the grace period ends: the old key is refused, naming its rotation
     await db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", old_id)
     deadline = datetime.now(UTC) + timedelta(seconds=10)
-    while await status_and_code(web, old) == (200, None):
+    while await key_answer(web, old) == (200, None):
         assert datetime.now(UTC) < deadline
     async with httpx.AsyncClient(base_url=web, timeout=30) as http:
         answer = await http.get(JOBS, headers={"Authorization": f"Bearer {old}"})
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "API_KEY_REVOKED"
     assert "rotated" in answer.json()["error"]["message"]
-    assert await status_and_code(web, new) == (200, None)
+    assert await key_answer(web, new) == (200, None)
 
 
 async def test_revoke_and_rotate_name_a_key_by_id_or_prefix_only(
@@ -176,7 +170,7 @@ async def test_last_used_is_written_in_bulk_not_per_request(
     async with own_web("web-key-usage", env, logs_dir) as web:
         before = datetime.now(UTC)
         for _ in range(20):
-            assert await status_and_code(web.url, key) == (200, None)
+            assert await key_answer(web.url, key) == (200, None)
         # noted in memory: written by the next flush, not by the requests
         deadline = datetime.now(UTC) + timedelta(seconds=10)
         while (used := await db.fetchval("SELECT last_used_at FROM api_keys WHERE id = $1",
@@ -197,15 +191,15 @@ async def test_a_key_revoked_with_the_cli_is_refused_by_every_web_process_within
     async with own_web("web-keys-a", env, logs_dir) as a, \
             own_web("web-keys-b", env, logs_dir) as b:
         for web in (a, b):  # each now holds the key in its cache
-            assert await status_and_code(web.url, key) == (200, None)
-            assert await status_and_code(web.url, key) == (200, None)
+            assert await key_answer(web.url, key) == (200, None)
+            assert await key_answer(web.url, key) == (200, None)
         revoked = cli(service_env, "keys", "revoke", key[:10])
         assert revoked.returncode == 0, revoked.stderr
         committed = asyncio.get_running_loop().time()
         waiting = {a.url, b.url}
         while waiting:
             for url in list(waiting):
-                if await status_and_code(url, key) == (401, "API_KEY_REVOKED"):
+                if await key_answer(url, key) == (401, "API_KEY_REVOKED"):
                     waiting.discard(url)
             assert asyncio.get_running_loop().time() - committed < 1.5, waiting
             await asyncio.sleep(0.02)

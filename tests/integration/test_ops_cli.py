@@ -29,6 +29,7 @@ from arq.connections import ArqRedis
 
 from api_stub.ops_cli.parser import grace, key_prefix, key_ref
 from harness.database import drop_database, recreate_database, sibling_database
+from harness.keys import key_answer
 from harness.processes import Proc, create_key, free_port, python_module, wait_http
 from harness.waits import eventually
 from tests.conftest import TEST_DB
@@ -216,15 +217,6 @@ async def test_watch_refreshes_then_stops(ops: Any, worker: Proc) -> None:
     assert "\x1b[" not in run.out  # not a terminal: nothing to clear
 
 
-async def _answer(web: str, key: str) -> tuple[int, str | None]:
-    """What an account's route answers this key: its status and error code."""
-    async with httpx.AsyncClient(base_url=web, timeout=30) as http:
-        response = await http.get("/legacy-migration/jobs",
-                                  headers={"Authorization": f"Bearer {key}"})
-    error = response.json().get("error") if response.status_code != 200 else None
-    return response.status_code, error["code"] if error else None
-
-
 def _rows(run: Run) -> list[list[str]]:
     """A table's rows (not its header nor a note after it), split on spaces."""
     assert run.code == 0, run.err
@@ -248,7 +240,7 @@ async def test_keys_and_their_audit_trail(ops: Any, api: httpx.AsyncClient, web:
     assert "shown once" in rotated.err
     assert new_key not in rotated.err
     listed, as_json, new_answer, old_answer = await asyncio.gather(
-        ops("keys"), api.get("/ops/keys"), _answer(web, new_key), _answer(web, key))
+        ops("keys"), api.get("/ops/keys"), key_answer(web, new_key), key_answer(web, key))
     assert (new_answer, old_answer) == ((200, None), (200, None))  # the old in its grace
     assert listed.out.splitlines()[0].split()[:4] == ["ID", "PREFIX", "WHOSE", "LABEL"]
     old = next(k for k in as_json.json()["keys"] if k["prefix"] == prefix)
@@ -266,7 +258,7 @@ async def test_keys_and_their_audit_trail(ops: Any, api: httpx.AsyncClient, web:
     assert revoked.out.startswith(f"revoked API key {old['replaced_by']} ({new_key[:10]}) at ")
 
     async def refused() -> bool:
-        return await _answer(web, new_key) == (401, "API_KEY_REVOKED")
+        return await key_answer(web, new_key) == (401, "API_KEY_REVOKED")
 
     await eventually(refused, "the API refuses the revoked key", timeout=5)
 
