@@ -18,7 +18,7 @@ from api_stub.key_usage import KeyUsage
 from api_stub.metrics import FleetMetrics
 from api_stub.metrics import router as metrics_router
 from api_stub.rate_limits import RateLimits
-from api_stub.request_text import RefuseBadText
+from api_stub.request_text import RefuseBadText, declare_no_nul_parameters
 from api_stub.routes import (
     account,
     audit,
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(dashboard.router)
     install_docs(app)  # /docs and /redoc from packaged assets, not a CDN
+    declare_no_nul_parameters(app)
     return app
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -66,15 +67,37 @@ def form_text(value: str, field: str) -> str:
     return value
 
 
+def _no_nul(field: dict[str, Any]) -> None:
+    """A text schema without a pattern of its own gets one that excludes NUL."""
+    for option in field.get("anyOf", [field]):
+        text = option.get("items", {}) if option.get("type") == "array" else option
+        if text.get("type") == "string" and not {"pattern", "enum", "format",
+                                                 "const"} & set(text):
+            text["pattern"] = NO_NUL_PATTERN
+
+
 def _declare_no_nul(schema: dict[str, Any]) -> None:
     """Say so in the OpenAPI document: a text field without a pattern of its own gets one
     that excludes NUL (a client generated from the document then never sends one)."""
     for field in schema.get("properties", {}).values():
-        for option in field.get("anyOf", [field]):
-            text = option.get("items", {}) if option.get("type") == "array" else option
-            if text.get("type") == "string" and not {"pattern", "enum", "format",
-                                                     "const"} & set(text):
-                text["pattern"] = NO_NUL_PATTERN
+        _no_nul(field)
+
+
+def declare_no_nul_parameters(app: FastAPI) -> None:
+    """The same of every query and path parameter in `app`'s OpenAPI document: what
+    RefuseBadText refuses, the document says."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for item in build().get("paths", {}).values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []):
+                        _no_nul(parameter.get("schema", {}))
+        assert app.openapi_schema is not None  # build() keeps what it made
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 NO_NUL_PATTERN = "^[^\\u0000]*$"

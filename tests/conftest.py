@@ -31,6 +31,7 @@ from harness.processes import (
 )
 from harness.wizard import Wizard
 from tests.kinds.toy import TOY_SCHEMA
+from tests.support.isolation import own_database, own_redis
 from tests.support.workers import Workers
 from worker.db.pool import connect, create_pool
 from worker.db.schema import apply_migrations
@@ -38,9 +39,10 @@ from worker.db.schema import apply_migrations
 # fixtures of a support module, for the test modules that use them
 pytest_plugins = ["tests.support.dev_stack"]
 
-TEST_DB = os.environ.get("TEST_DATABASE_URL",
-                         "postgresql://postgres@127.0.0.1:5432/migration_worker_test")
-TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# each xdist worker's own (tests/support/isolation.py)
+TEST_DB = own_database(os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/migration_worker_test"))
+TEST_REDIS = own_redis(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 SECRET = "test-secret-key"
 SHUTDOWN_GRACE_SECONDS = 10
 

@@ -18,7 +18,7 @@ from worker.db.queries import q
 from worker.db.schema import apply_migrations
 from worker.models import QUEUED_DETAIL
 
-DB = TEST_DB.rsplit("/", 1)[0] + "/migration_worker_test_fair_rules"
+DB = TEST_DB + "_fair_rules"
 _ids = itertools.count(1)
 
 

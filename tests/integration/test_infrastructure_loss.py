@@ -17,6 +17,7 @@ from harness.processes import Proc
 from harness.target import assert_migrated_exactly, staged_rows
 from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
+from tests.support.isolation import OWN_BACKENDS, kill_own_redis_clients
 from tests.support.workers import Workers
 
 
@@ -56,7 +57,8 @@ async def _terminate_busy_worker_connections(db: asyncpg.Pool) -> int:
     the step's counts), not those of the sweep, which the job would not notice."""
     return int(await db.fetchval(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-        "WHERE application_name = 'migration-worker' AND state <> 'idle' "
+        f"WHERE {OWN_BACKENDS} AND application_name = 'migration-worker' "
+        "AND state <> 'idle' "
         "AND (query LIKE 'COPY %' OR query LIKE '%migration_step_runs%' "
         "     OR query LIKE '%SET step = %' OR query LIKE '%staging.%')"))
 
@@ -107,9 +109,7 @@ async def test_jobs_survive_dropped_redis_connections(api: Api, db: asyncpg.Pool
     async def keep_killing() -> None:
         nonlocal killed
         while True:  # every worker and API connection, every 50 ms, until the jobs are done
-            # redis-py leaves execute_command unannotated
-            killed += await redis.execute_command(  # type: ignore[no-untyped-call]
-                "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+            killed += await kill_own_redis_clients(redis)
             await asyncio.sleep(0.05)
 
     killer = asyncio.create_task(keep_killing())

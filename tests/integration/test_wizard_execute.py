@@ -17,6 +17,7 @@ from harness.processes import Proc
 from harness.waits import eventually
 from harness.wizard import Wizard, expected_proof
 from scripts.demo_workbook import write_demo_workbook
+from tests.support.isolation import OWN_BACKENDS
 from tests.support.workers import Workers
 
 CONTACTS = b"Organisation\nAcme Ltd\nBeta LLP\nGamma Supplies\n"
@@ -119,7 +120,8 @@ async def test_an_execute_raced_by_two_clients_runs_once(wizard: Wizard, demo: P
 
 async def _execute_waiting_on_lock(db: asyncpg.Pool) -> bool:
     return bool(await db.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "SELECT count(*) FROM pg_stat_activity "
+        f"WHERE {OWN_BACKENDS} AND wait_event_type = 'Lock' "
         "AND query LIKE '%journal_lines%'"))
 
 

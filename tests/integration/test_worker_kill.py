@@ -18,6 +18,7 @@ from harness.processes import Proc
 from harness.target import assert_migrated_exactly, step_cursor
 from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS
+from tests.support.isolation import OWN_BACKENDS
 from tests.support.workers import Workers
 
 RECOVERY_BOUND_SECONDS = 30.0  # operations.md
@@ -85,7 +86,8 @@ async def payments_locked(db: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy
 
 async def _commit_waiting_on_lock(db: asyncpg.Pool) -> bool:
     return bool(await db.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "SELECT count(*) FROM pg_stat_activity "
+        f"WHERE {OWN_BACKENDS} AND wait_event_type = 'Lock' "
         "AND query LIKE '%INSERT INTO target.payments%'"))
 
 

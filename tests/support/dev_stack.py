@@ -25,6 +25,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import devenv as devenv
 
+from tests.support.isolation import own_database, own_redis
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "scripts" / "dev"
 CLI = ROOT / "scripts" / "cli"
@@ -38,9 +40,10 @@ def _server_url(variable: str, default: str, path: str) -> str:
 
 
 # the suite's servers, with a database and a Redis database of these tests' own
-DATABASE_URL = _server_url("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/x",
-                           "/mw_test_devs")
-REDIS_URL = _server_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/10", "/10")
+DATABASE_URL = own_database(_server_url("TEST_DATABASE_URL",
+                                        "postgresql://postgres@127.0.0.1:5432/x",
+                                        "/mw_test_devs"))
+REDIS_URL = own_redis(_server_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/10", "/10"))
 
 
 def free_port() -> int:

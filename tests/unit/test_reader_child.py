@@ -70,8 +70,17 @@ def test_a_child_that_crashes_fails_the_file_naming_its_sheet(big: bytes,
                          ids=lambda s: s.name)
 def test_a_child_stopped_from_outside_is_not_the_files_fault(big: bytes,
                                                              sig: signal.Signals) -> None:
-    with pytest.raises(ReaderStopped, match=f"stopped by signal {int(sig)}$"):
-        list(_killed(big, sig))
+    # a process started in the background of a shell without job control (CI's, an xdist
+    # worker's) inherits SIGINT ignored, and so would the reader: it must see a Ctrl-C
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(ReaderStopped, match=f"stopped by signal {int(sig)}$"):
+            list(_killed(big, sig))
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def test_the_issues_workbook_with_one_100_mb_cell_is_refused_naming_its_sheet() -> None:
