@@ -24,6 +24,11 @@ ON CONFLICT (job_id) DO UPDATE SET
     legacy_id = EXCLUDED.legacy_id, name = EXCLUDED.name, country = EXCLUDED.country,
     tax_number = EXCLUDED.tax_number, currency = EXCLUDED.currency;
 
+-- name: staged_organization
+-- Step 8 creates the entity from it.
+SELECT legacy_id, name, country, tax_number, currency
+FROM staging.organizations WHERE job_id = $1;
+
 -- name: staged_document_currencies
 SELECT legacy_id, currency FROM staging.documents
 WHERE job_id = $1 AND legacy_id = ANY($2::text[]);

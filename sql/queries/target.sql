@@ -1,12 +1,13 @@
--- Step 8: move a job's staged data into the target, set-wise, in one transaction.
--- $1 = job ID, $2 = the new entity's ID. Source IDs map to target IDs by join.
+-- The target's one writer (worker/target/writer.py): an entity, then a job's staged canonical
+-- records (worker/target/records.py) moved set-wise in one transaction. $1 = the job,
+-- $2 = the entity's ID. Source keys map to target IDs by join, so each statement runs after
+-- those of the records it names.
 
 -- name: insert_entity
-INSERT INTO target.entities (id, environment, source_job_id, legacy_org_id, name, country,
-                             tax_number, currency)
-SELECT $2, $3, o.job_id, o.legacy_id, o.name, o.country, o.tax_number, o.currency
-FROM staging.organizations o WHERE o.job_id = $1
-RETURNING id;
+-- The columns in the order of worker.target.records.Entity's fields.
+INSERT INTO target.entities (id, environment, name, currency, source_job_id,
+                             source_migration_id, legacy_org_id, country, tax_number)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- name: commit_taxes
 INSERT INTO target.taxes (entity_id, legacy_id, name, abbreviation, classification,
@@ -91,5 +92,23 @@ SELECT (SELECT count(*) FROM staging.taxes WHERE job_id = $1) AS taxes,
        (SELECT count(*) FROM staging.document_lines WHERE job_id = $1) AS document_lines,
        (SELECT count(*) FROM staging.payments WHERE job_id = $1) AS payments;
 
--- name: entity_of_job
-SELECT id FROM target.entities WHERE source_job_id = $1;
+-- name: account_totals
+-- What the journal posted to each account of an entity, read back from the target.
+SELECT a.code AS account_code, a.name AS account_name,
+       sum(l.debit_minor)::bigint AS debit_minor, sum(l.credit_minor)::bigint AS credit_minor
+FROM target.journal_lines l
+JOIN target.journal_entries e ON e.id = l.entry_id
+JOIN target.ledger_accounts a ON a.id = l.account_id
+WHERE e.entity_id = $1
+GROUP BY a.code, a.name
+ORDER BY a.code;
+
+-- name: target_ledger_account_ids
+-- An entity's rows just written from memory, by source key (worker.target.writer).
+SELECT code, id FROM target.ledger_accounts WHERE entity_id = $1;
+
+-- name: target_customer_ids
+SELECT legacy_id, id FROM target.customers WHERE entity_id = $1;
+
+-- name: target_journal_entry_ids
+SELECT kind, legacy_id, id FROM target.journal_entries WHERE entity_id = $1;

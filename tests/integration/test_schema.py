@@ -4,6 +4,7 @@ import asyncpg
 
 from harness.database import drop_database, recreate_database, sibling_database
 from tests.conftest import TEST_DB
+from tests.support.isolation import own_database
 from worker.db.pool import connect
 from worker.db.schema import apply_migrations, load_migrations
 
@@ -24,7 +25,7 @@ EXPECTED_TABLES = {
 
 
 async def test_all_migrations_build_the_schema_on_an_empty_database() -> None:
-    url = sibling_database(TEST_DB, "migration_worker_schema_test")
+    url = own_database(sibling_database(TEST_DB, "migration_worker_schema_test"))
     await recreate_database(url)
     conn = await connect(url)
     try:

@@ -44,6 +44,7 @@ from worker.ids import new_entity_id, new_job_id
 from worker.kinds.legacy_migration.source import convert
 from worker.kinds.legacy_migration.source.client import LegacyClient
 from worker.secrets_box import SecretBox
+from worker.target.records import Customer, Tax, TaxRate
 
 _TEST_DB_NAME = urlsplit(TEST_DB).path.lstrip("/")
 UPGRADE_DB = sibling_database(TEST_DB, _TEST_DB_NAME + "_upgrade")
@@ -200,14 +201,14 @@ async def _seed_old_schema(conn: asyncpg.Connection, simulator: str) -> dict[str
         tax_rows.append(tax)
         rate_rows.extend(rates)
     await conn.copy_records_to_table("taxes", schema_name="staging",
-                                     columns=list(convert.TAX_COLUMNS), records=tax_rows)
+                                     columns=list(Tax._fields), records=tax_rows)
     await conn.copy_records_to_table("tax_rates", schema_name="staging",
-                                     columns=list(convert.TAX_RATE_COLUMNS), records=rate_rows)
+                                     columns=list(TaxRate._fields), records=rate_rows)
     await _step_run(conn, job, 2, status="finished", started_at=created + timedelta(seconds=2),
                     source_count=tax_count, created_count=len(tax_rows), cursor=len(taxes))
     # step 3, mid-way: the first CURSOR clients, with the cursor saved in the same checkpoint
     await conn.copy_records_to_table(
-        "customers", schema_name="staging", columns=list(convert.CUSTOMER_COLUMNS),
+        "customers", schema_name="staging", columns=list(Customer._fields),
         records=[convert.customer_row(job, raw) for raw in first_clients])
     await _step_run(conn, job, 3, status="running", started_at=created + timedelta(seconds=3),
                     source_count=client_count, created_count=CURSOR, cursor=CURSOR, retries=1)

@@ -11,8 +11,10 @@ import pytest
 from harness.api import Api
 from legacy_sim.orgs import ORGS, SMALL, UNSUPPORTED
 from worker.kinds.legacy_migration.source.convert import SKIPPED_COLUMNS
-from worker.kinds.legacy_migration.target import CommitMismatch, write_entity, write_records
 from worker.staging.copy import copy_rows
+from worker.target.errors import CommitMismatch
+from worker.target.records import Entity
+from worker.target.writer import create_entity, write_staged
 
 
 async def test_an_overlapping_page_stages_only_its_new_rows(api: Api, db: asyncpg.Pool
@@ -48,13 +50,12 @@ async def test_a_line_whose_document_was_not_staged_fails_the_commit(
         await transaction.start()
         try:
             await conn.execute(
-                "INSERT INTO staging.organizations (job_id, legacy_id, name, currency) "
-                "VALUES ($1, 'org', 'Orphans Ltd', 'EUR')", job["id"])
-            await conn.execute(
                 "INSERT INTO staging.document_lines (job_id, document_legacy_id, position, "
                 "quantity, unit_price) VALUES ($1, 'never-staged', 0, 1, 1)", job["id"])
-            await write_entity(conn, job["id"], "ent_orphan_line_test", "sandbox")
+            await create_entity(conn, Entity(id="ent_orphan_line_test", environment="sandbox",
+                                             name="Orphans Ltd", currency="EUR",
+                                             source_job_id=job["id"]))
             with pytest.raises(CommitMismatch, match="document_lines: staged 1, written 0"):
-                await write_records(conn, job["id"], "ent_orphan_line_test")
+                await write_staged(conn, job["id"], "ent_orphan_line_test")
         finally:
             await transaction.rollback()

@@ -18,13 +18,13 @@ DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",
 
 def test_document_row_uses_minor_units_and_keeps_the_rounding_correction() -> None:
     row, lines = convert.document_rows("mig_x", DOC)
-    named = dict(zip(convert.DOCUMENT_COLUMNS, row, strict=True))
+    named = row._asdict()
     assert named["kind"] == "credit_note"
     assert named["total_minor"] == 5997
     assert named["total_with_tax_minor"] == 7316
     assert named["rounding_correction"] == Decimal("0.0034")
     assert named["due_on"] == date(2021, 3, 31)
-    line = dict(zip(convert.LINE_COLUMNS, lines[0], strict=True))
+    line = lines[0]._asdict()
     assert line["unit_price"] == Decimal("19.99")
     assert line["tax_legacy_ids"] == ["t1"]
     assert line["tax_rates"] == [Decimal(22)]
@@ -62,7 +62,7 @@ def test_a_bad_date_names_the_record() -> None:
 def test_payment_takes_its_documents_currency() -> None:
     row = convert.payment_row("mig_x", {"id": "p1", "documentId": "d1", "amount": Decimal(1500),
                                         "type": "bank"}, "JPY")
-    named = dict(zip(convert.PAYMENT_COLUMNS, row, strict=True))
+    named = row._asdict()
     assert (named["amount_minor"], named["currency"]) == (1500, "JPY")
 
 
@@ -71,4 +71,5 @@ def test_tax_rate_history() -> None:
         {"rate": Decimal(20), "dateValidFrom": "2010-01-01"},
         {"rate": Decimal(22), "dateValidFrom": "2013-07-01"}]})
     assert tax[1:3] == ("t1", "VAT")
-    assert [(r[2], r[3]) for r in rates] == [(date(2010, 1, 1), 20), (date(2013, 7, 1), 22)]
+    assert [(r.valid_from, r.rate) for r in rates] == [(date(2010, 1, 1), Decimal(20)),
+                                                      (date(2013, 7, 1), Decimal(22))]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from worker.db.queries import parse_queries
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # module prefix -> what modules under it must not import
@@ -24,6 +26,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "worker.engine": ("worker.kinds", "worker.staging", "worker.queue", "worker.enqueue",
                       "worker.process", "worker.redis_keys", "worker.money"),
     "worker.staging": ("worker.engine", "worker.kinds", "worker.enqueue", "worker.process"),
+    # the bottom of the flow: the target knows the canonical records, nothing above them
+    "worker.target": ("worker.staging", "worker.store", "worker.services", "worker.engine",
+                      "worker.kinds", "worker.wizard", "worker.queue", "worker.enqueue",
+                      "worker.ops", "worker.process"),
     "worker.enqueue": ("worker.kinds", "worker.process"),
     # the operators' use cases sit beside the enqueue layer: any kind, none by name
     "worker.ops": ("worker.kinds", "worker.process"),
@@ -107,3 +113,50 @@ def test_the_engine_names_no_kind() -> None:
     for path in (ROOT / "worker" / "engine").rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not kind_words.search(line), f"{path.name}:{number}: {line.strip()}"
+
+
+# --- only worker/target writes target.* -----------------------------------------------------
+
+_WRITES_TARGET = re.compile(
+    r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(\s+TABLE)?|MERGE\s+INTO|COPY)\s+target\."
+    r"|schema_name\s*=\s*[\"']target[\"']", re.IGNORECASE)
+_QUERY_USE = re.compile(r"\bq\(\s*f?[\"']([a-z0-9_{}]+)[\"']")
+
+
+def _target_writing_queries() -> dict[str, str]:
+    """{name: file} of every named query that writes target.*."""
+    found = {}
+    for path in sorted((ROOT / "sql" / "queries").glob("*.sql")):
+        for name, sql in parse_queries(path.read_text(), path.name).items():
+            if _WRITES_TARGET.search(sql):
+                found[name] = path.name
+    return found
+
+
+def _outside_the_target() -> list[Path]:
+    """The service's modules but the target's (benchmarks and tests seed rows as they need)."""
+    return [p for p in SOURCES if _module_name(p).startswith(("worker.", "api_stub."))
+            and not _under(_module_name(p), "worker.target")]
+
+
+def test_the_rule_sees_a_write_of_the_target() -> None:
+    assert _WRITES_TARGET.search("INSERT INTO target.payments (a) SELECT 1")
+    assert _WRITES_TARGET.search('copy_records_to_table("x", schema_name="target")')
+    assert not _WRITES_TARGET.search("SELECT id FROM target.entities")
+    assert "commit_payments" in _target_writing_queries()
+
+
+def test_only_the_target_sql_file_holds_queries_that_write_the_target() -> None:
+    assert set(_target_writing_queries().values()) == {"target.sql"}
+
+
+def test_no_module_outside_worker_target_writes_the_target() -> None:
+    writing = set(_target_writing_queries())
+    wrong = []
+    for path in _outside_the_target():
+        text = path.read_text()
+        wrong += [f"{_module_name(path)} writes: {m.group(0)!r}"
+                  for m in _WRITES_TARGET.finditer(text)]
+        wrong += [f"{_module_name(path)} runs {name}" for name in _QUERY_USE.findall(text)
+                  if name in writing or (name.startswith("commit_") and "{" in name)]
+    assert wrong == []

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from worker.db.types import Conn
+from worker.target.records import STAGING_TABLES
 
 
 async def copy_rows(
@@ -42,3 +43,12 @@ async def copy_rows(
     )
     return int(status.rsplit(" ", 1)[-1])
 
+
+
+async def copy_records(conn: Conn, record_type: type[tuple[Any, ...]],
+                       records: Sequence[tuple[Any, ...]]) -> int:
+    """Stage the target's canonical records (worker/target/records.py) of one type, as
+    `copy_rows` does; returns how many were new."""
+    return await copy_rows(conn, STAGING_TABLES[record_type],
+                           record_type._fields,  # type: ignore[attr-defined]
+                           records)

@@ -17,7 +17,7 @@ from worker.engine.context import JobRun
 from worker.engine.kind import JobKind, Step
 from worker.errors import ServiceError, StepFailed
 from worker.ids import new_entity_id
-from worker.kinds.wizard_execute.target import write_migration
+from worker.kinds.wizard_execute.books import write_migration
 from worker.services import Services
 from worker.wizard.gates import MigrationData, evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import require_supported_vat_scheme

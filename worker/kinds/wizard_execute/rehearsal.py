@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from worker.ids import new_entity_id
-from worker.kinds.wizard_execute.target import write_migration
+from worker.kinds.wizard_execute.books import write_migration
 from worker.wizard.errors import InvalidTransition, MigrationNotFound
 from worker.wizard.gates import evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import require_supported_vat_scheme

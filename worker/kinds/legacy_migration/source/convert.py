@@ -1,4 +1,5 @@
-"""Legacy v1 records -> staging rows (tuples in the column order of `staging.*`).
+"""Legacy v1 records -> the target's canonical records (worker/target/records.py), which
+the steps stage as they read.
 
 Pure functions: no I/O. Money goes through worker.money (Decimal, integer minor units).
 A record that breaks the legacy API's contract raises RecordError naming it.
@@ -12,6 +13,7 @@ from typing import Any
 
 from worker.errors import ServiceError
 from worker.money import MoneyError, UnknownCurrency, is_iso_currency, to_decimal, to_minor_half_up
+from worker.target.records import Customer, Document, DocumentLine, Item, Payment, Tax, TaxRate
 
 # legacy document type -> target document kind
 DOCUMENT_KINDS = {
@@ -21,31 +23,8 @@ DOCUMENT_KINDS = {
     "advance": "advance_invoice",
 }
 
-TAX_COLUMNS = ("job_id", "legacy_id", "name", "abbreviation", "classification", "recoverable",
-               "compound")
-TAX_RATE_COLUMNS = ("job_id", "tax_legacy_id", "valid_from", "rate")
-CUSTOMER_COLUMNS = ("job_id", "legacy_id", "name", "address", "address2", "city", "zip",
-                    "country", "country_code", "tax_number", "tax_subject", "company_number",
-                    "email", "phone", "is_end_customer", "legacy_type")
-ITEM_COLUMNS = ("job_id", "legacy_id", "name", "description", "unit_price", "unit",
-                "tax_legacy_ids")
-DOCUMENT_COLUMNS = ("job_id", "legacy_id", "kind", "number", "issued_on", "due_on", "currency",
-                    "draft", "canceled", "customer_legacy_id", "client_snapshot", "total_minor",
-                    "total_with_tax_minor", "paid_minor", "due_minor", "rounding_correction",
-                    "paid_in_full")
-LINE_COLUMNS = ("job_id", "document_legacy_id", "position", "name", "description", "quantity",
-                "unit", "unit_price", "discount_percent", "tax_legacy_ids", "tax_rates")
-PAYMENT_COLUMNS = ("job_id", "legacy_id", "document_legacy_id", "amount_minor",
-                   "rounding_correction", "currency", "paid_on", "method", "note")
+# the legacy kind's own staging: what it left out, and why
 SKIPPED_COLUMNS = ("job_id", "kind", "legacy_id", "reason")
-
-# positions in a row, for the per-currency sums steps 5 and 6 keep
-DOCUMENT_CURRENCY = DOCUMENT_COLUMNS.index("currency")
-DOCUMENT_TOTAL = DOCUMENT_COLUMNS.index("total_with_tax_minor")
-PAYMENT_CURRENCY = PAYMENT_COLUMNS.index("currency")
-PAYMENT_AMOUNT = PAYMENT_COLUMNS.index("amount_minor")
-
-Row = tuple[Any, ...]
 
 
 class RecordError(ServiceError):
@@ -95,38 +74,39 @@ def unsupported_reason(document: dict[str, Any]) -> str | None:
     return None
 
 
-def tax_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
+def tax_rows(job_id: str, raw: dict[str, Any]) -> tuple[Tax, list[TaxRate]]:
     legacy_id = str(_required(raw, "id", "tax"))
-    row = (job_id, legacy_id, str(_required(raw, "name", "tax")), raw.get("abbreviation"),
+    row = Tax(job_id, legacy_id, str(_required(raw, "name", "tax")), raw.get("abbreviation"),
            raw.get("classification"), bool(raw.get("recoverable", True)),
            bool(raw.get("compound", False)))
-    rates: dict[date, Row] = {}
+    rates: dict[date, TaxRate] = {}
     for rate in raw.get("_taxRates") or []:
         valid_from = _date(rate.get("dateValidFrom"), "tax", legacy_id, "dateValidFrom")
-        rates[valid_from or date(1970, 1, 1)] = (
+        rates[valid_from or date(1970, 1, 1)] = TaxRate(
             job_id, legacy_id, valid_from or date(1970, 1, 1),
             _decimal(rate.get("rate"), "tax", legacy_id, "rate"),
         )
     return row, list(rates.values())
 
 
-def customer_row(job_id: str, raw: dict[str, Any]) -> Row:
+def customer_row(job_id: str, raw: dict[str, Any]) -> Customer:
     legacy_type = raw.get("type") or "customer"
     if legacy_type not in ("customer", "supplier", "both"):
         raise RecordError("client", raw.get("id"), f"type {legacy_type!r} is unknown")
-    return (job_id, str(_required(raw, "id", "client")), str(_required(raw, "name", "client")),
-            raw.get("address"), raw.get("address2"), raw.get("city"), raw.get("zip"),
-            raw.get("country"), raw.get("countryAlpha2Code"), raw.get("taxNumber"),
-            raw.get("taxSubject"), raw.get("companyNumber"), raw.get("email"), raw.get("phone"),
-            raw.get("isEndCustomer"), legacy_type)
+    return Customer(
+        job_id, str(_required(raw, "id", "client")), str(_required(raw, "name", "client")),
+        raw.get("address"), raw.get("address2"), raw.get("city"), raw.get("zip"),
+        raw.get("country"), raw.get("countryAlpha2Code"), raw.get("taxNumber"),
+        raw.get("taxSubject"), raw.get("companyNumber"), raw.get("email"), raw.get("phone"),
+        raw.get("isEndCustomer"), legacy_type)
 
 
-def item_row(job_id: str, raw: dict[str, Any]) -> Row:
+def item_row(job_id: str, raw: dict[str, Any]) -> Item:
     legacy_id = str(_required(raw, "id", "item"))
     price = raw.get("price")
-    return (job_id, legacy_id, str(_required(raw, "name", "item")), raw.get("description"),
-            None if price is None else _decimal(price, "item", legacy_id, "price"),
-            raw.get("unit"), [str(t) for t in raw.get("taxIds") or []])
+    return Item(job_id, legacy_id, str(_required(raw, "name", "item")), raw.get("description"),
+                None if price is None else _decimal(price, "item", legacy_id, "price"),
+                raw.get("unit"), [str(t) for t in raw.get("taxIds") or []])
 
 
 def _minor(value: Any, currency: str, kind: str, legacy_id: object, key: str
@@ -137,7 +117,8 @@ def _minor(value: Any, currency: str, kind: str, legacy_id: object, key: str
         raise RecordError(kind, legacy_id, str(exc)) from None
 
 
-def document_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
+def document_rows(job_id: str, raw: dict[str, Any]
+                  ) -> tuple[Document, list[DocumentLine]]:
     """The document's row and its line rows. Totals are rounded half-up to minor units;
     what rounding removed from the total with tax is kept as the rounding correction."""
     legacy_id = str(_required(raw, "id", "document"))
@@ -147,7 +128,7 @@ def document_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
                                   "totalWithTax")
     paid, _ = _minor(raw.get("totalPaid"), currency, "document", legacy_id, "totalPaid")
     due, _ = _minor(raw.get("totalDue"), currency, "document", legacy_id, "totalDue")
-    row = (job_id, legacy_id, DOCUMENT_KINDS[raw["type"]], raw.get("number"),
+    row = Document(job_id, legacy_id, DOCUMENT_KINDS[raw["type"]], raw.get("number"),
            _date(raw.get("date"), "document", legacy_id, "date"),
            _date(raw.get("dateDue"), "document", legacy_id, "dateDue"), currency,
            bool(raw.get("draft")), bool(raw.get("canceled")), raw.get("clientId"),
@@ -156,7 +137,7 @@ def document_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
     lines = []
     for position, line in enumerate(raw.get("_documentItems") or []):
         taxes = line.get("_documentItemTaxes") or []
-        lines.append((
+        lines.append(DocumentLine(
             job_id, legacy_id, position, line.get("name"), line.get("description"),
             _decimal(line.get("quantity"), "document", legacy_id, "quantity"),
             line.get("unit"), _decimal(line.get("price"), "document", legacy_id, "price"),
@@ -168,10 +149,10 @@ def document_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
     return row, lines
 
 
-def payment_row(job_id: str, raw: dict[str, Any], currency: str) -> Row:
+def payment_row(job_id: str, raw: dict[str, Any], currency: str) -> Payment:
     """A payment in its document's currency (the legacy payment has none of its own)."""
     legacy_id = str(_required(raw, "id", "payment"))
     amount, correction = _minor(raw.get("amount"), currency, "payment", legacy_id, "amount")
-    return (job_id, legacy_id, str(_required(raw, "documentId", "payment")), amount,
+    return Payment(job_id, legacy_id, str(_required(raw, "documentId", "payment")), amount,
             correction, currency, _date(raw.get("date"), "payment", legacy_id, "date"),
             raw.get("type") or "other", raw.get("note"))

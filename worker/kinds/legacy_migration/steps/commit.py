@@ -4,17 +4,28 @@ which also completes the job."""
 from __future__ import annotations
 
 from worker.db.queries import q
+from worker.db.types import Conn
 from worker.errors import StepFailed
 from worker.ids import new_entity_id
 from worker.kinds.legacy_migration.context import LegacyContext
-from worker.kinds.legacy_migration.target import (
-    CommitMismatch,
-    LiveAlreadyExists,
-    write_entity,
-    write_records,
+from worker.target.errors import CommitMismatch
+from worker.target.records import (
+    STAGING_TABLES,
+    Customer,
+    Document,
+    DocumentLine,
+    Entity,
+    Item,
+    Payment,
+    Tax,
+    TaxRate,
 )
+from worker.target.writer import create_entity, staged_counts, write_staged
 
 VALIDATION_STEP = 7
+# what this kind stages, and its report counts
+STAGED = tuple(STAGING_TABLES[r] for r in (Tax, TaxRate, Customer, Item, Document,
+                                           DocumentLine, Payment))
 
 
 async def _refuse_unless_validated(ctx: LegacyContext) -> None:
@@ -27,29 +38,32 @@ async def _refuse_unless_validated(ctx: LegacyContext) -> None:
                          code="VALIDATION_FAILED")
 
 
+async def _entity(conn: Conn, ctx: LegacyContext, entity_id: str) -> Entity:
+    """The entity, from the legacy organisation step 1 staged."""
+    org = await conn.fetchrow(q("staged_organization"), ctx.run.job_id)
+    if org is None:
+        raise CommitMismatch("The commit was rolled back, nothing was written: the legacy "
+                             "organisation was not staged (step 1). Retry the job.")
+    return Entity(id=entity_id, environment=ctx.environment, name=org["name"],
+                  currency=org["currency"], source_job_id=ctx.run.job_id,
+                  legacy_org_id=org["legacy_id"], country=org["country"],
+                  tax_number=org["tax_number"])
+
+
 async def commit(ctx: LegacyContext) -> None:
     """Step 8. The job is completed by the end of the same transaction (the engine's final
     transaction), so a crash leaves either nothing in the target or everything and a
     completed job."""
     await _refuse_unless_validated(ctx)
-    counts = await ctx.run.pool.fetchrow(q("staged_row_counts"), ctx.run.job_id)
-    staged = sum(counts.values()) if counts else 0
+    staged = sum((await staged_counts(ctx.run.pool, ctx.run.job_id)).values())
     await ctx.run.progress(f"Committing to target: writing {staged} records in one transaction")
     entity_id = new_entity_id()
     run = ctx.run.step_run
     async with ctx.run.final_transaction("Committing to target: finishing") as conn:
-        try:
-            await write_entity(conn, ctx.run.job_id, entity_id, ctx.environment)
-            written = await write_records(conn, ctx.run.job_id, entity_id)
-        except LiveAlreadyExists:
-            raise StepFailed(
-                "This legacy organisation was already migrated to live by another job; "
-                "nothing was written. Use a sandbox migration to try again.",
-                code="ALREADY_MIGRATED",
-            ) from None
-        except CommitMismatch as exc:
-            raise StepFailed(f"The commit was rolled back, nothing was written: {exc}. "
-                             "Retry the job.", code="COMMIT_MISMATCH") from None
+        # a refusal (ALREADY_MIGRATED, COMMIT_MISMATCH) fails the job with its own words
+        await create_entity(conn, await _entity(conn, ctx, entity_id))
+        everything = await write_staged(conn, ctx.run.job_id, entity_id)
+        written = {table: everything[table] for table in STAGED}
         run.created_count = sum(written.values())
         run.source_count = run.created_count
         run.checks = {"written": written, "entity_id": entity_id}

@@ -9,7 +9,8 @@ from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source import convert
 from worker.kinds.legacy_migration.steps.paging import PageOutcome, stage_resource
-from worker.staging.copy import copy_rows
+from worker.staging.copy import copy_records, copy_rows
+from worker.target.records import Document, DocumentLine
 
 
 async def _stage_documents(ctx: LegacyContext, conn: Conn,
@@ -31,9 +32,9 @@ async def _stage_documents(ctx: LegacyContext, conn: Conn,
         document, document_lines = convert.document_rows(ctx.run.job_id, raw)
         documents.append(document)
         lines.extend(document_lines)
-        outcome.add_total(document[convert.DOCUMENT_CURRENCY], document[convert.DOCUMENT_TOTAL])
-    outcome.created = await copy_rows(conn, "documents", convert.DOCUMENT_COLUMNS, documents)
-    await copy_rows(conn, "document_lines", convert.LINE_COLUMNS, lines)
+        outcome.add_total(document.currency, document.total_with_tax_minor)
+    outcome.created = await copy_records(conn, Document, documents)
+    await copy_records(conn, DocumentLine, lines)
     outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)
     return outcome
 

@@ -9,7 +9,8 @@ from worker.db.types import Conn
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source import convert
 from worker.kinds.legacy_migration.steps.paging import PageOutcome, stage_resource
-from worker.staging.copy import copy_rows
+from worker.staging.copy import copy_records, copy_rows
+from worker.target.records import Payment
 
 
 async def _stage_payments(ctx: LegacyContext, conn: Conn,
@@ -30,7 +31,7 @@ async def _stage_payments(ctx: LegacyContext, conn: Conn,
         if document_id in currencies:
             payment = convert.payment_row(ctx.run.job_id, raw, currencies[document_id])
             payments.append(payment)
-            outcome.add_total(payment[convert.PAYMENT_CURRENCY], payment[convert.PAYMENT_AMOUNT])
+            outcome.add_total(payment.currency, payment.amount_minor)
         elif document_id in skipped_documents:
             skipped.append((ctx.run.job_id, "payment", str(raw.get("id")),
                             "payments of unsupported documents"))
@@ -38,8 +39,8 @@ async def _stage_payments(ctx: LegacyContext, conn: Conn,
             # a payment of a document the source does not have: step 7 reports it
             outcome.errors += 1
             ctx.run.log.warning("payment of an unknown document", payment_id=raw.get("id"),
-                            document_id=document_id)
-    outcome.created = await copy_rows(conn, "payments", convert.PAYMENT_COLUMNS, payments)
+                                document_id=document_id)
+    outcome.created = await copy_records(conn, Payment, payments)
     outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)
     return outcome
 

@@ -8,7 +8,8 @@ from worker.db.types import Conn
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.source import convert
 from worker.kinds.legacy_migration.steps.paging import PageOutcome, stage_resource
-from worker.staging.copy import copy_rows
+from worker.staging.copy import copy_records
+from worker.target.records import Customer, Item, Tax, TaxRate
 
 
 async def _stage_taxes(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]]
@@ -18,22 +19,21 @@ async def _stage_taxes(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]
         tax, tax_rates = convert.tax_rows(ctx.run.job_id, raw)
         taxes.append(tax)
         rates.extend(tax_rates)
-    created = await copy_rows(conn, "taxes", convert.TAX_COLUMNS, taxes)
-    await copy_rows(conn, "tax_rates", convert.TAX_RATE_COLUMNS, rates)
+    created = await copy_records(conn, Tax, taxes)
+    await copy_records(conn, TaxRate, rates)
     return PageOutcome(created=created)
 
 
 async def _stage_customers(ctx: LegacyContext, conn: Conn,
                            rows: list[dict[str, Any]]) -> PageOutcome:
     records = [convert.customer_row(ctx.run.job_id, raw) for raw in rows]
-    return PageOutcome(created=await copy_rows(conn, "customers", convert.CUSTOMER_COLUMNS,
-                                               records))
+    return PageOutcome(created=await copy_records(conn, Customer, records))
 
 
 async def _stage_items(ctx: LegacyContext, conn: Conn, rows: list[dict[str, Any]]
                        ) -> PageOutcome:
     records = [convert.item_row(ctx.run.job_id, raw) for raw in rows]
-    return PageOutcome(created=await copy_rows(conn, "items", convert.ITEM_COLUMNS, records))
+    return PageOutcome(created=await copy_records(conn, Item, records))
 
 
 async def migrate_taxes(ctx: LegacyContext) -> None:
