@@ -128,7 +128,7 @@ async def with_pool(use: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
 
 def run(args: argparse.Namespace) -> int:
     """Run a `keys` subcommand; 0, or 1 with one line on stderr."""
-    from worker.store import key_lifecycle as keys
+    from worker import key_lifecycle as keys
     from worker.store.audit import cli_actor
 
     try:

@@ -57,6 +57,11 @@ def new_worker_id() -> str:
     return "wrk_" + new_time_ordered_hex()
 
 
+# an API key's first characters: an account's key, an operator's
+KEY_PREFIX = "mwk_"
+OPERATOR_KEY_PREFIX = "mwo_"
+
+
 def new_token(prefix: str, nbytes: int = 24) -> str:
     """An unguessable token such as an API key or a legacy session ID."""
     return prefix + secrets.token_hex(nbytes)

@@ -1,7 +1,7 @@
 """What operators do to jobs, whatever asks (/ops, the dashboard, the ops CLI through the
-API): retry or cancel one job as its account would (the enqueue layer), or every job
-matching a filter. Each job acted on is an entry of the audit log, and a bulk action one
-more with its filter and counts."""
+API): find jobs across accounts, read one with its step timeline, retry or cancel one job
+as its account would (the enqueue layer), or every job matching a filter. Each job acted on
+is an entry of the audit log, and a bulk action one more with its filter and counts."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ from worker.store import audit
 from worker.store import ops as ops_store
 from worker.store.audit import Actor
 from worker.store.ops import JobFilter
+from worker.store.steps import StepStore
+from worker.timeline import StepLine, timeline
+
+__all__ = ["BULK_LIMIT", "Action", "BulkOutcome", "JobFilter", "OperatorActions"]
 
 log = structlog.get_logger(__name__)
 
@@ -47,12 +51,27 @@ class OperatorActions:
                  kinds: Mapping[str, JobKind[Any]], queue_name: str) -> None:
         self.pool, self.redis, self.kinds, self.queue_name = pool, redis, kinds, queue_name
 
+    async def find(self, where: JobFilter, *, starting_after: str | None, limit: int
+                   ) -> tuple[list[asyncpg.Record], bool]:
+        """A page of the jobs matching `where`, newest first, and whether more follow."""
+        rows = await ops_store.find_jobs(self.pool, where, starting_after=starting_after,
+                                         limit=limit + 1)
+        return rows[:limit], len(rows) > limit
+
     async def job(self, job_id: str) -> asyncpg.Record:
         """The job, any account's; JobNotFound."""
         row = None if "\x00" in job_id else await ops_store.job(self.pool, job_id)
         if row is None:
             raise JobNotFound.named(job_id)
         return row
+
+    async def timeline(self, row: asyncpg.Record) -> list[StepLine]:
+        """The job's steps in its kind's order (a kind this service does not run: the steps
+        it has run, unnamed)."""
+        runs = await StepStore(self.pool).report(row["id"])
+        kind = self.kinds.get(row["kind"])
+        names = kind.step_names() if kind else {r["step_number"]: "" for r in runs}
+        return timeline(row["status"], names, runs)
 
     async def act(self, action: Action, row: asyncpg.Record, by: Actor,
                   bulk: str | None = None) -> None:

@@ -1,6 +1,7 @@
 """The audit log for operators (/ops/audit): who did what, when and from where, newest
 first, with filters and paging. Operator keys only. Entries are written by the actions
-themselves, in their transactions (worker/store/audit.py); nothing here writes."""
+themselves, in their transactions (worker/store/audit.py); worker/audit_trail.py reads
+them; nothing here writes."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from api_stub.auth import Operator, State
 from api_stub.errors import route_errors
+from worker.audit_trail import AuditFilter, audit_page
 from worker.models import iso_millis
-from worker.store import audit
 
 router = APIRouter(prefix="/ops/audit", tags=["operators"])
 
@@ -71,8 +72,7 @@ async def entries(
     before: Annotated[int | None, Query(ge=1, description=(
         "Entries older than this ID: the previous page's next_before."))] = None,
 ) -> AuditPage:
-    where = audit.AuditFilter(action, account, key, subject, since, until)
-    rows = await audit.entries(state.pool, where, before_id=before, limit=limit + 1)
-    page = [entry_out(r) for r in rows[:limit]]
-    more = len(rows) > limit
-    return AuditPage(data=page, has_more=more, next_before=page[-1].id if more else None)
+    found = await audit_page(state.pool, AuditFilter(action, account, key, subject, since,
+                                                     until), before=before, limit=limit)
+    return AuditPage(data=[entry_out(r) for r in found.entries], has_more=found.has_more,
+                     next_before=found.next_before)

@@ -25,9 +25,9 @@ from api_stub.sse import Event, event_stream, last_event_id
 from api_stub.stream_slots import open_slot
 from api_stub.wizard_objects import migration_out
 from worker.errors import JobNotFound
+from worker.kinds.legacy_migration import reads
 from worker.kinds.legacy_migration.job import Job
 from worker.models import JobStatus
-from worker.store import events
 from worker.wizard.errors import MigrationNotFound
 from worker.wizard.migrations import migration_snapshot
 from worker.wizard.statuses import TERMINAL
@@ -69,11 +69,8 @@ class LegacyJobEvents:
         self.cursor = 0
 
     async def _snapshot(self) -> Event:
-        found = await events.legacy_job_snapshot(self.pool, self.job_id, self.account)
-        if found is None:
-            raise JobNotFound.named(self.job_id)
-        row, event_id = found
-        return _job_event(Job.from_row(row), event_id)
+        job, event_id = await reads.job_snapshot(self.pool, self.job_id, self.account)
+        return _job_event(job, event_id)
 
     async def first(self, resume_from: int | None) -> list[Event]:
         snapshot = await self._snapshot()
@@ -89,9 +86,8 @@ class LegacyJobEvents:
         return missed
 
     async def next(self) -> list[Event]:
-        rows = await events.legacy_job_events_after(self.pool, self.job_id, self.account,
-                                                    self.cursor, REPLAY_PAGE)
-        found = [_job_event(Job.from_row(r), r["event_id"]) for r in rows]
+        found = [_job_event(job, event_id) for job, event_id in await reads.job_events_after(
+            self.pool, self.job_id, self.account, self.cursor, REPLAY_PAGE)]
         if found:
             self.cursor = found[-1].id
         return found

@@ -21,19 +21,16 @@ from worker.kinds.wizard_import.errors import (
     UploadRateExceeded,
 )
 from worker.kinds.wizard_import.quota import UploadQuota
+from worker.wizard import reads
 from worker.wizard.confirm import confirm_import
 from worker.wizard.errors import ImportNotConfirmable, ImportNotFound, ImportNotReady
 from worker.wizard.records import ImportType
-from worker.wizard.store import WizardStore
 
 router = APIRouter(prefix="/imports", tags=["migration wizard"])
 
 
 async def import_object(state: State, import_id: str, account: str) -> ImportOut:
-    found = (await WizardStore.imports(state.pool, [import_id], account)).get(import_id)
-    if found is None:
-        raise ImportNotFound.named(import_id)
-    return import_out(found)
+    return import_out(await reads.one_import(state.pool, import_id, account))
 
 
 @router.post("", status_code=202, response_model=ImportOut,

@@ -16,6 +16,7 @@ from worker.errors import (
     JobNotFailed,
     JobNotFound,
 )
+from worker.kinds.legacy_migration import reads
 from worker.kinds.legacy_migration.enqueue import (
     cancel_legacy_migration_job,
     create_legacy_migration_job,
@@ -28,7 +29,6 @@ from worker.kinds.legacy_migration.errors import (
 )
 from worker.kinds.legacy_migration.job import Job
 from worker.kinds.legacy_migration.kind import LEGACY_MIGRATION
-from worker.kinds.legacy_migration.store import LegacyMigrationStore
 from worker.models import JobStatus
 
 router = APIRouter(prefix="/legacy-migration/jobs", tags=["legacy migration"])
@@ -68,19 +68,16 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     starting_after: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
 ) -> JobList:
-    jobs, has_more = await LegacyMigrationStore(state.pool).list_for_account(
-        account, status=status.value if status else None, starting_after=starting_after,
-        limit=limit)
+    jobs, has_more = await reads.jobs_of_account(
+        state.pool, account, status=status.value if status else None,
+        starting_after=starting_after, limit=limit)
     return JobList(data=jobs, has_more=has_more)
 
 
 @router.get("/{job_id}", response_model=Job, summary="Get status and progress of a job",
             responses=route_errors(JobNotFound))
 async def get_job(job_id: str, account: Account, state: State) -> Job:
-    job = await LegacyMigrationStore(state.pool).get_for_account(_job_id(job_id), account)
-    if job is None:
-        raise JobNotFound.named(job_id)
-    return job
+    return await reads.job_of_account(state.pool, _job_id(job_id), account)
 
 
 @router.delete("/{job_id}", response_model=Job, summary="Cancel a pending or running job",

@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 from api_stub.auth import Operator, State, actor
 from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.schemas import Strict
+from worker import key_lifecycle
+from worker.key_lifecycle import KeyAlreadyRevoked, KeyAlreadyRotated, KeyNotFound
 from worker.models import iso_millis
-from worker.store import key_lifecycle
-from worker.store.key_lifecycle import KeyAlreadyRevoked, KeyAlreadyRotated, KeyNotFound
 
 router = APIRouter(prefix="/ops/keys", tags=["operators"])
 

@@ -21,14 +21,14 @@ from api_stub.errors import (
 from api_stub.limit_store import LimitStore
 from api_stub.rate_limits import client_address
 from api_stub.schemas import AuthRequest, AuthResponse
+from worker.ids import KEY_PREFIX
+from worker.kinds.legacy_migration import reads
 from worker.kinds.legacy_migration.sessions import legacy_login
 from worker.kinds.legacy_migration.source.errors import (
     LegacyAuthFailed,
     LegacyError,
     LegacyUnavailable,
 )
-from worker.kinds.legacy_migration.store import LegacyMigrationStore
-from worker.store.api_keys import KEY_PREFIX
 
 router = APIRouter(prefix="/legacy-migration", tags=["legacy migration"])
 log = structlog.get_logger(__name__)
@@ -69,7 +69,7 @@ async def authenticate(body: AuthRequest, account: Account, state: State,
             redis=state.redis, box=state.box, legacy_api_url=settings.legacy_api_url,
             account_id=account, email=body.email, password=body.password,
             ttl_seconds=settings.legacy_session_ttl_seconds,
-            migrated=LegacyMigrationStore(state.pool).migrated_environments,
+            migrated=reads.migrated_environments(state.pool),
             http_timeout=settings.legacy_timeout_seconds,
         )
     except LegacyAuthFailed:

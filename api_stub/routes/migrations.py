@@ -44,6 +44,7 @@ from worker.kinds.wizard_import.layouts import NATIVE_PROVIDERS
 from worker.kinds.wizard_import.provider_upload import upload_provider_files
 from worker.kinds.wizard_import.quota import UploadQuota
 from worker.services import Services
+from worker.wizard import reads
 from worker.wizard.errors import (
     BalancesNotConfirmed,
     CashVatNotSupported,
@@ -63,7 +64,6 @@ from worker.wizard.migrations import (
     attachments,
     create_migration,
 )
-from worker.wizard.store import WizardStore
 
 router = APIRouter(prefix="/migrations", tags=["migration wizard"])
 
@@ -73,11 +73,9 @@ DEFAULT_WAIT_SECONDS = 30.0
 async def migration_object(state: Services, migration_id: str, account: str,
                            row: Any = None) -> MigrationOut:
     """The migration as the API shows it, with its imports."""
-    row = row or await WizardStore(state.pool).migration(migration_id, account)
-    if row is None:
-        raise MigrationNotFound.named(migration_id)
+    row = row or await reads.migration(state.pool, migration_id, account)
     wanted = [i for i in attachments(row).values() if i]
-    return migration_out(row, await WizardStore.imports(state.pool, wanted, account))
+    return migration_out(row, await reads.imports(state.pool, wanted, account))
 
 
 @router.post("", status_code=201, response_model=MigrationOut, summary="Start a migration",
@@ -95,14 +93,14 @@ async def create(body: CreateMigration, account: Account, state: State,
 @router.get("/active", response_model=MigrationOut | None,
             summary="The account's active migration, or null", responses=route_errors())
 async def active(account: Account, state: State) -> MigrationOut | None:
-    row = await WizardStore(state.pool).active_migration(account)
+    row = await reads.active_migration(state.pool, account)
     return None if row is None else await migration_object(state, row["id"], account, row)
 
 
 @router.get("/history", response_model=MigrationHistory,
             summary=f"Up to {HISTORY_LIMIT} migrations, newest first", responses=route_errors())
 async def history(account: Account, state: State) -> MigrationHistory:
-    rows = await WizardStore(state.pool).history(account, HISTORY_LIMIT)
+    rows = await reads.history(state.pool, account, HISTORY_LIMIT)
     return MigrationHistory(data=[await migration_object(state, r["id"], account, r)
                                   for r in rows])
 
@@ -169,17 +167,14 @@ async def upload_provider(
                                  sha256=hashlib.sha256(workbook.data).hexdigest(),
                                  layout="freeagent.workbook", type=None)]
     migration = await migration_object(state, migration_id, account)
-    imports = await WizardStore.imports(state.pool, list(imports_found.values()), account)
+    imports = await reads.imports(state.pool, list(imports_found.values()), account)
     return ProviderUploadOut(
         migration=migration, files=shown, sheets=sheets,
         uploads={t: import_out(imports[i]) for t, i in imports_found.items()})
 
 
 async def _provider(state: Services, migration_id: str, account: str) -> str:
-    row = await WizardStore(state.pool).migration(migration_id, account)
-    if row is None:
-        raise MigrationNotFound.named(migration_id)
-    return str(row["provider"])
+    return str((await reads.migration(state.pool, migration_id, account))["provider"])
 
 
 @router.post("/{migration_id}/upload-deferred", response_model=ProviderUploadOut,
@@ -191,7 +186,7 @@ async def deferred(migration_id: str, account: Account, state: State) -> JSONRes
     created = await upload_deferred(state.pool, state.redis, migration_id=migration_id,
                                     account_id=account, queue_name=state.settings.queue_name)
     migration = await migration_object(state, migration_id, account)
-    imports = await WizardStore.imports(state.pool, list(created.values()), account)
+    imports = await reads.imports(state.pool, list(created.values()), account)
     body = ProviderUploadOut(migration=migration, files=[], sheets=[],
                              uploads={t: import_out(imports[i]) for t, i in created.items()})
     return JSONResponse(body.model_dump(mode="json"), status_code=202 if created else 200)

@@ -18,10 +18,7 @@ from api_stub.schemas import Strict
 from worker.engine.kind import JobKind
 from worker.errors import FilterRequired, JobFinished, JobNotFailed, JobNotFound, KindNotRunHere
 from worker.models import JobStatus, iso_millis
-from worker.ops import BULK_LIMIT, Action, OperatorActions
-from worker.store import ops as ops_store
-from worker.store.ops import JobFilter
-from worker.timeline import timeline as step_timeline
+from worker.ops import BULK_LIMIT, Action, JobFilter, OperatorActions
 
 router = APIRouter(prefix="/ops", tags=["operators"])
 
@@ -168,7 +165,7 @@ async def summary(request: Request, _: Operator) -> Summary:
 @router.get("/jobs", response_model=OpsJobList, summary="Every account's jobs, newest first",
             responses=route_errors())
 async def jobs(
-    state: State, _: Operator,
+    request: Request, state: State, _: Operator,
     kind: Annotated[str | None, Query(max_length=60)] = None,
     status: Annotated[JobStatus | None, Query()] = None,
     account: Annotated[str | None, Query(max_length=200)] = None,
@@ -178,9 +175,9 @@ async def jobs(
     starting_after: Annotated[str | None, Query(max_length=40, pattern="^[^\\x00]*$")] = None,
 ) -> OpsJobList:
     where = JobFilter(kind, status.value if status else None, account, error_code, since)
-    rows = await ops_store.find_jobs(state.pool, where, starting_after=starting_after,
-                                     limit=limit + 1)
-    return OpsJobList(data=[ops_job(r) for r in rows[:limit]], has_more=len(rows) > limit)
+    rows, more = await _actions(request, state).find(where, starting_after=starting_after,
+                                                     limit=limit)
+    return OpsJobList(data=[ops_job(r) for r in rows], has_more=more)
 
 
 def _actions(request: Request, state: State) -> OperatorActions:
@@ -191,15 +188,13 @@ def _actions(request: Request, state: State) -> OperatorActions:
             summary="One job: its account, kind, attempts, error and step timeline",
             responses=route_errors(JobNotFound))
 async def job(job_id: str, request: Request, state: State, _: Operator) -> OpsJobDetail:
-    row = await _actions(request, state).job(job_id)
-    kind = _kinds(request).get(row["kind"])
-    runs = await state.steps.report(job_id)
-    names = kind.step_names() if kind else {r["step_number"]: "" for r in runs}
+    actions = _actions(request, state)
+    row = await actions.job(job_id)
     lines = [TimelineStep(step_number=line.number, name=line.name, status=line.status,
                           started_at=iso_millis(line.started_at),
                           finished_at=iso_millis(line.finished_at), attempts=line.attempts,
                           retries=line.retries, counts=line.counts)
-             for line in step_timeline(row["status"], names, runs)]
+             for line in await actions.timeline(row)]
     return OpsJobDetail(**ops_job(row).model_dump(), timeline=lines)
 
 

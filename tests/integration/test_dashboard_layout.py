@@ -39,9 +39,9 @@ from harness.waits import eventually
 from tests.integration.test_dashboard import labelled_operator_key, open_dashboard, stored_key
 from tests.support.browser import Browser, start_chromium
 from tests.support.toys import create_toy_job, job_row
+from worker.ids import OPERATOR_KEY_PREFIX
 from worker.kinds.wizard_import.enqueue import store_upload
 from worker.store import audit
-from worker.store.api_keys import OPERATOR_KEY_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "api_stub" / "dashboard" / "page.html"

@@ -7,6 +7,7 @@ import pytest
 
 from worker.kinds.legacy_migration.source import convert
 from worker.kinds.legacy_migration.source.client import parse_json
+from worker.target.records import Customer, Document, DocumentLine, Item, Payment, Tax, TaxRate
 
 DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",
   "date": "2021-03-01", "dateDue": "2021-03-31T00:00:00.000Z", "currencyId": "EUR",
@@ -18,13 +19,13 @@ DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",
 
 def test_document_row_uses_minor_units_and_keeps_the_rounding_correction() -> None:
     row, lines = convert.document_rows("mig_x", DOC)
-    named = row._asdict()
+    named = Document._make(row)._asdict()
     assert named["kind"] == "credit_note"
     assert named["total_minor"] == 5997
     assert named["total_with_tax_minor"] == 7316
     assert named["rounding_correction"] == Decimal("0.0034")
     assert named["due_on"] == date(2021, 3, 31)
-    line = lines[0]._asdict()
+    line = DocumentLine._make(lines[0])._asdict()
     assert line["unit_price"] == Decimal("19.99")
     assert line["tax_legacy_ids"] == ["t1"]
     assert line["tax_rates"] == [Decimal(22)]
@@ -62,7 +63,7 @@ def test_a_bad_date_names_the_record() -> None:
 def test_payment_takes_its_documents_currency() -> None:
     row = convert.payment_row("mig_x", {"id": "p1", "documentId": "d1", "amount": Decimal(1500),
                                         "type": "bank"}, "JPY")
-    named = row._asdict()
+    named = Payment._make(row)._asdict()
     assert (named["amount_minor"], named["currency"]) == (1500, "JPY")
 
 
@@ -71,5 +72,28 @@ def test_tax_rate_history() -> None:
         {"rate": Decimal(20), "dateValidFrom": "2010-01-01"},
         {"rate": Decimal(22), "dateValidFrom": "2013-07-01"}]})
     assert tax[1:3] == ("t1", "VAT")
-    assert [(r.valid_from, r.rate) for r in rates] == [(date(2010, 1, 1), Decimal(20)),
-                                                      (date(2013, 7, 1), Decimal(22))]
+    history = [TaxRate._make(r) for r in rates]
+    assert [(r.valid_from, r.rate) for r in history] == [(date(2010, 1, 1), Decimal(20)),
+                                                         (date(2013, 7, 1), Decimal(22))]
+
+
+def test_every_row_is_its_record_in_field_order() -> None:
+    """The rows are plain tuples (COPY's fast path): each one is its canonical record."""
+    tax, rates = convert.tax_rows("mig_x", {"id": "t1", "name": "VAT", "_taxRates": [
+        {"rate": Decimal(20), "dateValidFrom": "2010-01-01"}]})
+    assert Tax._make(tax).legacy_id == "t1"
+    assert TaxRate._make(rates[0]).tax_legacy_id == "t1"
+    customer = Customer._make(convert.customer_row("mig_x", {
+        "id": "c1", "name": "Acme", "countryAlpha2Code": "SI", "type": "supplier"}))
+    assert (customer.name, customer.country_code, customer.legacy_type) == ("Acme", "SI",
+                                                                            "supplier")
+    item = Item._make(convert.item_row("mig_x", {"id": "i1", "name": "Work",
+                                                 "price": Decimal("12.5"), "taxIds": [3]}))
+    assert (item.unit_price, item.tax_legacy_ids) == (Decimal("12.5"), ["3"])
+    row, _ = convert.document_rows("mig_x", DOC)
+    assert Document._make(row).currency == row[convert.DOCUMENT_CURRENCY]
+    assert Document._make(row).total_with_tax_minor == row[convert.DOCUMENT_TOTAL]
+    payment = convert.payment_row("mig_x", {"id": "p1", "documentId": "d1", "amount": 3},
+                                  "EUR")
+    assert Payment._make(payment).amount_minor == payment[convert.PAYMENT_AMOUNT] == 300
+    assert Payment._make(payment).currency == payment[convert.PAYMENT_CURRENCY]

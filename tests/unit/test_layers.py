@@ -160,3 +160,20 @@ def test_no_module_outside_worker_target_writes_the_target() -> None:
         wrong += [f"{_module_name(path)} runs {name}" for name in _QUERY_USE.findall(text)
                   if name in writing or (name.startswith("commit_") and "{" in name)]
     assert wrong == []
+
+
+# --- routes only translate HTTP ---------------------------------------------------------------
+
+def _is_store(name: str) -> bool:
+    return _under(name, "worker.store") or name.endswith(".store") or ".store." in name
+
+
+def test_routes_import_no_store() -> None:
+    """A route translates HTTP; what it reads or does is a use case's (worker/ops.py,
+    worker/audit_trail.py, worker/key_lifecycle.py, worker/wizard/reads.py, a kind's
+    reads.py or enqueue.py), which the dashboard, the CLI or a test can call as well."""
+    routes = [p for p in SOURCES if _under(_module_name(p), "api_stub.routes")]
+    assert len(routes) > 5
+    reading = sorted(f"{_module_name(p)} imports {name}" for p in routes
+                     for name in _imports(p) if _is_store(name))
+    assert reading == []

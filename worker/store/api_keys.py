@@ -12,13 +12,10 @@ import asyncpg
 
 from worker.db.queries import q
 from worker.db.types import Conn
-from worker.ids import new_token
+from worker.ids import KEY_PREFIX, OPERATOR_KEY_PREFIX, new_token
 from worker.secrets_box import digest_api_key
 from worker.store import audit
 from worker.store.audit import Actor
-
-KEY_PREFIX = "mwk_"
-OPERATOR_KEY_PREFIX = "mwo_"
 
 
 @dataclass(frozen=True)

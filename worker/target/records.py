@@ -4,7 +4,9 @@ A kind maps its source into these; `worker.target.writer` writes them, from wher
 
 - staged, page by page as a kind reads a paged source (the legacy kind): each record type
   of `STAGING_TABLES` is a row of its staging table, its fields that table's columns in
-  order, staged with `worker.staging.copy.copy_records`; `write_staged` moves them;
+  order, staged with `worker.staging.copy.copy_records` (as the record, or as a plain tuple
+  in its field order: COPY's faster path, which the legacy kind takes); `write_staged`
+  moves them;
 - in memory, a whole write built in one transaction (the wizard's execute): `write_records`
   takes them, ledger accounts and the journal included.
 

@@ -32,7 +32,7 @@ async def _stage_documents(ctx: LegacyContext, conn: Conn,
         document, document_lines = convert.document_rows(ctx.run.job_id, raw)
         documents.append(document)
         lines.extend(document_lines)
-        outcome.add_total(document.currency, document.total_with_tax_minor)
+        outcome.add_total(document[convert.DOCUMENT_CURRENCY], document[convert.DOCUMENT_TOTAL])
     outcome.created = await copy_records(conn, Document, documents)
     await copy_records(conn, DocumentLine, lines)
     outcome.skipped = await copy_rows(conn, "skipped", convert.SKIPPED_COLUMNS, skipped)

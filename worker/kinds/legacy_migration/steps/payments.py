@@ -31,7 +31,7 @@ async def _stage_payments(ctx: LegacyContext, conn: Conn,
         if document_id in currencies:
             payment = convert.payment_row(ctx.run.job_id, raw, currencies[document_id])
             payments.append(payment)
-            outcome.add_total(payment.currency, payment.amount_minor)
+            outcome.add_total(payment[convert.PAYMENT_CURRENCY], payment[convert.PAYMENT_AMOUNT])
         elif document_id in skipped_documents:
             skipped.append((ctx.run.job_id, "payment", str(raw.get("id")),
                             "payments of unsupported documents"))

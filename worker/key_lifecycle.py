@@ -12,9 +12,9 @@ import asyncpg
 from worker.db.queries import q
 from worker.db.types import Conn
 from worker.errors import ServiceError
-from worker.ids import new_token
+from worker.ids import KEY_PREFIX, OPERATOR_KEY_PREFIX, new_token
 from worker.store import audit
-from worker.store.api_keys import KEY_PREFIX, OPERATOR_KEY_PREFIX, insert_api_key
+from worker.store.api_keys import insert_api_key
 from worker.store.audit import Actor
 
 
