@@ -16,8 +16,9 @@ from harness.target import (
 )
 from harness.waits import eventually
 from legacy_sim.orgs import MEDIUM, ORGS, SMALL
-from worker.kinds.legacy_migration.source.client import LegacyClient, RetryPolicy
+from worker.kinds.legacy_migration.source.client import LegacyClient
 from worker.kinds.legacy_migration.source.errors import LegacyAuthFailed, LegacyTokenExpired
+from worker.sources.http import RetryPolicy
 
 
 async def test_a_job_rides_out_503s_429s_and_a_hang(api: Api, db: asyncpg.Pool,

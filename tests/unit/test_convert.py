@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from worker.kinds.legacy_migration.source import convert
-from worker.kinds.legacy_migration.source.client import parse_json
+from worker.sources.http import parse_json
 from worker.target.records import Customer, Document, DocumentLine, Item, Payment, Tax, TaxRate
 
 DOC = parse_json(b"""{"id": "d1", "type": "credit-note", "number": "2021-1",

@@ -26,6 +26,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "worker.engine": ("worker.kinds", "worker.staging", "worker.queue", "worker.enqueue",
                       "worker.process", "worker.redis_keys", "worker.money"),
     "worker.staging": ("worker.engine", "worker.kinds", "worker.enqueue", "worker.process"),
+    # what every kind's sources share: below the engine and the kinds
+    "worker.sources": ("worker.engine", "worker.kinds", "worker.wizard", "worker.store",
+                       "worker.staging", "worker.target", "worker.queue", "worker.enqueue",
+                       "worker.ops", "worker.process", "worker.services"),
     # the bottom of the flow: the target knows the canonical records, nothing above them
     "worker.target": ("worker.staging", "worker.store", "worker.services", "worker.engine",
                       "worker.kinds", "worker.wizard", "worker.queue", "worker.enqueue",

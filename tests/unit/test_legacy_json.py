@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from worker.kinds.legacy_migration.source.client import parse_json, parse_json_scan
+from worker.kinds.legacy_migration.source.client import parse_json_scan
+from worker.sources.http import parse_json
 
 PAGE = b'[{"id": "d1", "type": "invoice", "currencyId": "EUR", "total": 0.1, "n": 3}]'
 

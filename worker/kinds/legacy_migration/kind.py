@@ -13,7 +13,8 @@ from worker.engine.kind import JobKind, Step
 from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
 from worker.kinds.legacy_migration.failures import describe_failure
-from worker.kinds.legacy_migration.source.client import LegacyClient, RetryPolicy
+from worker.kinds.legacy_migration.source.client import LegacyClient
+from worker.kinds.legacy_migration.source.errors import LegacyBadResponse
 from worker.kinds.legacy_migration.steps.commit import commit
 from worker.kinds.legacy_migration.steps.connect import connect
 from worker.kinds.legacy_migration.steps.documents import migrate_documents
@@ -26,6 +27,8 @@ from worker.kinds.legacy_migration.steps.reference_data import (
 from worker.kinds.legacy_migration.steps.validate import validate
 from worker.kinds.legacy_migration.store import LegacyMigrationStore
 from worker.services import Services
+from worker.sources.http import RetryPolicy
+from worker.sources.kept_pages import KeptPages
 from worker.staging.cleanup import clear_staging
 
 NAME = "legacy_migration"
@@ -67,8 +70,11 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[L
         await run.on_source_retry(f"legacy API {reason}", wait, retry, label=label)
 
     legacy.on_retry = on_retry
+    kept = KeptPages(run.pool, run.job_id, run.owner, settings.legacy_page_size,
+                     bad_page=LegacyBadResponse)
     try:
-        yield LegacyContext(run=run, legacy=legacy, legacy_org_id=details["legacy_org_id"],
+        yield LegacyContext(run=run, legacy=legacy, kept=kept,
+                            legacy_org_id=details["legacy_org_id"],
                             environment=details["environment"],
                             confirm_unsupported_data=details["confirm_unsupported_data"])
     finally:

@@ -8,10 +8,9 @@ from typing import Any
 from worker.db.queries import q
 from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
-from worker.kinds.legacy_migration.source.client import parse_json
 from worker.kinds.legacy_migration.source.convert import unsupported_reason
-from worker.kinds.legacy_migration.steps import kept_pages
 from worker.money import is_iso_currency
+from worker.sources.http import parse_json
 
 PAYMENTS_OF_UNSUPPORTED = "payments of unsupported documents"
 
@@ -23,8 +22,8 @@ def describe_unsupported(found: dict[str, int]) -> str:
 
 async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     """Count what the target cannot hold. Documents are read once, and their pages kept for
-    step 5 (kept_pages.py); payments only when some documents are unsupported (a payment is
-    unsupported only through its document)."""
+    step 5 (worker/sources/kept_pages.py); payments only when some documents are
+    unsupported (a payment is unsupported only through its document)."""
     found: Counter[str] = Counter()
     unsupported_documents: set[str] = set()
     total = await ctx.legacy.count(ctx.legacy_org_id, "documents")
@@ -34,7 +33,7 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
     # what is reported of it (its IDs and reasons). Step 5 stages the kept page's exact text.
     async for skip, rows, body in ctx.legacy.pages_with_bodies(
             ctx.legacy_org_id, "documents", page_size=page_size, exact=False):
-        await kept_pages.keep_page(ctx, "documents", skip, body)
+        await ctx.kept.keep("documents", skip, body)
         if any(unsupported_reason(raw) is not None for raw in rows):
             for raw in parse_json(body):
                 reason = unsupported_reason(raw)
@@ -49,7 +48,7 @@ async def _scan_unsupported(ctx: LegacyContext) -> Counter[str]:
                 if str(raw.get("documentId")) in unsupported_documents:
                     found[PAYMENTS_OF_UNSUPPORTED] += 1
             await ctx.run.progress("Connecting to legacy account: checking payments")
-    await kept_pages.keep_count(ctx, "documents", total)
+    await ctx.kept.keep_count("documents", total)
     return found
 
 
