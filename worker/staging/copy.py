@@ -44,7 +44,6 @@ async def copy_rows(
     return int(status.rsplit(" ", 1)[-1])
 
 
-
 async def copy_records(conn: Conn, record_type: type[tuple[Any, ...]],
                        records: Sequence[tuple[Any, ...]]) -> int:
     """Stage the target's canonical records (worker/target/records.py) of one type, as
