@@ -1,6 +1,8 @@
-"""The target's one writer (worker/target/writer.py), from memory: every record written, in
-order, with its references mapped; a reference that does not resolve refuses the whole
-write; and a staged write leaves the transaction's planner settings as it found them."""
+"""The target's one writer (worker/target/writer.py): from memory, every record written in
+order with its references mapped, and a reference that does not resolve refusing the whole
+write; a staged write leaving the transaction's planner settings as it found them; a
+legacy organisation's live entity refused a second time. (A staged line whose document
+was not staged: test_staging_copy.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import asyncpg
 import pytest
 
 from worker.db.types import Conn
-from worker.target.errors import CommitMismatch
+from worker.target.errors import CommitMismatch, LiveAlreadyExists
 from worker.target.records import (
     Books,
     Customer,
@@ -102,5 +104,24 @@ async def test_a_staged_write_hash_joins_and_then_plans_as_before(db: asyncpg.Po
                 "taxes": 0, "tax_rates": 0, "customers": 0, "items": 0, "documents": 0,
                 "document_lines": 0, "payments": 0}
             assert await conn.fetchval("SHOW enable_nestloop") == "on"
+        finally:
+            await transaction.rollback()
+
+
+async def test_a_legacy_organisation_reaches_live_once(db: asyncpg.Pool) -> None:
+    def live(n: int) -> Entity:
+        return Entity(f"{ENTITY}_{n}", "live", "Books", "EUR", None,
+                      legacy_org_id="org_writer_test")
+
+    async with db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await create_entity(conn, live(1))
+            with pytest.raises(LiveAlreadyExists) as refused:
+                await create_entity(conn, live(2))
+            assert (refused.value.code, refused.value.message) == (
+                "ALREADY_MIGRATED", "This legacy organisation was already migrated to live by "
+                "another job; nothing was written. Use a sandbox migration to try again.")
         finally:
             await transaction.rollback()

@@ -5,9 +5,9 @@ Records come from where a kind has them, each by the path that measured faster f
 (`python -m bench.target_paths`, bench/README.md):
 
 - staged (`write_staged`): one `INSERT … SELECT` per table, source keys joined to target
-  IDs in the database: 0.44× the time of reading them out and COPYing them back;
+  IDs in the database: 0.45× the time of reading them out and COPYing them back;
 - in memory (`write_records`): COPY, source keys mapped to target IDs between tables:
-  0.52× the time of staging them first.
+  0.50× the time of staging them first.
 
 Either way a record whose reference does not resolve refuses the whole write
 (CommitMismatch) and the caller's transaction rolls back.
