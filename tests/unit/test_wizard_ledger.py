@@ -56,7 +56,7 @@ def tb(row: int, code: str, name: str, debit: int = 0, credit: int = 0,
 def doc(kind: str, row: int, reference: str, due: int, *, contact: str = "Acme Ltd",
         dated_on: date = date(2024, 3, 1), currency: str = "GBP") -> DocumentRecord:
     assert kind in ("invoice", "bill")
-    return DocumentRecord(row=row, kind="invoice" if kind == "invoice" else "bill",
+    return DocumentRecord(row=row, document_type="invoice" if kind == "invoice" else "bill",
                           reference=reference, contact=contact, dated_on=dated_on,
                           currency=currency, total_minor=abs(due), due_minor=due)
 

@@ -216,18 +216,18 @@ def test_invoices_in_every_date_and_money_form() -> None:
     ])
     assert errors == []
     assert records == [
-        DocumentRecord(row=2, kind="invoice", reference="1001", contact="Acme",
+        DocumentRecord(row=2, document_type="invoice", reference="1001", contact="Acme",
                        dated_on=date(2026, 7, 31), currency="GBP", total_minor=120000,
                        due_minor=120000, due_on=date(2026, 8, 30), net_minor=100000,
                        vat_minor=20000, paid_minor=0),
-        DocumentRecord(row=3, kind="invoice", reference="INV-2", contact="Café Zürich",
+        DocumentRecord(row=3, document_type="invoice", reference="INV-2", contact="Café Zürich",
                        dated_on=date(2026, 8, 15), currency="GBP", total_minor=300000,
                        due_minor=200000, net_minor=250000, vat_minor=50000,
                        paid_minor=100000),  # due = total - paid
-        DocumentRecord(row=4, kind="invoice", reference="INV-3", contact="Łukasz Nowak",
+        DocumentRecord(row=4, document_type="invoice", reference="INV-3", contact="Łukasz Nowak",
                        dated_on=date(2026, 9, 15), currency="GBP", total_minor=54060,
                        due_minor=54060, due_on=date(2026, 10, 15)),
-        DocumentRecord(row=5, kind="invoice", reference="INV-4", contact="Acme",
+        DocumentRecord(row=5, document_type="invoice", reference="INV-4", contact="Acme",
                        dated_on=date(2026, 9, 30), currency="GBP", total_minor=9999,
                        due_minor=0),
     ]
@@ -306,7 +306,7 @@ def test_bills_with_their_aliases() -> None:
         ["PS-1", "Paperclip Supplies", "30/09/2026", 360, 60, None],
     ], sheet="Outstanding Bills")
     assert errors == []
-    assert records == [DocumentRecord(row=3, kind="bill", reference="PS-1",
+    assert records == [DocumentRecord(row=3, document_type="bill", reference="PS-1",
                                       contact="Paperclip Supplies",
                                       dated_on=date(2026, 9, 30), currency="GBP",
                                       total_minor=36000, due_minor=30000, paid_minor=6000)]
@@ -392,7 +392,7 @@ def test_a_csv_import_reads_like_a_sheet() -> None:
     parser = RowParser(ImportType.INVOICES, "invoices.csv", cutover=CUTOVER)
     results = [parser.parse(number, cells) for number, cells in iter_csv_rows(data)]
     assert results[0] == (None, [])
-    assert results[1] == (DocumentRecord(row=2, kind="invoice", reference="INV-1",
+    assert results[1] == (DocumentRecord(row=2, document_type="invoice", reference="INV-1",
                                          contact="Smith, Jones & Co",
                                          dated_on=date(2026, 9, 30), currency="GBP",
                                          total_minor=123450, due_minor=100000,

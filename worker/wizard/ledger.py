@@ -213,11 +213,11 @@ def _line(account_code: str, net_minor: int) -> list[JournalLine]:
 def document_key(document: DocumentRecord) -> str:
     """The entry's stable key (legacy_id): kind and the document's identity, so that posting
     the same document again hits the target's unique constraint instead of doubling it."""
-    return f"{document.kind}:{document_identity(document)}"
+    return f"{document.document_type}:{document_identity(document)}"
 
 
 def _label(doc: DocumentRecord) -> str:
-    name = "Credit note" if doc.credit_note else doc.kind.capitalize()
+    name = "Credit note" if doc.credit_note else doc.document_type.capitalize()
     return f"{name} {doc.reference.strip() or f'on row {doc.row}'}"
 
 
@@ -302,16 +302,16 @@ def build_journal(balances: Iterable[BalanceRecord], invoices: Iterable[Document
             continue
         # an invoice debits trade debtors, a bill credits trade creditors; a negative due
         # amount (a credit note) reverses that; the debit line comes first either way
-        due = doc.due_minor if doc.kind == "invoice" else -doc.due_minor
+        due = doc.due_minor if doc.document_type == "invoice" else -doc.due_minor
         ref = doc.reference.strip()
-        name = "Credit note" if doc.credit_note else doc.kind.capitalize()
+        name = "Credit note" if doc.credit_note else doc.document_type.capitalize()
         control_code, clearing_code, text = (
             (debtors, DEBTORS_CLEARING, f"{name} {ref} to {doc.contact.strip()}")
-            if doc.kind == "invoice"
+            if doc.document_type == "invoice"
             else (creditors, CREDITORS_CLEARING, f"{name} {ref} from {doc.contact.strip()}"))
         debit, credit = (control_code, clearing_code) if due > 0 else (clearing_code,
                                                                         control_code)
-        entries.append(JournalEntry(document_key(doc), doc.kind, doc.dated_on, text,
+        entries.append(JournalEntry(document_key(doc), doc.document_type, doc.dated_on, text,
                                     (JournalLine(debit, abs(due), 0),
                                      JournalLine(credit, 0, abs(due)))))
 

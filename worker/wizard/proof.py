@@ -230,7 +230,7 @@ def document_identity(document: DocumentRecord) -> str:
     """A document's identity among the account's: its number, a credit note's apart from
     an invoice's, a bill's with its supplier (two suppliers may use one number)."""
     key = document.reference.strip()
-    if document.kind == "bill":
+    if document.document_type == "bill":
         key = f"{contact_key(document.contact)} / {key}"
     return f"credit {key}" if document.credit_note else key
 

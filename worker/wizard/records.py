@@ -69,13 +69,14 @@ class BalanceRecord:
 
 @dataclass(slots=True)
 class DocumentRecord:
-    """An outstanding invoice (kind "invoice") or bill ("bill") as at the cutover date.
+    """An outstanding invoice (document_type "invoice") or bill ("bill") as at the cutover
+    date (`document_type`, not `kind`: a kind is a job's).
     `due_minor` is what is still owed: the Due column, else total - paid. A credit note
     (a sales credit or a supplier credit) is one of these with `credit_note` set and its
     amounts negative: it reduces the debtors' or creditors' balance."""
 
     row: int
-    kind: Literal["invoice", "bill"]
+    document_type: Literal["invoice", "bill"]
     reference: str
     contact: str
     dated_on: date
@@ -117,7 +118,10 @@ def records_from_json(import_type: ImportType | str, datas: Iterable[dict[str, A
     cls = _RECORD_OF[ImportType(import_type)]
     dates = [key for key in _DATES if key in _FIELDS[cls]]
     records: list[WizardRecord] = []
+    renamed = cls is DocumentRecord
     for data in datas:
+        if renamed and "kind" in data:  # staged before the field was renamed (issue 21)
+            data["document_type"] = data.pop("kind")
         for key in dates:
             if type(value := data.get(key)) is str:
                 data[key] = date.fromisoformat(value)

@@ -42,7 +42,7 @@ def _customer(key: str, c: ContactRecord) -> Customer:
 def _document(key: str, d: DocumentRecord) -> Document:
     paid = d.paid_minor if d.paid_minor is not None else d.total_minor - d.due_minor
     # a sales credit is the target's credit_note; a supplier credit stays a bill (negative)
-    kind = "credit_note" if d.credit_note and d.kind == "invoice" else d.kind
+    kind = "credit_note" if d.credit_note and d.document_type == "invoice" else d.document_type
     return Document(key, document_identity(d), kind, d.reference, d.dated_on, d.due_on,
                     d.currency, False, False, contact_key(d.contact), {"name": d.contact},
                     d.net_minor if d.net_minor is not None else d.total_minor, d.total_minor,

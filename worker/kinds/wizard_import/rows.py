@@ -73,7 +73,7 @@ class RowParser:
             ImportType.INVOICES: self._document,
             ImportType.BILLS: self._document,
         }[self.import_type]
-        self._kind: Literal["invoice", "bill"] = (
+        self._document_type: Literal["invoice", "bill"] = (
             "invoice" if self.import_type is ImportType.INVOICES else "bill")
         # the currency's decimals, for the plain rows' fast path (None: an unknown currency,
         # every row read the long way, whose amounts then say so)
@@ -272,7 +272,7 @@ class RowParser:
         if total is None:
             return None
         return DocumentRecord(
-            row=row, kind=self._kind, reference=reference, contact=contact,
+            row=row, document_type=self._document_type, reference=reference, contact=contact,
             dated_on=dated_on, currency=self.currency, total_minor=total,
             due_minor=due if due is not None else total - (paid or 0),
             due_on=due_on, net_minor=net, vat_minor=vat, paid_minor=paid), []
@@ -304,8 +304,8 @@ class RowParser:
         if errors or total is None or dated_on is None:
             return None, errors
         return DocumentRecord(
-            row=row, kind=self._kind, reference=reference, contact=contact, dated_on=dated_on,
-            currency=currency, total_minor=total,
+            row=row, document_type=self._document_type, reference=reference, contact=contact,
+            dated_on=dated_on, currency=currency, total_minor=total,
             due_minor=due if due is not None else total - (paid or 0),
             due_on=due_on, net_minor=net, vat_minor=vat, paid_minor=paid), []
 

@@ -47,7 +47,7 @@ class XeroAgedRows(CellReader):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.kind: Literal["invoice", "bill"] = (
+        self.document_type: Literal["invoice", "bill"] = (
             "invoice" if self.ctx.import_type is ImportType.INVOICES else "bill")
         self.totals = ReportTotals(self, (*_BUCKETS, "total"))
         self.contact: str | None = None
@@ -90,9 +90,9 @@ class XeroAgedRows(CellReader):
         if errors or dated_on is None or due is None or self.contact is None:
             return number, None, errors, None
         record = DocumentRecord(
-            row=number, kind=self.kind, reference=reference, contact=self.contact,
-            dated_on=dated_on, currency=self.ctx.currency, total_minor=due, due_minor=due,
-            due_on=due_on, credit_note=due < 0)
+            row=number, document_type=self.document_type, reference=reference,
+            contact=self.contact, dated_on=dated_on, currency=self.ctx.currency, total_minor=due,
+            due_minor=due, due_on=due_on, credit_note=due < 0)
         if due == 0:
             return number, record, NO_ERRORS, "paid: nothing due at the cutover"
         return number, record, NO_ERRORS, None

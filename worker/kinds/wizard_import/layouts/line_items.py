@@ -43,7 +43,7 @@ class LineItemDocuments(CellReader):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.kind: Literal["invoice", "bill"] = (
+        self.document_type: Literal["invoice", "bill"] = (
             "invoice" if self.ctx.import_type is ImportType.INVOICES else "bill")
         self.current: _Document | None = None
         # each document's first row, by its identity's hash (40,000 identities cost 15 MB,
@@ -157,7 +157,7 @@ class LineItemDocuments(CellReader):
             paid = -abs(paid) if paid is not None else None
             tax = -abs(tax) if tax is not None else None
         record = DocumentRecord(
-            row=row, kind=self.kind, reference=reference, contact=contact,
+            row=row, document_type=self.document_type, reference=reference, contact=contact,
             dated_on=dated_on, currency=self.ctx.currency, total_minor=total,
             due_minor=due, due_on=due_on, net_minor=total - tax if tax is not None else None,
             vat_minor=tax, paid_minor=paid, credit_note=credit or total < 0)

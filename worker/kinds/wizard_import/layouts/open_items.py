@@ -25,7 +25,7 @@ class OpenItems(QuickBooksReport):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.kind: Literal["invoice", "bill"] = (
+        self.document_type: Literal["invoice", "bill"] = (
             "invoice" if self.ctx.import_type is ImportType.INVOICES else "bill")
         self.map(reference="reference", contact="contact", dated_on="dated_on",
                  due_on="due_on", total_minor="amount", due_minor="open")
@@ -42,8 +42,8 @@ class OpenItems(QuickBooksReport):
         self.totals.add({"amount": amount, "open": due})
         contact = self.text(cells, "contact") if "contact" in self.header.index else self.group
         if contact is None:
-            errors.append(self.error(number, "contact", "The document names no "
-                                     f"{'customer' if self.kind == 'invoice' else 'vendor'}."))
+            party = "customer" if self.document_type == "invoice" else "vendor"
+            errors.append(self.error(number, "contact", f"The document names no {party}."))
         if dated_on is not None and due != 0:  # what is not posted may be later
             self.after_cutover(number, "dated_on", dated_on, errors)
         if errors or dated_on is None or due is None or contact is None:
@@ -57,7 +57,7 @@ class OpenItems(QuickBooksReport):
                      or f"{kind or 'Document'} of {dated_on.isoformat()} (row {number})")
         total = amount if amount is not None else due
         record = DocumentRecord(
-            row=number, kind=self.kind, reference=reference, contact=contact,
+            row=number, document_type=self.document_type, reference=reference, contact=contact,
             dated_on=dated_on, currency=self.ctx.currency, total_minor=total, due_minor=due,
             due_on=due_on, paid_minor=total - due, credit_note=credit or due < 0)
         if due == 0:
