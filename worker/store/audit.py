@@ -21,7 +21,7 @@ import asyncpg
 from worker.db.queries import q
 from worker.db.types import Executor
 
-ActorKind = Literal["account", "operator", "cli", "service"]
+ActorRole = Literal["account", "operator", "cli", "service"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Actor:
     """Who acts: an account's or an operator's API key (with the client's address), the
     CLI on one of the service's hosts, or the service itself."""
 
-    kind: ActorKind
+    role: ActorRole
     key_id: int | None = None
     key_prefix: str | None = None
     key_label: str | None = None
@@ -55,7 +55,7 @@ async def record(conn: Executor, by: Actor, action: str, *, subject: str | None 
                  details: Mapping[str, Any] | None = None) -> None:
     """Append an entry in the caller's transaction. `account_id`: the account acted on
     (default: the actor's own)."""
-    await conn.execute(q("audit_insert"), by.kind, by.key_id, by.key_prefix, by.key_label,
+    await conn.execute(q("audit_insert"), by.role, by.key_id, by.key_prefix, by.key_label,
                        account_id or by.account_id, by.address, action, subject,
                        dict(details or {}))
 

@@ -23,7 +23,7 @@ def describe_failure(exc: BaseException, step: Step[Any]) -> ServiceError | None
         return legacy_failure(exc, step.name)
     if isinstance(exc, RecordError):
         return _failure(exc.code, (
-            f"The legacy {exc.kind} {exc.legacy_id} cannot be migrated: it {exc.problem}. "
+            f"The legacy {exc.record_type} {exc.legacy_id} cannot be migrated: it {exc.problem}. "
             "Correct it in the legacy account and retry the job."))
     return None
 

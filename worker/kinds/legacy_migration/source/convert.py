@@ -42,19 +42,19 @@ class RecordError(ServiceError):
 
     code = "INVALID_SOURCE_DATA"
 
-    def __init__(self, kind: str, legacy_id: object, problem: str) -> None:
-        super().__init__(f"{kind} {legacy_id}: {problem}")
-        self.kind, self.legacy_id, self.problem = kind, legacy_id, problem
+    def __init__(self, record_type: str, legacy_id: object, problem: str) -> None:
+        super().__init__(f"{record_type} {legacy_id}: {problem}")
+        self.record_type, self.legacy_id, self.problem = record_type, legacy_id, problem
 
 
-def _required(raw: dict[str, Any], key: str, kind: str) -> Any:
+def _required(raw: dict[str, Any], key: str, record_type: str) -> Any:
     value = raw.get(key)
     if value is None or value == "":
-        raise RecordError(kind, raw.get("id"), f"has no {key}")
+        raise RecordError(record_type, raw.get("id"), f"has no {key}")
     return value
 
 
-def _date(value: Any, kind: str, legacy_id: object, key: str) -> date | None:
+def _date(value: Any, record_type: str, legacy_id: object, key: str) -> date | None:
     if value is None or value == "":
         return None
     try:
@@ -63,14 +63,14 @@ def _date(value: Any, kind: str, legacy_id: object, key: str) -> date | None:
             return date.fromisoformat(text)
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
-        raise RecordError(kind, legacy_id, f"{key} {value!r} is not a date") from None
+        raise RecordError(record_type, legacy_id, f"{key} {value!r} is not a date") from None
 
 
-def _decimal(value: Any, kind: str, legacy_id: object, key: str) -> Decimal:
+def _decimal(value: Any, record_type: str, legacy_id: object, key: str) -> Decimal:
     try:
         return to_decimal(value if value is not None else 0)
     except MoneyError as exc:
-        raise RecordError(kind, legacy_id, f"{key}: {exc}") from None
+        raise RecordError(record_type, legacy_id, f"{key}: {exc}") from None
 
 
 def unsupported_reason(document: dict[str, Any]) -> str | None:
@@ -122,12 +122,12 @@ def item_row(job_id: str, raw: dict[str, Any]) -> Row:
             raw.get("unit"), [str(t) for t in raw.get("taxIds") or []])
 
 
-def _minor(value: Any, currency: str, kind: str, legacy_id: object, key: str
+def _minor(value: Any, currency: str, record_type: str, legacy_id: object, key: str
            ) -> tuple[int, Decimal]:
     try:
-        return to_minor_half_up(_decimal(value, kind, legacy_id, key), currency)
+        return to_minor_half_up(_decimal(value, record_type, legacy_id, key), currency)
     except UnknownCurrency as exc:
-        raise RecordError(kind, legacy_id, str(exc)) from None
+        raise RecordError(record_type, legacy_id, str(exc)) from None
 
 
 def document_rows(job_id: str, raw: dict[str, Any]) -> tuple[Row, list[Row]]:
