@@ -113,7 +113,7 @@ ACTIVE = [
 # sweep's), with their arguments; then the web process's snapshot counts.
 SWEEP_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
     ("bury_silent_workers", (5.0,)), ("jobs_to_sweep", (2.0, 1000)),
-    ("unpark_jobs", (0.5, "Queued.")), ("jobs_to_clean_up", (1000,)),
+    ("unpark_jobs", (0.5, "Queued.")), ("jobs_to_clean_up", (1000, 30.0)),
     ("prune_workers", (86400.0,)), ("prune_job_events", (86400.0, 10000)),
     ("metric_jobs_by_status", ()), ("metric_queue_gauges", (5.0,)),
 ]

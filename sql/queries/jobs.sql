@@ -126,9 +126,12 @@ ORDER BY id
 LIMIT $2;
 
 -- name: jobs_to_clean_up
--- Completed or cancelled jobs whose kind's clean-up did not run (their worker died).
+-- Completed or cancelled jobs whose kind's clean-up did not run (their worker died), ended
+-- over $2 seconds ago: the finishing worker runs it itself right after, and a sweep in
+-- between would run it a second time beside it.
 SELECT id, kind FROM migration_jobs
 WHERE cleaned_up_at IS NULL AND status IN ('completed', 'cancelled')
+  AND updated_at < now() - make_interval(secs => $2)
 ORDER BY id
 LIMIT $1;
 

@@ -48,7 +48,8 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
             log.exception("sweep could not re-queue a job", job_id=row["id"])
             done["failed"] += 1
     done["unparked"] = await release_parked(deps)
-    for row in await deps.jobs.to_clean_up(BATCH):
+    # a job's own worker cleans up right after it ends; the sweep only after a lease's time
+    for row in await deps.jobs.to_clean_up(BATCH, deps.settings.lease_seconds):
         kind = deps.kinds.get(row["kind"])
         if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
             done["cleaned_up"] += 1

@@ -132,9 +132,10 @@ class JobStore:
     async def to_sweep(self, min_age_seconds: float, limit: int) -> list[Record]:
         return await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds, limit)
 
-    async def to_clean_up(self, limit: int) -> list[Record]:
-        """Completed or cancelled jobs whose clean-up has not run (id, kind)."""
-        return await self.pool.fetch(q("jobs_to_clean_up"), limit)
+    async def to_clean_up(self, limit: int, ended_before_seconds: float) -> list[Record]:
+        """Completed or cancelled jobs whose clean-up has not run (id, kind), ended over
+        `ended_before_seconds` ago."""
+        return await self.pool.fetch(q("jobs_to_clean_up"), limit, ended_before_seconds)
 
     async def mark_cleaned_up(self, conn: Executor, job_id: str) -> None:
         await conn.execute(q("mark_cleaned_up"), job_id)
