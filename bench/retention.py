@@ -226,7 +226,7 @@ async def probe(pool: asyncpg.Pool, seconds: float,
                 async with conn.transaction():
                     row = await record_job(conn, kind=LEGACY_MIGRATION, account_id=account,
                                            savepoint=False)
-                    await conn.execute(q("insert_legacy_migration"), row["id"], "org",
+                    await conn.execute(q("insert_legacy_migration"), row.id, "org",
                                        "usr", "sandbox", False, None)
                 creates.ms.append((time.perf_counter() - started) * 1000)
             n += 1

@@ -25,7 +25,7 @@ from worker.queue import safe_enqueue
 from worker.store import audit
 from worker.store import metrics as metrics_store
 from worker.store.audit import Actor
-from worker.store.jobs import JobStore
+from worker.store.jobs import JobRow, JobStore
 
 # Writes a kind's own fields of job `job_id` inside the transaction that creates or
 # re-queues the job.
@@ -37,7 +37,7 @@ async def create_job(
     queue_name: str, singleton_key: str | None = None, conflict: ServiceError | None = None,
     fields: KindFields | None = None, id_prefix: str = "mig", environment: str = "live",
     by: Actor | None = None,
-) -> asyncpg.Record:
+) -> JobRow:
     """Record a pending job (and the kind's `fields`) in one transaction, then enqueue it
     in arq under its own ID; returns the job row. `by`: who asked, for the audit log
     (job.created), when the job is an action of its own (not part of another one's).
@@ -53,9 +53,9 @@ async def create_job(
                                id_prefix=id_prefix, environment=environment,
                                savepoint=False)
         if by is not None:
-            await audit.record(conn, by, "job.created", subject=row["id"],
+            await audit.record(conn, by, "job.created", subject=row.id,
                                account_id=account_id, details={"kind": kind.name})
-    await safe_enqueue(redis, row["id"], queue_name)
+    await safe_enqueue(redis, row.id, queue_name)
     return row
 
 
@@ -63,7 +63,7 @@ async def record_job(
     conn: Conn, *, kind: JobKind[Any], account_id: str, singleton_key: str | None = None,
     conflict: ServiceError | None = None, fields: KindFields | None = None,
     id_prefix: str = "mig", environment: str = "live", savepoint: bool = True,
-) -> asyncpg.Record:
+) -> JobRow:
     """Record a pending job inside the caller's transaction (with what else the caller
     writes there); once it commits, the caller puts it on the queue (`enqueue_created`).
     `environment` labels the jobs-created metric (the wizard's kinds write to live books).
@@ -71,7 +71,7 @@ async def record_job(
     can go on (two round trips more); False when the transaction holds nothing else yet."""
     job_id = new_id(id_prefix)
 
-    async def insert() -> asyncpg.Record:
+    async def insert() -> JobRow:
         return await JobStore.insert(conn, job_id, kind=kind.name, account_id=account_id,
                                      singleton_key=singleton_key, total_steps=kind.total_steps,
                                      counted=metrics.job_created(kind.name, environment))
@@ -99,7 +99,7 @@ async def retry_job(
     pool: asyncpg.Pool, redis: ArqRedis, *, kind: JobKind[Any], job_id: str,
     account_id: str, queue_name: str, by: Actor, conflict: ServiceError | None = None,
     fields: KindFields | None = None, note: Mapping[str, Any] | None = None,
-) -> asyncpg.Record:
+) -> JobRow:
     """Put a failed job back on the queue (with the kind's updated `fields`); it resumes
     at the step that failed. JobNotFound, JobNotFailed, or `conflict` when another job
     of the same singleton key became active meanwhile. Recorded as job.retried by `by`
@@ -126,12 +126,12 @@ async def _not_failed(jobs: JobStore, kind: JobKind[Any], job_id: str,
     if existing is None:
         return JobNotFound.named(job_id)
     return JobNotFailed(f"Only failed jobs can be retried; job {job_id} is "
-                        f"{existing['status']}.")
+                        f"{existing.status}.")
 
 
 async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
                      account_id: str, by: Actor,
-                     note: Mapping[str, Any] | None = None) -> asyncpg.Record:
+                     note: Mapping[str, Any] | None = None) -> JobRow:
     """Cancel a pending job at once, or flag a running one (its worker stops at the next
     checkpoint); returns the job row. JobNotFound, or JobFinished when it has ended.
     Recorded as job.cancelled by `by` (with `note`).
@@ -140,19 +140,19 @@ async def cancel_job(pool: asyncpg.Pool, *, kind: JobKind[Any], job_id: str,
     its clean-up removes (a retried job's staging) is left to the sweep."""
     jobs = JobStore(pool)
     async with pool.acquire() as conn, conn.transaction():
-        row = await jobs.request_cancel(conn, job_id, account_id, kind.name)
-        if row is not None and row["status"] == JobStatus.CANCELLED:
+        asked = await jobs.request_cancel(conn, job_id, account_id, kind.name)
+        if asked is not None and asked.job.status == JobStatus.CANCELLED:
             await kind.on_end(conn, job_id)
             await metrics_store.add(conn, metrics.job_finished(kind.name, "cancelled"))
-        if row is not None and not row["already_requested"]:  # asking again: no new action
+        if asked is not None and not asked.already_requested:  # asking again: no new action
             await audit.record(conn, by, "job.cancelled", subject=job_id,
                                account_id=account_id, details={
-                                   "kind": kind.name, "was": "pending" if row["status"] ==
+                                   "kind": kind.name, "was": "pending" if asked.job.status ==
                                    JobStatus.CANCELLED else "running", **(note or {})})
-    if row is None:
+    if asked is None:
         existing = await jobs.get_for_account(job_id, account_id, kind.name)
         if existing is None:
             raise JobNotFound.named(job_id)
-        raise JobFinished(f"Job {job_id} is already {existing['status']} and cannot be "
+        raise JobFinished(f"Job {job_id} is already {existing.status} and cannot be "
                           "cancelled.")
-    return row
+    return asked.job

@@ -20,11 +20,12 @@ from worker.ids import new_id
 from worker.store import audit
 from worker.store import ops as ops_store
 from worker.store.audit import Actor
+from worker.store.jobs import JobRow
 from worker.store.ops import JobFilter
 from worker.store.steps import StepStore
 from worker.timeline import StepLine, timeline
 
-__all__ = ["BULK_LIMIT", "Action", "BulkOutcome", "JobFilter", "OperatorActions"]
+__all__ = ["BULK_LIMIT", "Action", "BulkOutcome", "JobFilter", "JobRow", "OperatorActions"]
 
 log = structlog.get_logger(__name__)
 
@@ -52,47 +53,47 @@ class OperatorActions:
         self.pool, self.redis, self.kinds, self.queue_name = pool, redis, kinds, queue_name
 
     async def find(self, where: JobFilter, *, starting_after: str | None, limit: int
-                   ) -> tuple[list[asyncpg.Record], bool]:
+                   ) -> tuple[list[JobRow], bool]:
         """A page of the jobs matching `where`, newest first, and whether more follow."""
         rows = await ops_store.find_jobs(self.pool, where, starting_after=starting_after,
                                          limit=limit + 1)
         return rows[:limit], len(rows) > limit
 
-    async def job(self, job_id: str) -> asyncpg.Record:
+    async def job(self, job_id: str) -> JobRow:
         """The job, any account's; JobNotFound."""
         row = None if "\x00" in job_id else await ops_store.job(self.pool, job_id)
         if row is None:
             raise JobNotFound.named(job_id)
         return row
 
-    async def timeline(self, row: asyncpg.Record) -> list[StepLine]:
+    async def timeline(self, row: JobRow) -> list[StepLine]:
         """The job's steps in its kind's order (a kind this service does not run: the steps
         it has run, unnamed)."""
-        runs = await StepStore(self.pool).report(row["id"])
-        kind = self.kinds.get(row["kind"])
+        runs = await StepStore(self.pool).report(row.id)
+        kind = self.kinds.get(row.kind)
         names = kind.step_names() if kind else {r["step_number"]: "" for r in runs}
-        return timeline(row["status"], names, runs)
+        return timeline(row.status, names, runs)
 
-    async def act(self, action: Action, row: asyncpg.Record, by: Actor,
+    async def act(self, action: Action, row: JobRow, by: Actor,
                   bulk: str | None = None) -> None:
         """Retry or cancel one job (a row of ops_store), recorded as `by`'s (and as part of
         the bulk action `bulk`)."""
-        kind = self.kinds.get(row["kind"])
+        kind = self.kinds.get(row.kind)
         if kind is None:
-            raise KindNotRunHere(f"This service does not know jobs of kind {row['kind']}.")
+            raise KindNotRunHere(f"This service does not know jobs of kind {row.kind}.")
         note = {"bulk": bulk} if bulk else None
         if action == "retry":
             if not kind.operator_retry:
                 raise JobNotFailed(f"Jobs of kind {kind.name} are retried by their owner "
                                    "(for a wizard execute: POST /migrations/{id}/execute).")
-            await retry_job(self.pool, self.redis, kind=kind, job_id=row["id"],
-                            account_id=row["account_id"], queue_name=self.queue_name, by=by,
+            await retry_job(self.pool, self.redis, kind=kind, job_id=row.id,
+                            account_id=row.account_id, queue_name=self.queue_name, by=by,
                             note=note)
         else:
-            await cancel_job(self.pool, kind=kind, job_id=row["id"],
-                             account_id=row["account_id"], by=by, note=note)
+            await cancel_job(self.pool, kind=kind, job_id=row.id,
+                             account_id=row.account_id, by=by, note=note)
 
-    async def one(self, action: Action, job_id: str, by: Actor) -> asyncpg.Record:
+    async def one(self, action: Action, job_id: str, by: Actor) -> JobRow:
         """Act on one job; the job after it."""
         row = await self.job(job_id)
         try:
@@ -119,7 +120,7 @@ class OperatorActions:
             except ServiceError as exc:
                 outcome.refusals += 1
                 if len(outcome.refused) < REFUSALS_SHOWN:
-                    outcome.refused.append({"id": row["id"], "code": exc.code,
+                    outcome.refused.append({"id": row.id, "code": exc.code,
                                             "message": exc.message})
         _log(by, action, dict(given), outcome.matched, outcome.acted)
         if outcome.acted:  # after the jobs' own entries; none when nothing was done

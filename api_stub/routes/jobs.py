@@ -108,5 +108,5 @@ async def job_report(job_id: str, account: Account, state: State) -> JobReport:
     job = await state.jobs.get_for_account(_job_id(job_id), account, LEGACY_MIGRATION.name)
     if job is None:
         raise JobNotFound.named(job_id)
-    return build_report(job_id, job["status"], job["attempts"], LEGACY_MIGRATION.step_names(),
+    return build_report(job_id, job.status, job.attempts, LEGACY_MIGRATION.step_names(),
                         await state.steps.report(job_id))

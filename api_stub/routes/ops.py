@@ -18,7 +18,7 @@ from api_stub.schemas import Strict
 from worker.engine.kind import JobKind
 from worker.errors import FilterRequired, JobFinished, JobNotFailed, JobNotFound, KindNotRunHere
 from worker.models import JobStatus, iso_millis
-from worker.ops import BULK_LIMIT, Action, JobFilter, OperatorActions
+from worker.ops import BULK_LIMIT, Action, JobFilter, JobRow, OperatorActions
 
 router = APIRouter(prefix="/ops", tags=["operators"])
 
@@ -115,14 +115,14 @@ class ActionResult(BaseModel):
     refused: list[dict[str, str]] = Field(description="The first jobs not acted on, and why.")
 
 
-def ops_job(row: Any) -> OpsJob:
+def ops_job(row: JobRow) -> OpsJob:
     return OpsJob(
-        id=row["id"], kind=row["kind"], account=row["account_id"], status=row["status"],
-        step=row["step"], step_number=row["step_number"], total_steps=row["total_steps"],
-        progress_detail=row["progress_detail"], error_code=row["error_code"],
-        error=row["error"], attempts=row["attempts"], worker_id=row["worker_id"],
-        created_at=iso_millis(row["created_at"]), started_at=iso_millis(row["started_at"]),
-        completed_at=iso_millis(row["completed_at"]), updated_at=iso_millis(row["updated_at"]))
+        id=row.id, kind=row.kind, account=row.account_id, status=row.status, step=row.step,
+        step_number=row.step_number, total_steps=row.total_steps,
+        progress_detail=row.progress_detail, error_code=row.error_code, error=row.error,
+        attempts=row.attempts, worker_id=row.worker_id, created_at=iso_millis(row.created_at),
+        started_at=iso_millis(row.started_at), completed_at=iso_millis(row.completed_at),
+        updated_at=iso_millis(row.updated_at))
 
 
 def _kinds(request: Request) -> dict[str, JobKind[Any]]:
@@ -140,9 +140,9 @@ async def summary(request: Request, _: Operator) -> Summary:
         jobs.setdefault(kind, {s.value: 0 for s in JobStatus})[status] = n
     minutes: dict[str, Minute] = {}
     for r in snap.throughput:
-        minute = minutes.setdefault(iso_millis(r["minute"]) or "", Minute(
-            minute=iso_millis(r["minute"])))
-        setattr(minute, r["status"], r["n"])
+        minute = minutes.setdefault(iso_millis(r.minute) or "", Minute(
+            minute=iso_millis(r.minute)))
+        setattr(minute, r.status, r.n)
     kinds = _kinds(request)
     dead_after = request.app.state.api.settings.worker_dead_after_seconds
     return Summary(
@@ -155,11 +155,11 @@ async def summary(request: Request, _: Operator) -> Summary:
                            running=w["running"], jobs=snap.running.get(w["id"], []))
                  for w in snap.workers],
         throughput=list(minutes.values()),
-        steps=[StepTiming(kind=r["kind"], step=r["step_number"],
-                          name=kinds[r["kind"]].step_names().get(r["step_number"], "")
-                          if r["kind"] in kinds else "",
-                          count=r["n"], p50_seconds=round(r["p50"], 3),
-                          p95_seconds=round(r["p95"], 3)) for r in snap.step_timings])
+        steps=[StepTiming(kind=r.kind, step=r.step_number,
+                          name=kinds[r.kind].step_names().get(r.step_number, "")
+                          if r.kind in kinds else "",
+                          count=r.n, p50_seconds=round(r.p50, 3),
+                          p95_seconds=round(r.p95, 3)) for r in snap.step_timings])
 
 
 @router.get("/jobs", response_model=OpsJobList, summary="Every account's jobs, newest first",

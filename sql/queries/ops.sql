@@ -32,8 +32,8 @@ GROUP BY worker_id;
 -- Every account's jobs matching a filter (each condition optional), newest first, after
 -- the job `starting_after` when given.
 SELECT id, kind, account_id, status, step, step_number, total_steps, progress_detail,
-       error_code, error, attempts, created_at, started_at, completed_at, updated_at,
-       worker_id
+       error_code, error, entity_id, attempts, created_at, started_at, completed_at,
+       updated_at, worker_id
 FROM migration_jobs
 WHERE ($1::text IS NULL OR kind = $1)
   AND ($2::text IS NULL OR status = $2)

@@ -92,7 +92,7 @@ async def test_a_toy_job_is_cancelled_at_a_checkpoint(
     job_id = await create_toy_job(db, arq_redis, queue_name, ticks=500, tick_seconds=0.05)
     await eventually(lambda: _cursor_at_least(db, job_id, 2), "step 2 under way")
     flagged = await cancel_job(db, kind=TOY, job_id=job_id, account_id=TOY_ACCOUNT, by=SERVICE)
-    assert flagged["status"] == "running"  # a worker has it: it stops at its checkpoint
+    assert flagged.status == "running"  # a worker has it: it stops at its checkpoint
     job = await _finished(db, job_id)
     assert job["status"] == "cancelled"
     assert job["step_number"] == 2

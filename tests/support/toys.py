@@ -30,7 +30,7 @@ async def create_toy_job(db: asyncpg.Pool, arq: ArqRedis, queue_name: str, *, ti
 
     row = await create_job(db, arq, kind=TOY, account_id=account, queue_name=queue_name,
                            fields=fields)
-    return str(row["id"])
+    return row.id
 
 
 async def job_row(db: asyncpg.Pool, job_id: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from worker.db.types import Conn
     from worker.engine.context import JobRun
     from worker.services import Services
+    from worker.store.jobs import JobRow
 
 # What a kind's steps receive: the kind's own context, built by its `open`.
 C = TypeVar("C")
@@ -75,7 +76,7 @@ class JobKind(Generic[C]):
 
     name: str
     steps: Sequence[Step[C]]
-    open: Callable[[JobRun, Any, Services], AbstractAsyncContextManager[C]]
+    open: Callable[[JobRun, JobRow, Services], AbstractAsyncContextManager[C]]
     describe_failure: Callable[[BaseException, Step[C]], ServiceError | None] = _no_failure
     on_end: Callable[[Conn, str], Awaitable[None]] = _nothing_at_the_end
     on_fail: Callable[[Conn, str, ServiceError], Awaitable[None]] = _nothing_on_failure

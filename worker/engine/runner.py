@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 import structlog
 
 from worker import metrics
@@ -23,7 +22,7 @@ from worker.engine.transient import MAX_TRANSIENT_RETRIES, TRANSIENT_ERRORS, tra
 from worker.errors import InternalError, ServiceError, StepFailed
 from worker.services import Services
 from worker.store import metrics as metrics_store
-from worker.store.jobs import OverFairShare
+from worker.store.jobs import LeasedJob, OverFairShare
 
 log = structlog.get_logger("worker.engine")
 
@@ -58,7 +57,7 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
         return Outcome.PAUSED
     owner = f"{deps.worker_id}/{secrets.token_hex(4)}"
     try:
-        row = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
+        leased = await deps.jobs.acquire_lease(job_id, worker_id=deps.worker_id, owner=owner,
                                             seconds=deps.settings.lease_seconds,
                                             kinds=list(deps.kinds),
                                             fair_share=deps.settings.fair_share)
@@ -66,18 +65,19 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
         log.info("job parked: its account holds its fair share of the slots while other "
                  "accounts wait", job_id=job_id)
         return Outcome.PARKED
-    if row is None:
+    if leased is None:
         log.info("job not runnable here (finished, leased by another worker, or of a kind "
                  "this worker does not run)", job_id=job_id)
         return Outcome.SKIPPED
-    kind = deps.kinds[row["kind"]]
-    if row["attempts"] == 1:  # its first start: how long it waited in the queue
-        waited = (row["started_at"] - row["created_at"]).total_seconds()
+    row = leased.job
+    kind = deps.kinds[row.kind]
+    if row.attempts == 1 and row.started_at:  # its first start: how long it waited
+        waited = (row.started_at - row.created_at).total_seconds()
         with contextlib.suppress(*TRANSIENT_ERRORS):  # a lost measure must not stop the job
             await metrics_store.add(deps.pool, metrics.job_started(kind.name, waited))
     with structlog.contextvars.bound_contextvars(job_id=job_id, kind=kind.name,
-                                                 step=row["step_number"],
-                                                 attempt=row["attempts"]):
+                                                 step=row.step_number,
+                                                 attempt=row.attempts):
         log.info("job started")
         started = time.monotonic()
         deps.running.add(job_id)
@@ -86,7 +86,7 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
             async with Heartbeat(deps.jobs, job_id, owner,
                                  lease_seconds=deps.settings.lease_seconds,
                                  every=deps.settings.heartbeat_seconds):
-                outcome = await _run_leased(deps, kind, row, owner)
+                outcome = await _run_leased(deps, kind, leased, owner)
                 return outcome
         finally:
             deps.running.discard(job_id)
@@ -94,11 +94,11 @@ async def run_job(deps: WorkerDeps, job_id: str) -> Outcome:
                      seconds=round(time.monotonic() - started, 3))
 
 
-async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
+async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], leased: LeasedJob,
                       owner: str) -> Outcome:
-    job_id = row["id"]
+    job_id = leased.job.id
     try:
-        return await _run(deps, kind, row, owner)
+        return await _run(deps, kind, leased, owner)
     except WorkerStopping:
         await deps.jobs.release_lease(job_id, owner, PAUSED_DETAIL)
         log.info("job paused at a checkpoint for the worker's shutdown")
@@ -118,20 +118,20 @@ async def _run_leased(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
         raise
 
 
-async def _run(deps: WorkerDeps, kind: JobKind[Any], row: asyncpg.Record,
+async def _run(deps: WorkerDeps, kind: JobKind[Any], leased: LeasedJob,
                owner: str) -> Outcome:
-    run = JobRun(job_id=row["id"], kind=kind.name, owner=owner, pool=deps.pool,
+    row = leased.job
+    run = JobRun(job_id=row.id, kind=kind.name, owner=owner, pool=deps.pool,
                  settings=deps.settings, job_store=deps.jobs, step_store=deps.steps,
                  step_names=kind.step_names(), record_types=kind.record_types(),
                  on_end=kind.on_end, stopping=deps.stopping)
-    if row["cancel_requested_at"] is not None:
+    if row.cancel_requested_at is not None:
         return await _cancel(deps, kind, run)
     step: Step[Any] | None = None
     try:
         async with kind.open(run, row, deps) as ctx:
-            finished = set(row["finished_steps"])
             for step in kind.steps:
-                if step.number not in finished:
+                if step.number not in leased.finished_steps:
                     if deps.stopping.is_set():
                         raise WorkerStopping(run.job_id)
                     await _run_step(deps, run, step, ctx, last=step == kind.steps[-1],

@@ -42,16 +42,16 @@ async def sweep_once(deps: WorkerDeps) -> Counter[str]:
     queue_name = deps.settings.queue_name
     for row in await deps.jobs.to_sweep(PENDING_GRACE_SECONDS, BATCH):
         try:
-            done[await ensure_queued(deps.redis, row["id"], queue_name,
-                                     lease_expired=row["lease_expired"])] += 1
+            done[await ensure_queued(deps.redis, row.id, queue_name,
+                                     lease_expired=row.lease_expired)] += 1
         except Exception:
-            log.exception("sweep could not re-queue a job", job_id=row["id"])
+            log.exception("sweep could not re-queue a job", job_id=row.id)
             done["failed"] += 1
     done["unparked"] = await release_parked(deps)
     # a job's own worker cleans up right after it ends; the sweep only after a lease's time
-    for row in await deps.jobs.to_clean_up(BATCH, deps.settings.lease_seconds):
-        kind = deps.kinds.get(row["kind"])
-        if kind is not None and await clean_up(deps, kind, row["id"], after="sweep"):
+    for ended in await deps.jobs.to_clean_up(BATCH, deps.settings.lease_seconds):
+        kind = deps.kinds.get(ended.kind)
+        if kind is not None and await clean_up(deps, kind, ended.id, after="sweep"):
             done["cleaned_up"] += 1
     done["workers_forgotten"] = await deps.workers.prune(FORGET_WORKERS_AFTER_SECONDS)
     done["events_pruned"] = await events.prune(deps.pool, deps.settings.events_keep_seconds,

@@ -8,17 +8,77 @@ own fields are in its own table, behind its own store (worker/kinds/<kind>/store
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as, row_or_none, rows_as
 from worker.db.types import Conn, Executor
-from worker.models import CANCELLED_BEFORE_START_DETAIL, PARKED_DETAIL, QUEUED_DETAIL
+from worker.models import CANCELLED_BEFORE_START_DETAIL, PARKED_DETAIL, QUEUED_DETAIL, JobStatus
 from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
 
-Record = asyncpg.Record
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    """A job as `migration_jobs` holds it, whatever its kind."""
+
+    id: str
+    kind: str
+    account_id: str
+    status: JobStatus
+    step: str | None
+    step_number: int
+    total_steps: int
+    progress_detail: str | None
+    error: str | None
+    error_code: str | None
+    entity_id: str | None
+    attempts: int
+    worker_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+    cancel_requested_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeasedJob:
+    """A job whose lease a worker took, and the steps earlier runs finished (where this run
+    resumes)."""
+
+    job: JobRow
+    finished_steps: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequest:
+    """A job after asking it to stop, and whether that was asked before (asking again
+    changes nothing)."""
+
+    job: JobRow
+    already_requested: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SweptJob:
+    """A job the sweep must see queued: pending, or running with no live lease."""
+
+    id: str
+    status: JobStatus
+    lease_expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UncleanedJob:
+    """A finished job whose kind's clean-up has not run."""
+
+    id: str
+    kind: str
 
 
 class OverFairShare(Exception):
@@ -37,51 +97,53 @@ class JobStore:
     @staticmethod
     async def insert(conn: Conn, job_id: str, *, kind: str, account_id: str,
                      singleton_key: str | None, total_steps: int,
-                     counted: list[Increment]) -> Record:
+                     counted: list[Increment]) -> JobRow:
         """A new pending job, and `counted` added to the metrics with it. Raises
         asyncpg.UniqueViolationError when `singleton_key` already has an active job of
         this kind."""
-        row: Record | None = await conn.fetchrow(q("insert_job"), job_id, kind, account_id,
-                                                 singleton_key, total_steps, QUEUED_DETAIL,
-                                                 *metrics_store.columns(counted))
+        row = await conn.fetchrow(q("insert_job"), job_id, kind, account_id, singleton_key,
+                                  total_steps, QUEUED_DETAIL, *metrics_store.columns(counted))
         assert row is not None  # INSERT … RETURNING returns the row or raises
-        return row
+        return row_as(JobRow, row)
 
-    async def get_for_account(self, job_id: str, account_id: str, kind: str) -> Record | None:
-        return await self.pool.fetchrow(q("get_account_job"), job_id, account_id, kind)
+    async def get_for_account(self, job_id: str, account_id: str, kind: str) -> JobRow | None:
+        return row_or_none(JobRow, await self.pool.fetchrow(q("get_account_job"), job_id,
+                                                            account_id, kind))
 
     async def request_cancel(self, conn: Conn, job_id: str, account_id: str,
-                             kind: str) -> Record | None:
+                             kind: str) -> CancelRequest | None:
         """The job after asking it to stop; None when it is not active (or not found)."""
-        return await conn.fetchrow(q("request_cancel"), job_id, account_id, kind,
-                                   CANCELLED_BEFORE_START_DETAIL)
+        row = await conn.fetchrow(q("request_cancel"), job_id, account_id, kind,
+                                  CANCELLED_BEFORE_START_DETAIL)
+        return None if row is None else CancelRequest(row_as(JobRow, row),
+                                                      row["already_requested"])
 
     async def requeue_failed(self, conn: Conn, job_id: str, account_id: str,
-                             kind: str) -> Record | None:
+                             kind: str) -> JobRow | None:
         """The failed job back to pending; None when it is not failed. Raises
         asyncpg.UniqueViolationError when another job holds its singleton key."""
-        return await conn.fetchrow(q("requeue_failed_job"), job_id, account_id, kind,
-                                   QUEUED_DETAIL)
+        return row_or_none(JobRow, await conn.fetchrow(q("requeue_failed_job"), job_id,
+                                                       account_id, kind, QUEUED_DETAIL))
 
     # --- workers -------------------------------------------------------------------------
 
     async def acquire_lease(self, job_id: str, *, worker_id: str, owner: str, seconds: float,
-                            kinds: list[str], fair_share: float = 1.0) -> Record | None:
-        """The job row with the lease taken, and `finished_steps` (the numbers of the steps
-        earlier runs finished); None when it is finished, leased, or of a kind not in
-        `kinds` (those this worker runs: another worker must take it).
+                            kinds: list[str], fair_share: float = 1.0) -> LeasedJob | None:
+        """The job with the lease taken; None when it is finished, leased, or of a kind not
+        in `kinds` (those this worker runs: another worker must take it).
 
         Raises OverFairShare, having parked the job, when it has not started yet and its
         account holds `fair_share` of the fleet's slots while another account waits."""
         async with self.pool.acquire() as conn, conn.transaction():
-            job = await conn.fetchrow(q("lock_account_leases"), job_id)
-            parked = (job is not None and job["status"] == "pending"
+            status = await conn.fetchval(q("lock_account_leases"), job_id, column=1)
+            parked = (status == JobStatus.PENDING
                       and await conn.fetchval(q("over_fair_share"), job_id, fair_share)
                       and await conn.fetchval(q("park_job"), job_id, PARKED_DETAIL))
             if not parked:
-                row: Record | None = await conn.fetchrow(
-                    q("acquire_lease"), job_id, owner, seconds, worker_id, kinds)
-                return row
+                row = await conn.fetchrow(q("acquire_lease"), job_id, owner, seconds,
+                                          worker_id, kinds)
+                return None if row is None else LeasedJob(row_as(JobRow, row),
+                                                          frozenset(row["finished_steps"]))
         raise OverFairShare(job_id)  # after the commit: the parking stands
 
     async def unpark(self, fair_share: float) -> list[str]:
@@ -129,13 +191,15 @@ class JobStore:
 
     # --- the sweep -----------------------------------------------------------------------
 
-    async def to_sweep(self, min_age_seconds: float, limit: int) -> list[Record]:
-        return await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds, limit)
+    async def to_sweep(self, min_age_seconds: float, limit: int) -> list[SweptJob]:
+        return rows_as(SweptJob, await self.pool.fetch(q("jobs_to_sweep"), min_age_seconds,
+                                                       limit))
 
-    async def to_clean_up(self, limit: int, ended_before_seconds: float) -> list[Record]:
-        """Completed or cancelled jobs whose clean-up has not run (id, kind), ended over
+    async def to_clean_up(self, limit: int, ended_before_seconds: float) -> list[UncleanedJob]:
+        """Completed or cancelled jobs whose clean-up has not run, ended over
         `ended_before_seconds` ago."""
-        return await self.pool.fetch(q("jobs_to_clean_up"), limit, ended_before_seconds)
+        return rows_as(UncleanedJob, await self.pool.fetch(q("jobs_to_clean_up"), limit,
+                                                           ended_before_seconds))
 
     async def mark_cleaned_up(self, conn: Executor, job_id: str) -> None:
         await conn.execute(q("mark_cleaned_up"), job_id)

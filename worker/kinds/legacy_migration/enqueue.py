@@ -70,7 +70,7 @@ async def create_legacy_migration_job(
         pool, redis, kind=LEGACY_MIGRATION, account_id=account_id, queue_name=queue_name,
         singleton_key=legacy_org_id, conflict=_active_job_exists(legacy_org_id),
         fields=fields, environment=environment, by=by)
-    return Job.from_row({**row, "legacy_org_id": legacy_org_id, "environment": environment})
+    return Job.of(row, legacy_org_id, environment)
 
 
 async def retry_legacy_migration_job(
@@ -101,8 +101,7 @@ async def retry_legacy_migration_job(
         pool, redis, kind=LEGACY_MIGRATION, job_id=job_id, account_id=account_id,
         queue_name=queue_name, conflict=_active_job_exists(existing.legacy_org_id),
         fields=new_token, by=by)
-    return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,
-                         "environment": existing.environment})
+    return Job.of(row, existing.legacy_org_id, existing.environment)
 
 
 async def cancel_legacy_migration_job(pool: asyncpg.Pool, *, job_id: str,
@@ -113,5 +112,4 @@ async def cancel_legacy_migration_job(pool: asyncpg.Pool, *, job_id: str,
         raise JobNotFound.named(job_id)
     row = await enqueue.cancel_job(pool, kind=LEGACY_MIGRATION, job_id=job_id,
                                    account_id=account_id, by=by)
-    return Job.from_row({**row, "legacy_org_id": existing.legacy_org_id,
-                         "environment": existing.environment})
+    return Job.of(row, existing.legacy_org_id, existing.environment)

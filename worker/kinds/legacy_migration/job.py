@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from worker.db.rows import RecordLike, row_as
 from worker.models import JobStatus, iso_millis
+from worker.store.jobs import JobRow
 
 Environment = Literal["live", "sandbox"]
 
@@ -29,20 +32,29 @@ class Job(BaseModel):
     completed_at: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> Job:
+    def from_row(cls, record: RecordLike) -> Job:
         """From a job row joined with its legacy_migration_jobs row."""
+        legacy = row_as(LegacyFields, record)
+        return cls.of(row_as(JobRow, record), legacy.legacy_org_id, legacy.environment)
+
+    @classmethod
+    def of(cls, job: JobRow, legacy_org_id: str, environment: Environment) -> Job:
+        """A job row with its legacy fields."""
         return cls(
-            id=row["id"],
-            legacy_org_id=row["legacy_org_id"],
-            environment=row["environment"],
-            entity_id=row["entity_id"],
-            status=row["status"],
-            step=row["step"],
-            step_number=row["step_number"],
-            total_steps=row["total_steps"],
-            progress_detail=row["progress_detail"],
-            error=row["error"],
-            created_at=iso_millis(row["created_at"]) or "",
-            started_at=iso_millis(row["started_at"]),
-            completed_at=iso_millis(row["completed_at"]),
+            id=job.id, legacy_org_id=legacy_org_id, environment=environment,
+            entity_id=job.entity_id, status=job.status, step=job.step,
+            step_number=job.step_number, total_steps=job.total_steps,
+            progress_detail=job.progress_detail, error=job.error,
+            created_at=iso_millis(job.created_at) or "",
+            started_at=iso_millis(job.started_at),
+            completed_at=iso_millis(job.completed_at),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyFields:
+    """A legacy migration's own fields (`legacy_migration_jobs`), the token aside."""
+
+    legacy_org_id: str
+    environment: Environment
+    confirm_unsupported_data: bool = False

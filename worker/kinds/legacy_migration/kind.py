@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from worker.db.types import Conn
 from worker.engine.context import JobRun
@@ -30,6 +29,7 @@ from worker.services import Services
 from worker.sources.http import RetryPolicy
 from worker.sources.kept_pages import KeptPages
 from worker.staging.cleanup import clear_staging
+from worker.store.jobs import JobRow
 
 NAME = "legacy_migration"
 
@@ -46,11 +46,12 @@ STEPS: tuple[Step[LegacyContext], ...] = (
 
 
 @asynccontextmanager
-async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[LegacyContext]:
+async def open_run(run: JobRun, job: JobRow, services: Services) -> AsyncIterator[LegacyContext]:
     """The legacy API client, logged in with the job's token, and the job's fields."""
     details = await LegacyMigrationStore(services.pool).details(run.job_id)
     try:
-        token = services.box.open(details["legacy_token_sealed"]) if details else None
+        token = (services.box.open(details.sealed_token)
+                 if details and details.sealed_token is not None else None)
     except (ValueError, TypeError):
         token = None
     if details is None or token is None:
@@ -74,9 +75,9 @@ async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[L
                      bad_page=LegacyBadResponse)
     try:
         yield LegacyContext(run=run, legacy=legacy, kept=kept,
-                            legacy_org_id=details["legacy_org_id"],
-                            environment=details["environment"],
-                            confirm_unsupported_data=details["confirm_unsupported_data"])
+                            legacy_org_id=details.fields.legacy_org_id,
+                            environment=details.fields.environment,
+                            confirm_unsupported_data=details.fields.confirm_unsupported_data)
     finally:
         await legacy.aclose()
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as
 from worker.db.types import Conn, Executor
-from worker.kinds.legacy_migration.job import Job
+from worker.kinds.legacy_migration.job import Job, LegacyFields
 
-Record = asyncpg.Record
+
+@dataclass(frozen=True, slots=True)
+class LegacyDetails:
+    """What a worker reads of its legacy job: the fields and the sealed legacy token."""
+
+    fields: LegacyFields
+    sealed_token: bytes | None
 
 
 class LegacyMigrationStore:
@@ -22,9 +31,11 @@ class LegacyMigrationStore:
                            legacy_user_id, environment, confirm_unsupported_data,
                            sealed_token)
 
-    async def details(self, job_id: str) -> Record | None:
-        """The job row with the legacy fields, the sealed token included (worker side)."""
-        return await self.pool.fetchrow(q("get_legacy_migration"), job_id)
+    async def details(self, job_id: str) -> LegacyDetails | None:
+        """The legacy fields, the sealed token included (worker side)."""
+        row = await self.pool.fetchrow(q("get_legacy_migration"), job_id)
+        return None if row is None else LegacyDetails(row_as(LegacyFields, row),
+                                                      row["legacy_token_sealed"])
 
     async def get_for_account(self, job_id: str, account_id: str) -> Job | None:
         row = await self.pool.fetchrow(q("get_account_legacy_migration"), job_id, account_id)

@@ -40,11 +40,11 @@ async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, acco
         await require_supported_vat_scheme(conn, account_id)
         job = await record_job(conn, kind=WIZARD_EXECUTE, account_id=account_id,
                                singleton_key=migration_id, id_prefix="job")
-        await WizardStore.start_execute(conn, migration_id, job["id"])
+        await WizardStore.start_execute(conn, migration_id, job.id)
         await audit.record(conn, by, "migration.executed", subject=migration_id,
-                           account_id=account_id, details={"job": job["id"]})
-    await enqueue_created(redis, [job["id"]], queue_name)
-    return str(job["id"]), None
+                           account_id=account_id, details={"job": job.id})
+    await enqueue_created(redis, [job.id], queue_name)
+    return job.id, None
 
 
 async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str,

@@ -19,6 +19,7 @@ from worker.errors import ServiceError, StepFailed
 from worker.ids import new_entity_id
 from worker.kinds.wizard_execute.books import write_migration
 from worker.services import Services
+from worker.store.jobs import JobRow
 from worker.wizard.gates import MigrationData, evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import require_supported_vat_scheme
 from worker.wizard.proof import GateResult, Journal
@@ -83,7 +84,7 @@ async def write_to_target(ctx: ExecuteContext) -> None:
 
 
 @asynccontextmanager
-async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[ExecuteContext]:
+async def open_run(run: JobRun, job: JobRow, services: Services) -> AsyncIterator[ExecuteContext]:
     migration = await WizardStore(services.pool).migration_of_job(run.job_id)
     if migration is None:
         raise StepFailed("This execute job has no migration.", code="EXECUTE_ORPHANED")

@@ -105,7 +105,7 @@ async def new_import(conn: Conn, *, account_id: str, import_type: ImportType,
 
     job = await record_job(conn, kind=WIZARD_IMPORT, account_id=account_id,
                            singleton_key=import_id, fields=fields, id_prefix="job")
-    return import_id, job["id"]
+    return import_id, job.id
 
 
 async def upload_provider_workbook(

@@ -25,6 +25,7 @@ from worker.kinds.wizard_import.reader_child import ReaderFailed, ReaderStopped
 from worker.kinds.wizard_import.reading import read_rows
 from worker.kinds.wizard_import.xlsx_rows import iter_sheet_checked, sheet_of
 from worker.services import Services
+from worker.store.jobs import JobRow
 from worker.wizard.ledger import check_trial_balance
 from worker.wizard.records import BalanceRecord, ImportType, record_from_json
 from worker.wizard.store import WizardStore
@@ -114,7 +115,7 @@ async def check_import(ctx: ImportContext) -> None:
 
 
 @asynccontextmanager
-async def open_run(run: JobRun, job: Any, services: Services) -> AsyncIterator[ImportContext]:
+async def open_run(run: JobRun, job: JobRow, services: Services) -> AsyncIterator[ImportContext]:
     store = WizardStore(services.pool)
     row = await store.import_of_job(run.job_id)
     files = await store.import_files(row["id"]) if row else []
