@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from api_stub.request_text import CheckedText
-from worker.models import iso_millis
+from worker.models import JobStatus, iso_millis
 from worker.money import is_iso_currency
 from worker.wizard.migrations import SLOTS, attachments
+from worker.wizard.reads import ImportRow, MigrationRow
 from worker.wizard.statuses import ImportStatus, MigrationStatus
 
 Provider = Literal["freeagent", "xero", "quickbooks", "other"]
@@ -193,51 +194,52 @@ class DryRunOut(Camel):
     reconciliation: dict[str, Any]
 
 
-_JOB_TO_IMPORT_STATUS = {"pending": ImportStatus.QUEUED, "running": ImportStatus.PROCESSING,
-                         "completed": ImportStatus.NEEDS_REVIEW, "failed": ImportStatus.FAILED,
-                         "cancelled": ImportStatus.FAILED}
+_JOB_TO_IMPORT_STATUS = {JobStatus.PENDING: ImportStatus.QUEUED,
+                         JobStatus.RUNNING: ImportStatus.PROCESSING,
+                         JobStatus.COMPLETED: ImportStatus.NEEDS_REVIEW,
+                         JobStatus.FAILED: ImportStatus.FAILED,
+                         JobStatus.CANCELLED: ImportStatus.FAILED}
 
 
-def import_out(row: Any) -> ImportOut:
-    """An import from its row joined with its job and upload (WizardStore.imports)."""
-    status = (ImportStatus.CONFIRMED if row["confirmed_at"] is not None
-              else _JOB_TO_IMPORT_STATUS[row["job_status"]])
+def import_out(row: ImportRow) -> ImportOut:
+    """An import from its row joined with its job and upload (reads.imports)."""
+    status = (ImportStatus.CONFIRMED if row.confirmed_at is not None
+              else _JOB_TO_IMPORT_STATUS[row.job_status])
     error = None
     if status == ImportStatus.FAILED:
-        error = ErrorOut(code=row["job_error_code"] or "IMPORT_FAILED",
-                         message=row["job_error"] or "The import was cancelled.")
-    files = row["files"] or []
+        error = ErrorOut(code=row.job_error_code or "IMPORT_FAILED",
+                         message=row.job_error or "The import was cancelled.")
+    files = row.files or []
     return ImportOut(
-        id=row["id"], type=row["type"], status=status, filename=row["filename"],
-        sheet=row["sheet"], sha256=row["sha256"],
-        layout=" + ".join(dict.fromkeys(f["layout"] for f in files)) or row["layout"],
-        mapping=row["mapping"], date_order=row["date_order"],
+        id=row.id, type=row.type, status=status, filename=row.filename,
+        sheet=row.sheet, sha256=row.sha256,
+        layout=" + ".join(dict.fromkeys(f["layout"] for f in files)) or row.layout,
+        mapping=row.mapping, date_order=row.date_order,
         files=[ImportFileOut.model_validate(f) for f in files],
-        total_rows=row["total_rows"],
-        created_count=row["created_count"], skipped_count=row["skipped_count"],
-        error_count=row["error_count"], errors=row["errors"], blockers=row["blockers"],
-        summary=row["summary"],
-        progress=(row["progress_detail"]
+        total_rows=row.total_rows,
+        created_count=row.created_count, skipped_count=row.skipped_count,
+        error_count=row.error_count, errors=row.errors, blockers=row.blockers,
+        summary=row.summary,
+        progress=(row.progress_detail
                   if status in (ImportStatus.QUEUED, ImportStatus.PROCESSING) else None),
-        error=error, created_at=iso_millis(row["created_at"]) or "",
-        confirmed_at=iso_millis(row["confirmed_at"]))
+        error=error, created_at=iso_millis(row.created_at) or "",
+        confirmed_at=iso_millis(row.confirmed_at))
 
 
-def migration_out(row: Any, imports: Mapping[str, Any]
-                  ) -> MigrationOut:
-    """A migration from its row (WizardStore.migration) and its attached imports by ID."""
+def migration_out(row: MigrationRow, imports: Mapping[str, ImportRow]) -> MigrationOut:
+    """A migration from its row (reads.migration) and its attached imports by ID."""
     attached = attachments(row)
     summaries = {slot: import_out(imports[i]) if i and i in imports else None
                  for slot, i in attached.items()}
-    executing = row["status"] == MigrationStatus.EXECUTING
+    executing = row.status is MigrationStatus.EXECUTING
     return MigrationOut(
-        id=row["id"], provider=row["provider"], cutover_date=row["cutover_date"],
-        currency=row["currency"], date_order=row["date_order"], status=row["status"],
+        id=row.id, provider=row.provider, cutover_date=row.cutover_date,
+        currency=row.currency, date_order=row.date_order, status=row.status,
         imports=ImportsOut(**{slot: summaries[slot] for slot in SLOTS}),
-        deferred_sheets=row["deferred_sheets"], entity_id=row["entity_id"],
-        reconciliation=row["reconciliation"],
-        execute_error=ErrorOut(**row["execute_error"]) if row["execute_error"] else None,
-        progress=row["job_progress"] if executing else None,
-        created_at=iso_millis(row["created_at"]) or "",
-        updated_at=iso_millis(row["updated_at"]) or "",
-        completed_at=iso_millis(row["completed_at"]))
+        deferred_sheets=row.deferred_sheets, entity_id=row.entity_id,
+        reconciliation=row.reconciliation,
+        execute_error=ErrorOut(**row.execute_error) if row.execute_error else None,
+        progress=row.job_progress if executing else None,
+        created_at=iso_millis(row.created_at) or "",
+        updated_at=iso_millis(row.updated_at) or "",
+        completed_at=iso_millis(row.completed_at))

@@ -71,7 +71,7 @@ DEFAULT_WAIT_SECONDS = 30.0
 
 
 async def migration_object(state: Services, migration_id: str, account: str,
-                           row: Any = None) -> MigrationOut:
+                           row: reads.MigrationRow | None = None) -> MigrationOut:
     """The migration as the API shows it, with its imports."""
     row = row or await reads.migration(state.pool, migration_id, account)
     wanted = [i for i in attachments(row).values() if i]
@@ -87,21 +87,21 @@ async def create(body: CreateMigration, account: Account, state: State,
                                  cutover=body.cutover_date, today=datetime.now(UTC).date(),
                                  currency=body.currency, date_order=body.date_order,
                                  by=actor(request, account))
-    return await migration_object(state, row["id"], account, row)
+    return await migration_object(state, row.id, account, row)
 
 
 @router.get("/active", response_model=MigrationOut | None,
             summary="The account's active migration, or null", responses=route_errors())
 async def active(account: Account, state: State) -> MigrationOut | None:
     row = await reads.active_migration(state.pool, account)
-    return None if row is None else await migration_object(state, row["id"], account, row)
+    return None if row is None else await migration_object(state, row.id, account, row)
 
 
 @router.get("/history", response_model=MigrationHistory,
             summary=f"Up to {HISTORY_LIMIT} migrations, newest first", responses=route_errors())
 async def history(account: Account, state: State) -> MigrationHistory:
     rows = await reads.history(state.pool, account, HISTORY_LIMIT)
-    return MigrationHistory(data=[await migration_object(state, r["id"], account, r)
+    return MigrationHistory(data=[await migration_object(state, r.id, account, r)
                                   for r in rows])
 
 
@@ -174,7 +174,7 @@ async def upload_provider(
 
 
 async def _provider(state: Services, migration_id: str, account: str) -> str:
-    return str((await reads.migration(state.pool, migration_id, account))["provider"])
+    return (await reads.migration(state.pool, migration_id, account)).provider
 
 
 @router.post("/{migration_id}/upload-deferred", response_model=ProviderUploadOut,

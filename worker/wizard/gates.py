@@ -35,7 +35,7 @@ from worker.wizard.records import (
     records_from_json,
 )
 from worker.wizard.statuses import ELIGIBLE, PAST_VALIDATION, MigrationStatus
-from worker.wizard.store import WizardStore
+from worker.wizard.store import ImportRow, MigrationRow, WizardStore
 
 
 class GatesFailed(ServiceError):
@@ -51,7 +51,7 @@ class MigrationData:
     """What a migration's attached imports hold: each import row by type, and the records
     each will create (`created`) or all it staged (`staged`, duplicates included)."""
 
-    imports: dict[str, Any]
+    imports: dict[str, ImportRow]
     staged: dict[str, list[WizardRecord]] = field(default_factory=dict)
     created: dict[str, list[WizardRecord]] = field(default_factory=dict)
 
@@ -75,33 +75,33 @@ class MigrationData:
         return self.records(ImportType.CONTACTS)
 
 
-async def load_migration_data(executor: Executor, migration: Any
+async def load_migration_data(executor: Executor, migration: MigrationRow
                               ) -> MigrationData:
     """The attached imports and their staged records."""
     with collector.paused():
         return await _load_migration_data(executor, migration)
 
 
-async def _load_migration_data(executor: Executor, migration: Any) -> MigrationData:
+async def _load_migration_data(executor: Executor, migration: MigrationRow) -> MigrationData:
     attached = {slot: i for slot, i in attachments(migration).items() if i}
-    rows = await WizardStore.imports(executor, list(attached.values()), migration["account_id"])
+    rows = await WizardStore.imports(executor, list(attached.values()), migration.account_id)
     data = MigrationData({slot: rows[i] for slot, i in attached.items() if i in rows})
     for slot, row in data.imports.items():
-        staged = await WizardStore.import_rows(executor, row["id"])
-        records = data.staged[slot] = records_from_json(slot, [r["record"] for r in staged])
+        staged = await WizardStore.import_rows(executor, row.id)
+        records = data.staged[slot] = records_from_json(slot, staged.records)
         # the same objects (records are never changed): built once, not once per list
-        data.created[slot] = [record for record, r in zip(records, staged, strict=True)
-                              if r["skipped"] is None]
+        data.created[slot] = [record for record, skipped
+                              in zip(records, staged.skipped, strict=True) if skipped is None]
     return data
 
 
-def _deferred(migration: Any) -> dict[str, str]:
+def _deferred(migration: MigrationRow) -> dict[str, str]:
     """{import type: sheet} of the provider workbook's sheets that wait for
     upload-deferred (FreeAgent's invoices and bills, read once the balances are confirmed)."""
-    return dict(migration["deferred_sheets"] or {})
+    return dict(migration.deferred_sheets or {})
 
 
-def _confirmed(migration: Any, data: MigrationData, slot: str, code: str, *,
+def _confirmed(migration: MigrationRow, data: MigrationData, slot: str, code: str, *,
                required: bool) -> GateResult:
     row = data.imports.get(slot)
     sheet = _deferred(migration).get(slot)
@@ -109,20 +109,21 @@ def _confirmed(migration: Any, data: MigrationData, slot: str, code: str, *,
         # not "nothing to check": the workbook has the sheet, not yet imported
         return GateResult(code, False, (
             f"Waiting for the deferred {slot} sheet '{sheet}': once the balances are "
-            f"confirmed, import it with POST /migrations/{migration['id']}/upload-deferred, "
+            f"confirmed, import it with POST /migrations/{migration.id}/upload-deferred, "
             "then confirm it."))
     if row is None:
         if required:
             return GateResult(code, False, f"No {slot} import is attached: upload or attach "
                                            "one, then confirm it.")
         return GateResult(code, True, f"No {slot} import is attached: nothing to check.")
-    if row["confirmed_at"] is None:
-        return GateResult(code, False, f"The {slot} import {row['id']} is not confirmed: "
-                                       f"review it and POST /imports/{row['id']}/confirm.")
-    return GateResult(code, True, f"The {slot} import {row['id']} is confirmed.")
+    if row.confirmed_at is None:
+        return GateResult(code, False, f"The {slot} import {row.id} is not confirmed: "
+                                       f"review it and POST /imports/{row.id}/confirm.")
+    return GateResult(code, True, f"The {slot} import {row.id} is confirmed.")
 
 
-def evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Journal | None]:
+def evaluate(migration: MigrationRow, data: MigrationData
+             ) -> tuple[list[GateResult], Journal | None]:
     """Every gate, in the order of wizard-api.md, and the journal the migration would post
     (None when it cannot be built: RECONCILIATION_VALID says why). The journal is built
     once, for the gate and for whoever executes."""
@@ -130,7 +131,8 @@ def evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jou
         return _evaluate(migration, data)
 
 
-def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Journal | None]:
+def _evaluate(migration: MigrationRow, data: MigrationData
+              ) -> tuple[list[GateResult], Journal | None]:
     contact_names = [c.name for c in data.records(ImportType.CONTACTS, created=False)]
     journal = None
     waiting = _deferred(migration)
@@ -142,13 +144,13 @@ def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jo
         reconciliation = GateResult(RECONCILIATION_VALID, False, (
             f"Not checked yet: the workbook's deferred sheets {sheets} are not imported, and "
             "the trial balance is reconciled against them. Import them with POST "
-            f"/migrations/{migration['id']}/upload-deferred first."))
+            f"/migrations/{migration.id}/upload-deferred first."))
     elif not (data.balances or data.invoices or data.bills):
         reconciliation = GateResult(RECONCILIATION_VALID, True, "Nothing to post.")
     else:
         try:
             journal = build_journal(data.balances, data.invoices, data.bills,
-                                    migration["cutover_date"], migration["currency"])
+                                    migration.cutover_date, migration.currency)
             reconciliation = check_reconciliation(journal)
         except LedgerError as exc:
             reconciliation = GateResult(RECONCILIATION_VALID, False, exc.message)
@@ -162,7 +164,7 @@ def _evaluate(migration: Any, data: MigrationData) -> tuple[list[GateResult], Jo
     ], journal
 
 
-def run_gates(migration: Any, data: MigrationData) -> list[GateResult]:
+def run_gates(migration: MigrationRow, data: MigrationData) -> list[GateResult]:
     """Every gate, in the order of wizard-api.md."""
     return evaluate(migration, data)[0]
 
@@ -179,11 +181,11 @@ def require_gates(gates: list[GateResult], journal: Journal | None) -> Journal:
 
 
 async def validate_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str
-                             ) -> tuple[str, list[GateResult]]:
+                             ) -> tuple[MigrationStatus, list[GateResult]]:
     """POST /migrations/{id}/validate: (the status after, every gate)."""
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
-        status = migration["status"]
+        status = migration.status
         if status in PAST_VALIDATION:
             raise InvalidTransition(f"Migration {migration_id} is {status}: there is nothing "
                                     "to validate.")

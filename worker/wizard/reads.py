@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncpg
 
 from worker.wizard.errors import ImportNotFound, MigrationNotFound
-from worker.wizard.store import WizardStore
+from worker.wizard.store import ImportRow, MigrationRow, WizardStore
 
-Record = asyncpg.Record
+# the rows' types, for the API's annotations (a route imports no store)
+__all__ = ["ImportRow", "MigrationRow", "active_migration", "history", "imports", "migration",
+           "one_import", "set_vat_scheme", "vat_scheme"]
 
 
-async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> Record:
+async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> MigrationRow:
     """The account's migration; MigrationNotFound."""
     row = await WizardStore(pool).migration(migration_id, account_id)
     if row is None:
@@ -19,22 +21,22 @@ async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> R
     return row
 
 
-async def active_migration(pool: asyncpg.Pool, account_id: str) -> Record | None:
+async def active_migration(pool: asyncpg.Pool, account_id: str) -> MigrationRow | None:
     return await WizardStore(pool).active_migration(account_id)
 
 
-async def history(pool: asyncpg.Pool, account_id: str, limit: int) -> list[Record]:
+async def history(pool: asyncpg.Pool, account_id: str, limit: int) -> list[MigrationRow]:
     """The account's last `limit` migrations, newest first."""
     return await WizardStore(pool).history(account_id, limit)
 
 
 async def imports(pool: asyncpg.Pool, import_ids: list[str], account_id: str
-                  ) -> dict[str, Record]:
+                  ) -> dict[str, ImportRow]:
     """The account's imports among `import_ids`, by ID, with their job's status."""
     return await WizardStore.imports(pool, import_ids, account_id)
 
 
-async def one_import(pool: asyncpg.Pool, import_id: str, account_id: str) -> Record:
+async def one_import(pool: asyncpg.Pool, import_id: str, account_id: str) -> ImportRow:
     """The account's import; ImportNotFound."""
     found = (await imports(pool, [import_id], account_id)).get(import_id)
     if found is None:

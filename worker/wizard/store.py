@@ -3,14 +3,131 @@ their staged rows, wizard migrations. SQL in sql/queries/wizard.sql."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as, row_or_none, rows_as
 from worker.db.types import Conn, Executor
+from worker.models import JobStatus
+from worker.wizard.records import ImportType
+from worker.wizard.statuses import MigrationStatus
 
-Record = asyncpg.Record
+
+@dataclass(frozen=True, slots=True)
+class UploadUsageRow:
+    """An account's stored upload bytes, its uploads of the window and the oldest's age (s)."""
+
+    bytes: int
+    recent: int
+    oldest_age: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """An import as the API shows it: with its (first) upload's name and digest, its job's
+    status, progress and failure, and every file it reads (`files`: JSON, or None)."""
+
+    id: str
+    type: ImportType
+    job_id: str
+    job_status: JobStatus
+    progress_detail: str | None
+    job_error: str | None
+    job_error_code: str | None
+    filename: str
+    sheet: str | None
+    sha256: str
+    layout: str
+    mapping: dict[str, str]
+    date_order: str | None
+    files: list[dict[str, Any]] | None
+    total_rows: int
+    created_count: int
+    skipped_count: int
+    error_count: int
+    errors: list[dict[str, Any]]
+    blockers: list[str]
+    summary: dict[str, Any]
+    version: int
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJobRow:
+    """An import as its job reads it: what its rows are checked against, and the first row
+    errors earlier runs found."""
+
+    id: str
+    account_id: str
+    type: ImportType
+    currency: str
+    cutover_date: date | None
+    date_order: str | None
+    errors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFileRow:
+    """One file an import reads, with its upload's bytes (None once retention purged them)."""
+
+    layout: str
+    sheet: str | None
+    filename: str
+    format: str
+    content: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCountsRow:
+    """An import's staged rows to create, those skipped, and its row errors."""
+
+    created: int
+    skipped: int
+    errors: int
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRows:
+    """An import's staged rows in file order, as columns: an execute reads up to ~170,000,
+    and a dataclass a row would add half again to the time building their records takes."""
+
+    records: list[dict[str, Any]]
+    skipped: list[str | None]  # why each record will not be created; None: it will be
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationRow:
+    """A wizard migration. `job_status` and `job_progress` are its execute job's: read by
+    `migration`, `active_migration` and `history`, None from the other queries."""
+
+    id: str
+    account_id: str
+    provider: str
+    cutover_date: date
+    currency: str
+    date_order: str | None
+    status: MigrationStatus
+    contacts_import_id: str | None
+    balances_import_id: str | None
+    invoices_import_id: str | None
+    bills_import_id: str | None
+    provider_upload_id: str | None
+    deferred_sheets: dict[str, str]
+    execute_job_id: str | None
+    execute_error: dict[str, str] | None
+    entity_id: str | None
+    reconciliation: dict[str, Any] | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    job_status: JobStatus | None = None
+    job_progress: str | None = None
 
 
 class WizardStore:
@@ -46,18 +163,30 @@ class WizardStore:
                            sheet, currency, cutover, job_id, layout, date_order)
 
     @staticmethod
+    async def lock_uploads(conn: Executor, account_id: str) -> None:
+        """The account's uploads one at a time, until the caller's transaction ends."""
+        await conn.execute(q("lock_account_uploads"), account_id)
+
+    @staticmethod
+    async def upload_usage(executor: Executor, account_id: str,
+                           window_seconds: float) -> UploadUsageRow:
+        row = await executor.fetchrow(q("upload_usage"), account_id, window_seconds)
+        assert row is not None  # an aggregate always returns its row
+        return row_as(UploadUsageRow, row)
+
+    @staticmethod
     async def imports(executor: Executor, import_ids: list[str],
-                      account_id: str) -> dict[str, Record]:
+                      account_id: str) -> dict[str, ImportRow]:
         """The account's imports among `import_ids`, by ID, with their job's status."""
         rows = await executor.fetch(q("get_imports"), import_ids, account_id)
-        return {r["id"]: r for r in rows}
+        return {row.id: row for row in rows_as(ImportRow, rows)}
 
-    async def import_of_job(self, job_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("import_of_job"), job_id)
+    async def import_of_job(self, job_id: str) -> ImportJobRow | None:
+        return row_or_none(ImportJobRow, await self.pool.fetchrow(q("import_of_job"), job_id))
 
-    async def import_files(self, import_id: str) -> list[Record]:
+    async def import_files(self, import_id: str) -> list[ImportFileRow]:
         """The files an import reads, in order, with their content."""
-        return await self.pool.fetch(q("import_files"), import_id)
+        return rows_as(ImportFileRow, await self.pool.fetch(q("import_files"), import_id))
 
     @staticmethod
     async def insert_import_file(conn: Conn, import_id: str, *, position: int, upload_id: str,
@@ -88,41 +217,54 @@ class WizardStore:
                                         account_id) is not None
 
     @staticmethod
-    async def import_rows(executor: Executor, import_id: str) -> list[Record]:
-        """The staged rows of an import, in file order (row_number, skipped, record)."""
-        return await executor.fetch(q("import_rows"), import_id)
+    async def import_row_counts(executor: Executor, import_id: str) -> ImportCountsRow:
+        row = await executor.fetchrow(q("import_row_counts"), import_id)
+        assert row is not None  # an aggregate always returns its row
+        return row_as(ImportCountsRow, row)
+
+    @staticmethod
+    async def import_rows(executor: Executor, import_id: str) -> StagedRows:
+        """The staged rows of an import, in file order."""
+        rows = await executor.fetch(q("import_rows"), import_id)
+        return StagedRows([r["record"] for r in rows], [r["skipped"] for r in rows])
 
     # --- wizard migrations ---------------------------------------------------------------
 
     async def insert_migration(self, migration_id: str, *, account_id: str, provider: str,
                                cutover: Any, currency: str, date_order: str | None = None,
-                               conn: Executor | None = None) -> Record:
+                               conn: Executor | None = None) -> MigrationRow:
         """Raises asyncpg.UniqueViolationError when the account has an active one."""
-        row: Record | None = await (conn or self.pool).fetchrow(
+        row = await (conn or self.pool).fetchrow(
             q("insert_wizard_migration"), migration_id, account_id, provider, cutover,
             currency, date_order)
         assert row is not None  # INSERT … RETURNING returns the row or raises
-        return row
+        return row_as(MigrationRow, row)
 
     async def migration(self, migration_id: str, account_id: str,
-                        conn: Executor | None = None) -> Record | None:
-        return await (conn or self.pool).fetchrow(q("get_wizard_migration"), migration_id,
-                                                  account_id)
+                        conn: Executor | None = None) -> MigrationRow | None:
+        """The migration with its execute job's status and progress."""
+        return row_or_none(MigrationRow, await (conn or self.pool).fetchrow(
+            q("get_wizard_migration"), migration_id, account_id))
 
-    async def active_migration(self, account_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("active_wizard_migration"), account_id)
+    async def active_migration(self, account_id: str) -> MigrationRow | None:
+        return row_or_none(MigrationRow, await self.pool.fetchrow(
+            q("active_wizard_migration"), account_id))
 
-    async def history(self, account_id: str, limit: int) -> list[Record]:
-        return await self.pool.fetch(q("wizard_migration_history"), account_id, limit)
+    async def history(self, account_id: str, limit: int) -> list[MigrationRow]:
+        return rows_as(MigrationRow, await self.pool.fetch(
+            q("wizard_migration_history"), account_id, limit))
 
     @staticmethod
-    async def lock_migration(conn: Conn, migration_id: str, account_id: str) -> Record | None:
-        return await conn.fetchrow(q("lock_wizard_migration"), migration_id, account_id)
+    async def lock_migration(conn: Conn, migration_id: str,
+                             account_id: str) -> MigrationRow | None:
+        return row_or_none(MigrationRow, await conn.fetchrow(
+            q("lock_wizard_migration"), migration_id, account_id))
 
     @staticmethod
     async def save_attachments(conn: Conn, migration_id: str, attached: dict[str, str | None],
                                *, provider_upload_id: str | None,
-                               deferred_sheets: dict[str, str], status: str) -> None:
+                               deferred_sheets: dict[str, str],
+                               status: MigrationStatus) -> None:
         await conn.execute(q("save_wizard_attachments"), migration_id, attached["contacts"],
                            attached["balances"], attached["invoices"], attached["bills"],
                            provider_upload_id, deferred_sheets, status)
@@ -132,7 +274,7 @@ class WizardStore:
         await conn.execute(q("set_wizard_date_order"), migration_id, date_order)
 
     @staticmethod
-    async def set_status(conn: Executor, migration_id: str, status: str) -> None:
+    async def set_status(conn: Executor, migration_id: str, status: MigrationStatus) -> None:
         await conn.execute(q("set_wizard_status"), migration_id, status)
 
     @staticmethod
@@ -140,8 +282,9 @@ class WizardStore:
         return await conn.fetchval(q("start_wizard_execute"), migration_id,
                                    job_id) is not None
 
-    async def migration_of_job(self, job_id: str) -> Record | None:
-        return await self.pool.fetchrow(q("wizard_migration_of_job"), job_id)
+    async def migration_of_job(self, job_id: str) -> MigrationRow | None:
+        return row_or_none(MigrationRow, await self.pool.fetchrow(
+            q("wizard_migration_of_job"), job_id))
 
     @staticmethod
     async def complete_migration(conn: Conn, migration_id: str, *, entity_id: str,
@@ -154,6 +297,6 @@ class WizardStore:
         await conn.execute(q("wizard_execute_failed"), job_id, error)
 
     async def abandon(self, migration_id: str, account_id: str,
-                      conn: Executor | None = None) -> Record | None:
-        return await (conn or self.pool).fetchrow(q("abandon_wizard_migration"),
-                                                  migration_id, account_id)
+                      conn: Executor | None = None) -> MigrationRow | None:
+        return row_or_none(MigrationRow, await (conn or self.pool).fetchrow(
+            q("abandon_wizard_migration"), migration_id, account_id))

@@ -24,6 +24,7 @@ from worker.target.writer import create_entity, write_records
 from worker.wizard.gates import MigrationData
 from worker.wizard.proof import AccountRole, Journal, contact_key, document_identity, reconcile
 from worker.wizard.records import ContactRecord, DocumentRecord
+from worker.wizard.store import MigrationRow
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,15 @@ def _files(data: MigrationData) -> list[dict[str, Any]]:
     import), and the report totals its reading checked: what the proof stands on."""
     files = []
     for slot, row in sorted(data.imports.items()):
-        read = row["summary"].get("files", [])  # what reading found, file by file, in order
-        for position, file in enumerate(row["files"] or []):
+        read = row.summary.get("files", [])  # what reading found, file by file, in order
+        for position, file in enumerate(row.files or []):
             reading = read[position] if position < len(read) else {}
             checked = reading.get("reportTotals")
             files.append({
-                "type": slot, "import": row["id"], "filename": file["filename"],
+                "type": slot, "import": row.id, "filename": file["filename"],
                 "sheet": file["sheet"], "layout": file["layout"], "sha256": file["sha256"],
-                "rows": {"total": row["total_rows"], "created": row["created_count"],
-                         "skipped": row["skipped_count"], "errors": row["error_count"]},
+                "rows": {"total": row.total_rows, "created": row.created_count,
+                         "skipped": row.skipped_count, "errors": row.error_count},
                 **({"fileRows": reading["rows"]} if "rows" in reading else {}),
                 **({"reportTotals": checked} if checked else {})})
     return files
@@ -91,19 +92,19 @@ def _balancing(journal: Journal, totals: list[AccountTotal]) -> list[dict[str, A
             for a in journal.accounts if a.role is AccountRole.BALANCING]
 
 
-async def write_migration(conn: Conn, *, migration: Any, data: MigrationData,
+async def write_migration(conn: Conn, *, migration: MigrationRow, data: MigrationData,
                           journal: Journal, entity_id: str, job_id: str | None) -> Written:
     """Everything the migration creates, and the proof read back from what was written."""
     with collector.paused():  # its rows are built beside every record of the migration
         return await _write(conn, migration, data, journal, entity_id, job_id)
 
 
-async def _write(conn: Conn, migration: Any, data: MigrationData, journal: Journal,
+async def _write(conn: Conn, migration: MigrationRow, data: MigrationData, journal: Journal,
                  entity_id: str, job_id: str | None) -> Written:
     await create_entity(conn, Entity(
-        id=entity_id, environment="live", name=f"Books of {migration['account_id']}",
-        currency=migration["currency"], source_job_id=job_id,
-        source_migration_id=migration["id"]))
+        id=entity_id, environment="live", name=f"Books of {migration.account_id}",
+        currency=migration.currency, source_job_id=job_id,
+        source_migration_id=migration.id))
     written = await write_records(conn, entity_id, _books(job_id or entity_id, data, journal))
     totals = await account_totals(conn, entity_id)
     proof = {

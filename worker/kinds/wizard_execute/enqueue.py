@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 
 from worker.enqueue import enqueue_created, record_job
 from worker.kinds.wizard_execute.kind import WIZARD_EXECUTE
+from worker.models import JobStatus
 from worker.store import audit
 from worker.store.audit import Actor
 from worker.wizard.errors import ExecuteFailed, InvalidTransition, MigrationNotFound
@@ -29,12 +30,12 @@ async def _start(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: str, acco
     the second waits for it."""
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
-        status = migration["status"]
-        if status == MigrationStatus.COMPLETED:
-            return None, dict(migration["reconciliation"])
-        if status == MigrationStatus.EXECUTING:
-            return str(migration["execute_job_id"]), None
-        if status != MigrationStatus.READY_TO_EXECUTE:
+        status = migration.status
+        if status is MigrationStatus.COMPLETED:
+            return None, dict(migration.reconciliation or {})
+        if status is MigrationStatus.EXECUTING:
+            return str(migration.execute_job_id), None
+        if status is not MigrationStatus.READY_TO_EXECUTE:
             raise InvalidTransition(f"Migration {migration_id} is {status}: it must pass "
                                     "POST /migrations/{id}/validate (ready_to_execute) first.")
         await require_supported_vat_scheme(conn, account_id)
@@ -63,10 +64,10 @@ async def execute_migration(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id
         migration = await store.migration(migration_id, account_id)
         if migration is None:
             raise MigrationNotFound.named(migration_id)
-        if migration["status"] == MigrationStatus.COMPLETED:
-            return dict(migration["reconciliation"])
-        if migration["execute_job_id"] == job_id and migration["job_status"] == "failed":
-            error = migration["execute_error"] or {}
+        if migration.status is MigrationStatus.COMPLETED:
+            return dict(migration.reconciliation or {})
+        if migration.execute_job_id == job_id and migration.job_status is JobStatus.FAILED:
+            error = migration.execute_error or {}
             raise ExecuteFailed(error.get("message"), code=error.get("code"))
         if time.monotonic() >= deadline:
             return None

@@ -23,7 +23,7 @@ from worker.store.jobs import JobRow
 from worker.wizard.gates import MigrationData, evaluate, load_migration_data, require_gates
 from worker.wizard.migrations import require_supported_vat_scheme
 from worker.wizard.proof import GateResult, Journal
-from worker.wizard.store import WizardStore
+from worker.wizard.store import MigrationRow, WizardStore
 
 NAME = "wizard_execute"
 
@@ -34,7 +34,7 @@ class ExecuteContext:
     kept for step 2 of the same run) its records and the journal they give."""
 
     run: JobRun
-    migration: Any
+    migration: MigrationRow
     data: MigrationData | None = field(default=None)
     journal: Journal | None = field(default=None)
 
@@ -48,7 +48,7 @@ class ExecuteContext:
 async def check_gates(ctx: ExecuteContext) -> None:
     """Step 1: the gates again (nothing may have changed since validate)."""
     await ctx.run.progress("Checking the gates")
-    await require_supported_vat_scheme(ctx.run.pool, ctx.migration["account_id"])
+    await require_supported_vat_scheme(ctx.run.pool, ctx.migration.account_id)
     gates, _, journal = await ctx.checked()
     ctx.run.step_run.checks = [g.as_dict() for g in gates]
     ctx.run.step_run.source_count = len(gates)
@@ -70,10 +70,10 @@ async def write_to_target(ctx: ExecuteContext) -> None:
     entity_id = new_entity_id()
     async with ctx.run.final_transaction("Writing to the target: finishing") as conn:
         # the account's scheme may have changed since step 1: checked where it commits
-        await require_supported_vat_scheme(conn, migration["account_id"])
+        await require_supported_vat_scheme(conn, migration.account_id)
         written = await write_migration(conn, migration=migration, data=data, journal=journal,
                                         entity_id=entity_id, job_id=ctx.run.job_id)
-        if not await WizardStore.complete_migration(conn, migration["id"], entity_id=entity_id,
+        if not await WizardStore.complete_migration(conn, migration.id, entity_id=entity_id,
                                                     reconciliation=written.proof):
             raise StepFailed("The migration is no longer executing; nothing was written.",
                              code="EXECUTE_INTERRUPTED")

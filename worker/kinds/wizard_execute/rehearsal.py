@@ -28,8 +28,8 @@ async def dry_run(pool: asyncpg.Pool, *, migration_id: str, account_id: str
             migration = await WizardStore(pool).migration(migration_id, account_id, conn)
             if migration is None:
                 raise MigrationNotFound.named(migration_id)
-            if migration["status"] in PAST_VALIDATION:
-                raise InvalidTransition(f"Migration {migration_id} is {migration['status']}: "
+            if migration.status in PAST_VALIDATION:
+                raise InvalidTransition(f"Migration {migration_id} is {migration.status}: "
                                         "there is nothing to rehearse.")
             await require_supported_vat_scheme(conn, account_id)
             data = await load_migration_data(conn, migration)

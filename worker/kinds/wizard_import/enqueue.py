@@ -123,7 +123,7 @@ async def upload_provider_workbook(
     names = await asyncio.to_thread(check_workbook, data, filename)
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
-        if migration["provider"] != "freeagent":
+        if migration.provider != "freeagent":
             raise ProviderNotAutomated()
         require_editable(migration, "uploading a workbook")
         missing = missing_sheets(names)
@@ -137,13 +137,13 @@ async def upload_provider_workbook(
         upload_id = await store_upload(conn, account_id=account_id, filename=filename,
                                        file_format="xlsx", data=data, by=by,
                                        migration_id=migration_id)
-        order = date_order or migration["date_order"]
+        order = date_order or migration.date_order
         created, jobs = {}, []
         for import_type in (ImportType.CONTACTS, ImportType.BALANCES):
             import_id, job_id = await new_import(
                 conn, account_id=account_id, import_type=import_type,
                 sources=[ImportSource(upload_id, WORKBOOK_LAYOUT, found[import_type])],
-                currency=migration["currency"], cutover=migration["cutover_date"],
+                currency=migration.currency, cutover=migration.cutover_date,
                 date_order=order)
             created[import_type.value] = import_id
             jobs.append(job_id)
@@ -165,21 +165,23 @@ async def upload_deferred(pool: asyncpg.Pool, redis: ArqRedis, *, migration_id: 
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
         require_editable(migration, "processing deferred sheets")
-        balances_id = migration["balances_import_id"]
+        balances_id = migration.balances_import_id
         balances = (await WizardStore.imports(conn, [balances_id], account_id)).get(
             balances_id) if balances_id else None
-        if balances is None or balances["confirmed_at"] is None:
+        if balances is None or balances.confirmed_at is None:
             raise BalancesNotConfirmed()
-        deferred: dict[str, str] = dict(migration["deferred_sheets"])
+        deferred = dict(migration.deferred_sheets)
         if not deferred:
             return {}
+        workbook = migration.provider_upload_id
+        assert workbook is not None  # sheets are deferred only with their workbook's upload
         created, jobs = {}, []
         for type_name, sheet in deferred.items():
             import_id, job_id = await new_import(
                 conn, account_id=account_id, import_type=ImportType(type_name),
-                sources=[ImportSource(migration["provider_upload_id"], WORKBOOK_LAYOUT, sheet)],
-                currency=migration["currency"], cutover=migration["cutover_date"],
-                date_order=migration["date_order"])
+                sources=[ImportSource(workbook, WORKBOOK_LAYOUT, sheet)],
+                currency=migration.currency, cutover=migration.cutover_date,
+                date_order=migration.date_order)
             created[type_name] = import_id
             jobs.append(job_id)
         await save_attachments(conn, migration, created, deferred={})
@@ -210,9 +212,9 @@ async def import_file(pool: asyncpg.Pool, redis: ArqRedis, *, account_id: str,
         import_id, job_id = await new_import(
             conn, account_id=account_id, import_type=found.import_type,
             sources=[ImportSource(upload_id, found.layout.name, found.sheet)],
-            currency=active["currency"] if active else "GBP",
-            cutover=active["cutover_date"] if active else None,
-            date_order=date_order or (active["date_order"] if active else None))
+            currency=active.currency if active else "GBP",
+            cutover=active.cutover_date if active else None,
+            date_order=date_order or (active.date_order if active else None))
     await enqueue_created(redis, [job_id], queue_name)
     return import_id
 

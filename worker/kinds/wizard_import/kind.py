@@ -28,7 +28,7 @@ from worker.services import Services
 from worker.store.jobs import JobRow
 from worker.wizard.ledger import check_trial_balance
 from worker.wizard.records import BalanceRecord, ImportType, record_from_json
-from worker.wizard.store import WizardStore
+from worker.wizard.store import ImportJobRow, WizardStore
 
 NAME = "wizard_import"
 
@@ -59,16 +59,16 @@ class ImportContext:
     """One run of an import: the engine's run, the import's row, its files."""
 
     run: JobRun
-    row: Any
+    row: ImportJobRow
     files: list[ImportFile]
 
     @property
     def import_id(self) -> str:
-        return str(self.row["id"])
+        return self.row.id
 
     @property
     def import_type(self) -> ImportType:
-        return ImportType(self.row["type"])
+        return self.row.type
 
 
 def _balances_summary(balances: list[BalanceRecord], currency: str) -> tuple[list[str],
@@ -91,21 +91,22 @@ async def check_import(ctx: ImportContext) -> None:
                                FILE_ROW_OFFSET)
         skip = _SKIP_IN_TARGET.get(ctx.import_type)
         if skip is not None:
-            await conn.execute(q(skip[0]), ctx.import_id, ctx.row["account_id"], *skip[1])
-        counts: Any = await conn.fetchrow(q("import_row_counts"), ctx.import_id)
-        created, skipped = int(counts["created"]), int(counts["skipped"])
+            await conn.execute(q(skip[0]), ctx.import_id, ctx.row.account_id, *skip[1])
+        counts = await WizardStore.import_row_counts(conn, ctx.import_id)
+        created, skipped = counts.created, counts.skipped
         blockers: list[str] = []
         summary: dict[str, Any] = {}
         if ctx.import_type is ImportType.BALANCES:
-            rows = await WizardStore.import_rows(conn, ctx.import_id)
-            balances: list[Any] = [record_from_json(ImportType.BALANCES, r["record"])
-                                   for r in rows if r["skipped"] is None]
-            blockers, summary = _balances_summary(balances, ctx.row["currency"])
+            staged = await WizardStore.import_rows(conn, ctx.import_id)
+            balances: list[Any] = [record_from_json(ImportType.BALANCES, record)
+                                   for record, why in zip(staged.records, staged.skipped,
+                                                          strict=True) if why is None]
+            blockers, summary = _balances_summary(balances, ctx.row.currency)
         await WizardStore.finish_import(conn, ctx.import_id, created=created, skipped=skipped,
                                         blockers=blockers, summary=summary)
         # the import's final counts, for the records metric too (its type is the import's)
         run.created_count, run.skipped_count = created, skipped
-        run.error_count = int(counts["errors"])
+        run.error_count = counts.errors
         run.source_count = created + skipped + run.error_count
         ctx.run.record_types[run.number] = ctx.import_type.value
         run.checks = {"blockers": blockers, **summary}
@@ -118,17 +119,17 @@ async def check_import(ctx: ImportContext) -> None:
 async def open_run(run: JobRun, job: JobRow, services: Services) -> AsyncIterator[ImportContext]:
     store = WizardStore(services.pool)
     row = await store.import_of_job(run.job_id)
-    files = await store.import_files(row["id"]) if row else []
+    files = await store.import_files(row.id) if row else []
     if row is None or not files:
         raise StepFailed("This import job has no import or file.", code="IMPORT_ORPHANED")
-    purged = [f["filename"] for f in files if f["content"] is None]
+    purged = [f.filename for f in files if f.content is None]
     if purged:  # a retry long after: retention took the bytes (their digests remain)
         raise StepFailed(
             f"The uploaded file {', '.join(purged)} is no longer kept (RETENTION_UPLOAD_DAYS"
             "): upload it again in a new import.", code="FILE_PURGED")
     context = ImportContext(run, row, [
-        ImportFile(f["sheet"] or f["filename"], f["layout"], f["format"], bytes(f["content"]),
-                   f["filename"])
+        # content is None only when purged, refused above
+        ImportFile(f.sheet or f.filename, f.layout, f.format, f.content or b"", f.filename)
         for f in files])
     del files  # the rows hold the contents too: only the context may, so that a CSV's goes
     yield context
@@ -139,8 +140,8 @@ def _checked_rows(ctx: ImportContext, outcomes: list[ReadOutcome]
     """Every file's checked rows, in order; each file's outcome added to `outcomes`."""
     row = ctx.row
     for position, file in enumerate(ctx.files):
-        spec = ParseSpec(ctx.import_type, file.name, row["currency"], row["cutover_date"],
-                         file.layout, row["date_order"], position * FILE_ROW_OFFSET)
+        spec = ParseSpec(ctx.import_type, file.name, row.currency, row.cutover_date,
+                         file.layout, row.date_order, position * FILE_ROW_OFFSET)
         outcome = ReadOutcome()
         if file.file_format == "csv":
             # checked whole, decoded as it is read: never held as text

@@ -97,7 +97,7 @@ async def upload_provider_files(
     migration = await WizardStore(pool).migration(migration_id, account_id)
     if migration is None:
         raise MigrationNotFound.named(migration_id)
-    provider = migration["provider"]
+    provider = migration.provider
     if provider not in NATIVE_PROVIDERS:
         raise ProviderNotAutomated()
     # the request's size first (a .zip counts as sent), before anything is parsed; then
@@ -110,7 +110,7 @@ async def upload_provider_files(
         require_editable(migration, "uploading files")
         await check_upload_quota(conn, account_id, quota, files=len(found),
                                  size=sum(len(f.data) for f in found), lock=True)
-        order = date_order or migration["date_order"]
+        order = date_order or migration.date_order
         sources: dict[ImportType, list[ImportSource]] = {}
         for file in found:
             upload_id = await store_upload(conn, account_id=account_id, filename=file.name,
@@ -123,7 +123,7 @@ async def upload_provider_files(
         for import_type, files in sources.items():
             import_id, job_id = await new_import(
                 conn, account_id=account_id, import_type=import_type, sources=files,
-                currency=migration["currency"], cutover=migration["cutover_date"],
+                currency=migration.currency, cutover=migration.cutover_date,
                 date_order=order)
             created[import_type.value] = import_id
             jobs.append(job_id)

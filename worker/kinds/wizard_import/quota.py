@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from worker.db.queries import q
 from worker.db.types import Executor
 from worker.kinds.wizard_import.errors import UploadQuotaExceeded, UploadRateExceeded
 from worker.settings import Settings
+from worker.wizard.store import WizardStore
 
 HOUR_SECONDS = 3600.0
 
@@ -42,24 +42,23 @@ async def check_upload_quota(conn: Executor, account_id: str, quota: UploadQuota
     """Raise when storing `files` more files of `size` bytes in all would take the account
     past a quota. `lock`: inside the storing transaction, serialise the account's uploads."""
     if lock:
-        await conn.execute(q("lock_account_uploads"), account_id)
-    usage = await conn.fetchrow(q("upload_usage"), account_id, HOUR_SECONDS)
-    assert usage is not None  # an aggregate always returns its row
+        await WizardStore.lock_uploads(conn, account_id)
+    usage = await WizardStore.upload_usage(conn, account_id, HOUR_SECONDS)
     if quota.per_hour and files > quota.per_hour:
         # no wait would let it through: refused as too large, without a Retry-After
         raise UploadQuotaExceeded(
             f"This upload has {files} files; an account may upload {quota.per_hour} files "
             "per hour. Send them in several uploads.")
-    if quota.per_hour and usage["recent"] + files > quota.per_hour:
+    if quota.per_hour and usage.recent + files > quota.per_hour:
         # the hour's window frees a place when its oldest upload leaves it
-        wait = HOUR_SECONDS - (usage["oldest_age"] or 0.0)
+        wait = HOUR_SECONDS - (usage.oldest_age or 0.0)
         raise UploadRateExceeded(
-            f"This account uploaded {usage['recent']} files in the last hour and this upload "
+            f"This account uploaded {usage.recent} files in the last hour and this upload "
             f"has {files}; the quota is {quota.per_hour} files per hour. Try again in "
             f"{math.ceil(wait)} s (Retry-After).", retry_after=math.ceil(wait))
-    if quota.max_bytes and usage["bytes"] + size > quota.max_bytes:
+    if quota.max_bytes and usage.bytes + size > quota.max_bytes:
         raise UploadQuotaExceeded(
-            f"This account keeps {_size(usage['bytes'])} of uploaded files and this upload "
+            f"This account keeps {_size(usage.bytes)} of uploaded files and this upload "
             f"adds {_size(size)}; the quota is {_size(quota.max_bytes)}. Uploaded files "
             "are kept for the account's migrations; to upload more, ask the service's "
             "operators to raise UPLOAD_QUOTA_BYTES.")

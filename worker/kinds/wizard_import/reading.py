@@ -83,7 +83,7 @@ class _Reader:
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.cursor = ctx.run.step_run.cursor
-        self.first_errors: list[dict[str, Any]] = list(ctx.row["errors"])
+        self.first_errors: list[dict[str, Any]] = list(ctx.row.errors)
         self.page = _Page()
         # the page being staged while the next is filled (one at a time, in order)
         self.staging: asyncio.Task[None] | None = None
