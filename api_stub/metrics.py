@@ -38,6 +38,7 @@ from worker.models import JobStatus
 from worker.services import Services
 from worker.store import metrics as metrics_store
 from worker.store import ops as ops_store
+from worker.store.workers import WorkerRow
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["operations"])
@@ -66,7 +67,7 @@ class Snapshot:
     """The figures of one read, kept until the next."""
 
     totals: list[tuple[str, str, float]] = field(default_factory=list)
-    jobs: list[tuple[str, str, int]] = field(default_factory=list)
+    jobs: list[tuple[str, JobStatus, int]] = field(default_factory=list)
     queue_depth: int | None = None
     oldest_wait_seconds: float = 0.0
     leases_expired: int = 0
@@ -74,7 +75,7 @@ class Snapshot:
     # for /ops/summary
     throughput: list[Any] = field(default_factory=list)
     step_timings: list[Any] = field(default_factory=list)
-    workers: list[Any] = field(default_factory=list)
+    workers: list[WorkerRow] = field(default_factory=list)
     running: dict[str, list[str]] = field(default_factory=dict)
     refusals: dict[tuple[str, str], int] = field(default_factory=dict)
     read_at: float = 0.0
@@ -98,10 +99,8 @@ class FleetMetrics(Collector):
             # counting a million jobs in parallel would take three of a small host's
             # processes every few seconds, for a figure that can wait a few milliseconds
             await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            totals = [(r["name"], r["labels"], r["value"])
-                      for r in await metrics_store.totals(conn)]
-            jobs = [(r["kind"], r["status"], r["n"])
-                    for r in await metrics_store.jobs_by_status(conn)]
+            totals = [(r.name, r.labels, r.value) for r in await metrics_store.totals(conn)]
+            jobs = [(r.kind, r.status, r.n) for r in await metrics_store.jobs_by_status(conn)]
             gauges = await metrics_store.queue_gauges(conn, settings.worker_dead_after_seconds)
             throughput = await ops_store.throughput(conn)
             timings = await ops_store.step_timings(conn)
@@ -112,10 +111,10 @@ class FleetMetrics(Collector):
         with contextlib.suppress(Exception):  # Redis down: the depth is unknown, not zero
             depth = int(await asyncio.wait_for(services.redis.zcard(settings.queue_name), 2))
             refused = await asyncio.wait_for(refusals.read(services.redis), 2)
-        self.snapshot = Snapshot(totals, jobs, depth, gauges["oldest_wait_seconds"],
-                                 gauges["leases_expired"], gauges["workers_alive"],
+        self.snapshot = Snapshot(totals, jobs, depth, gauges.oldest_wait_seconds,
+                                 gauges.leases_expired, gauges.workers_alive,
                                  throughput, timings, workers, running, refused,
-                                 time.monotonic(), gauges["parked"])
+                                 time.monotonic(), gauges.parked)
         return self.snapshot
 
     async def latest(self) -> Snapshot:
@@ -184,7 +183,7 @@ class FleetMetrics(Collector):
         counted = {(kind, status): n for kind, status, n in snapshot.jobs}
         for kind in sorted({*self.kinds, *(k for k, _ in counted)}):
             for status in JobStatus:
-                jobs.add_metric([kind, status.value], counted.get((kind, status.value), 0))
+                jobs.add_metric([kind, status.value], counted.get((kind, status), 0))
         yield jobs
         if snapshot.queue_depth is not None:
             yield GaugeMetricFamily("migration_queue_depth", "Jobs waiting in the arq queue.",

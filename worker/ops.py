@@ -71,7 +71,7 @@ class OperatorActions:
         it has run, unnamed)."""
         runs = await StepStore(self.pool).report(row.id)
         kind = self.kinds.get(row.kind)
-        names = kind.step_names() if kind else {r["step_number"]: "" for r in runs}
+        names = kind.step_names() if kind else {r.step_number: "" for r in runs}
         return timeline(row.status, names, runs)
 
     async def act(self, action: Action, row: JobRow, by: Actor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 # A step still marked running when its job has ended was stopped with it: it is shown so.
 _ENDED_STEP = {"cancelled": "cancelled", "failed": "failed", "completed": "finished"}
@@ -30,22 +30,50 @@ class StepLine:
     checks: Any = None
 
 
+class StepRunLike(Protocol):
+    """What the timeline reads of a step run (worker.store.steps.StepRunRow: this layer
+    sits below the stores)."""
+
+    @property
+    def step_number(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def source_count(self) -> int: ...
+    @property
+    def created_count(self) -> int: ...
+    @property
+    def skipped_count(self) -> int: ...
+    @property
+    def error_count(self) -> int: ...
+    @property
+    def checks(self) -> Any: ...
+
+
 def timeline(job_status: str, step_names: Mapping[int, str],
-             runs: Sequence[Any]) -> list[StepLine]:
-    """The job's steps, in its kind's order, from its step runs (`steps_report` rows)."""
-    by_number = {r["step_number"]: r for r in runs}
+             runs: Sequence[StepRunLike]) -> list[StepLine]:
+    """The job's steps, in its kind's order, from its step runs (`step_report` rows)."""
+    by_number = {r.step_number: r for r in runs}
     lines = []
     for number, name in step_names.items():
         run = by_number.get(number)
         if run is None:
             lines.append(StepLine(number, name, "not_started"))
             continue
-        status = run["status"]
+        status = run.status
         if status == "running":
             status = _ENDED_STEP.get(job_status, status)
         lines.append(StepLine(
-            number, name, status, run["started_at"], run["finished_at"], run["attempts"],
-            run["retries"], {"source": run["source_count"], "created": run["created_count"],
-                             "skipped": run["skipped_count"], "errors": run["error_count"]},
-            run.get("checks")))
+            number, name, status, run.started_at, run.finished_at, run.attempts,
+            run.retries, {"source": run.source_count, "created": run.created_count,
+                          "skipped": run.skipped_count, "errors": run.error_count},
+            run.checks))
     return lines

@@ -148,11 +148,11 @@ async def summary(request: Request, _: Operator) -> Summary:
     return Summary(
         jobs=jobs,
         queue={"depth": snap.queue_depth, "oldest_wait_seconds": snap.oldest_wait_seconds},
-        workers=[WorkerOut(id=w["id"], host=w["host"], pid=w["pid"],
-                           started_at=iso_millis(w["started_at"]),
-                           last_seen_seconds_ago=round(w["last_seen_seconds_ago"], 3),
-                           alive=w["last_seen_seconds_ago"] < dead_after,
-                           running=w["running"], jobs=snap.running.get(w["id"], []))
+        workers=[WorkerOut(id=w.id, host=w.host, pid=w.pid,
+                           started_at=iso_millis(w.started_at),
+                           last_seen_seconds_ago=round(w.last_seen_seconds_ago, 3),
+                           alive=w.last_seen_seconds_ago < dead_after,
+                           running=w.running, jobs=snap.running.get(w.id, []))
                  for w in snap.workers],
         throughput=list(minutes.values()),
         steps=[StepTiming(kind=r.kind, step=r.step_number,

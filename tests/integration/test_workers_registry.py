@@ -21,7 +21,7 @@ from harness.target import step_cursor
 from harness.waits import eventually
 from tests.support.toys import create_toy_job, job_row, step_runs, ticks_written
 from tests.support.workers import Workers
-from worker.store.workers import WorkerStore
+from worker.store.workers import WorkerStatus, WorkerStore
 
 # A lease this long never expires during a test: only the registry can free the job.
 LONG_LEASE = "120"
@@ -75,8 +75,9 @@ async def test_a_worker_registers_heartbeats_and_deregisters(
 
     await eventually(running_one, "its heartbeat shows the job it runs", timeout=15)
     assert (await job_row(db, job_id))["worker_id"] == row["id"]
-    listed = {w["id"]: w for w in await WorkerStore(db).list()}
-    assert listed[row["id"]]["last_seen_seconds_ago"] < 5
+    listed = {w.id: w for w in await WorkerStore(db).list()}
+    assert listed[row["id"]].last_seen_seconds_ago < 5
+    assert listed[row["id"]].status is WorkerStatus.ALIVE
     await eventually(lambda: _completed(db, job_id), "the job completed")
 
     proc.signal(signal.SIGTERM)
@@ -84,6 +85,8 @@ async def test_a_worker_registers_heartbeats_and_deregisters(
     gone = await _registered(db, proc)
     assert gone["status"] == "stopped"
     assert gone["stopped_at"] is not None
+    stopped = await WorkerStore(db).list((WorkerStatus.STOPPED,))
+    assert row["id"] in {w.id for w in stopped}
 
 
 async def test_a_silent_worker_is_marked_dead_and_its_job_moves_on_at_once(

@@ -4,19 +4,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from api_stub.report import build_report
+from worker.db.rows import row_as
+from worker.store.steps import StepRunRow
 
 STEPS = {1: "Connecting", 2: "Reading", 3: "Writing"}
 
 
-def _run(number: int, status: str) -> dict[str, Any]:
-    return {"step_number": number, "status": status, "started_at": datetime.now(UTC),
-            "finished_at": None, "attempts": 1, "retries": 0, "source_count": 0,
-            "created_count": 0, "skipped_count": 0, "error_count": 0, "checks": None}
+def _run(number: int, status: str) -> StepRunRow:
+    """A step run as `step_report` reads it (its status as text)."""
+    return row_as(StepRunRow, {
+        "job_id": "job_1", "step_number": number, "status": status,
+        "started_at": datetime.now(UTC), "finished_at": None, "attempts": 1, "retries": 0,
+        "source_count": 0, "created_count": 0, "skipped_count": 0, "error_count": 0,
+        "cursor": 0, "source_totals": {}, "checks": None})
 
 
 @pytest.mark.parametrize(("job_status", "shown"), [

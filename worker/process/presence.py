@@ -22,15 +22,16 @@ log = structlog.get_logger(__name__)
 async def free_jobs_of_dead_workers(services: Services, dead_after_seconds: float) -> int:
     """Mark silent workers dead, expire their leases and put their jobs back on the queue
     at once; returns how many jobs were freed."""
-    dead, freed = await services.workers.bury_silent(dead_after_seconds)
-    if not dead:
+    buried = await services.workers.bury_silent(dead_after_seconds)
+    if not buried.workers:
         return 0
-    log.warning("workers presumed dead; their jobs move on", workers=dead, jobs=len(freed))
+    log.warning("workers presumed dead; their jobs move on", workers=buried.workers,
+                jobs=len(buried.jobs))
     # Their leases are expired already: if this fails, the sweep re-queues them instead.
-    for job_id in freed:
+    for job_id in buried.jobs:
         await ensure_queued(services.redis, job_id, services.settings.queue_name,
                             lease_expired=True)
-    return len(freed)
+    return len(buried.jobs)
 
 
 class Presence:

@@ -4,14 +4,45 @@ attempts, counts, resume cursor and checks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as, rows_as
 from worker.db.types import Executor
 from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
+
+
+class StepStatus(StrEnum):
+    """Where a step run is (the CHECK of `migration_step_runs.status`)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class StepRunRow:
+    """A step run as `migration_step_runs` holds it."""
+
+    job_id: str
+    step_number: int
+    status: StepStatus
+    attempts: int
+    retries: int
+    started_at: datetime
+    finished_at: datetime | None
+    source_count: int
+    created_count: int
+    skipped_count: int
+    error_count: int
+    cursor: int
+    source_totals: dict[str, int]
+    checks: Any
 
 
 @dataclass
@@ -30,13 +61,13 @@ class StepRun:
     checks: Any = None
 
     @classmethod
-    def from_row(cls, row: Any) -> StepRun:
+    def from_row(cls, row: StepRunRow) -> StepRun:
         return cls(
-            job_id=row["job_id"], number=row["step_number"], attempts=row["attempts"],
-            source_count=row["source_count"], created_count=row["created_count"],
-            skipped_count=row["skipped_count"], error_count=row["error_count"],
-            cursor=row["cursor"], source_totals=dict(row["source_totals"] or {}),
-            checks=row["checks"],
+            job_id=row.job_id, number=row.step_number, attempts=row.attempts,
+            source_count=row.source_count, created_count=row.created_count,
+            skipped_count=row.skipped_count, error_count=row.error_count,
+            cursor=row.cursor, source_totals=dict(row.source_totals),
+            checks=row.checks,
         )
 
     def add_totals(self, totals: dict[str, int]) -> None:
@@ -72,7 +103,9 @@ class StepStore:
         """The step's run, one attempt more, and whether cancellation was requested; the
         job shows `step` with `detail` from now on. None when the lease is lost."""
         row = await self.pool.fetchrow(q("start_step"), job_id, number, owner, step, detail)
-        return (StepRun.from_row(row), bool(row["cancel_requested"])) if row else None
+        if row is None:
+            return None
+        return StepRun.from_row(row_as(StepRunRow, row)), bool(row["cancel_requested"])
 
     async def finish(self, job_id: str, number: int, conn: Executor | None = None,
                      increments: list[Increment] | None = None) -> None:
@@ -92,5 +125,6 @@ class StepStore:
     async def count_retry(self, job_id: str, number: int) -> None:
         await self.pool.execute(q("count_step_retry"), job_id, number)
 
-    async def report(self, job_id: str) -> list[asyncpg.Record]:
-        return await self.pool.fetch(q("step_report"), job_id)
+    async def report(self, job_id: str) -> list[StepRunRow]:
+        """The job's step runs, by step number."""
+        return rows_as(StepRunRow, await self.pool.fetch(q("step_report"), job_id))

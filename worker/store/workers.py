@@ -4,12 +4,21 @@ which host, how busy, and who fell silent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as, rows_as
 
-Record = asyncpg.Record
+
+class WorkerStatus(StrEnum):
+    """Where a worker is in its life (the CHECK of `workers.status`)."""
+
+    ALIVE = "alive"
+    STOPPED = "stopped"  # deregistered at a graceful exit
+    DEAD = "dead"  # fell silent: presumed dead by the others
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,27 @@ class WorkerInfo:
     pid: int
     version: str
     concurrency: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRow:
+    """A worker as the registry lists it."""
+
+    id: str
+    host: str
+    pid: int
+    status: WorkerStatus
+    running: int
+    started_at: datetime
+    last_seen_seconds_ago: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuriedWorkers:
+    """The workers just presumed dead, and the jobs whose leases they held."""
+
+    workers: list[str]
+    jobs: list[str]
 
 
 class WorkerStore:
@@ -39,19 +69,20 @@ class WorkerStore:
     async def deregister(self, worker_id: str) -> None:
         await self.pool.execute(q("deregister_worker"), worker_id)
 
-    async def bury_silent(self, silent_seconds: float) -> tuple[list[str], list[str]]:
+    async def bury_silent(self, silent_seconds: float) -> BuriedWorkers:
         """Mark dead every live worker silent for longer than `silent_seconds` and expire
-        the leases they held, atomically; (their IDs, the IDs of the jobs they held). Of
-        several workers doing this at once, each dead one is reported to one of them."""
+        the leases they held, atomically. Of several workers doing this at once, each dead
+        one is reported to one of them."""
         row = await self.pool.fetchrow(q("bury_silent_workers"), silent_seconds)
         assert row is not None  # one row, always
-        return list(row["workers"]), list(row["jobs"])
+        return row_as(BuriedWorkers, row)
 
     async def prune(self, older_than_seconds: float) -> int:
         """Forget stopped and dead workers not seen for that long; how many."""
         status = await self.pool.execute(q("prune_workers"), older_than_seconds)
         return int(status.rsplit(" ", 1)[-1])
 
-    async def list(self, statuses: tuple[str, ...] = ("alive",)) -> list[Record]:
-        """Workers in these statuses, oldest first, with `last_seen_seconds_ago`."""
-        return await self.pool.fetch(q("list_workers"), list(statuses))
+    async def list(self, statuses: tuple[WorkerStatus, ...] = (WorkerStatus.ALIVE,)
+                   ) -> list[WorkerRow]:
+        """Workers in these statuses, oldest first."""
+        return rows_as(WorkerRow, await self.pool.fetch(q("list_workers"), list(statuses)))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from worker.db.rows import RecordLike, row_as
 from worker.models import JobStatus, iso_millis
+from worker.store.events import LegacyJobEvent
 from worker.store.jobs import JobRow
 
 Environment = Literal["live", "sandbox"]
@@ -48,6 +49,19 @@ class Job(BaseModel):
             created_at=iso_millis(job.created_at) or "",
             started_at=iso_millis(job.started_at),
             completed_at=iso_millis(job.completed_at),
+        )
+
+    @classmethod
+    def at_event(cls, event: LegacyJobEvent) -> Job:
+        """The job as one of its events (or, event 0, its row) left it."""
+        return cls(
+            id=event.id, legacy_org_id=event.legacy_org_id, environment=event.environment,
+            entity_id=event.entity_id, status=event.status, step=event.step,
+            step_number=event.step_number, total_steps=event.total_steps,
+            progress_detail=event.progress_detail, error=event.error,
+            created_at=iso_millis(event.created_at) or "",
+            started_at=iso_millis(event.started_at),
+            completed_at=iso_millis(event.completed_at),
         )
 
 

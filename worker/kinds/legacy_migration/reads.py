@@ -38,13 +38,12 @@ async def job_snapshot(pool: asyncpg.Pool, job_id: str, account_id: str) -> tupl
     found = await events.legacy_job_snapshot(pool, job_id, account_id)
     if found is None:
         raise JobNotFound.named(job_id)
-    row, event_id = found
-    return Job.from_row(row), event_id
+    return Job.at_event(found), found.event_id
 
 
 async def job_events_after(pool: asyncpg.Pool, job_id: str, account_id: str, after: int,
                            limit: int) -> list[tuple[Job, int]]:
     """The job as each of its events after `after` left it, with the event's ID, oldest
     first (pushed progress replays them)."""
-    rows = await events.legacy_job_events_after(pool, job_id, account_id, after, limit)
-    return [(Job.from_row(r), r["event_id"]) for r in rows]
+    found = await events.legacy_job_events_after(pool, job_id, account_id, after, limit)
+    return [(Job.at_event(e), e.event_id) for e in found]

@@ -8,6 +8,7 @@ from worker.db.types import Conn
 from worker.errors import StepFailed
 from worker.ids import new_entity_id
 from worker.kinds.legacy_migration.context import LegacyContext
+from worker.store.steps import StepStatus
 from worker.target.errors import CommitMismatch
 from worker.target.records import Entity
 from worker.target.writer import create_entity, staged_counts, write_staged
@@ -16,10 +17,10 @@ VALIDATION_STEP = 7
 
 
 async def _refuse_unless_validated(ctx: LegacyContext) -> None:
-    runs = {r["step_number"]: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
+    runs = {r.step_number: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
     validation = runs.get(VALIDATION_STEP)
-    if validation is None or validation["status"] != "finished" or not all(
-        c["passed"] for c in validation["checks"] or []
+    if validation is None or validation.status != StepStatus.FINISHED or not all(
+        c["passed"] for c in validation.checks or []
     ):
         raise StepFailed("Step 7 did not pass, so nothing was committed; retry the job.",
                          code="VALIDATION_FAILED")

@@ -7,6 +7,7 @@ from typing import Any
 from worker.db.queries import q
 from worker.errors import StepFailed
 from worker.kinds.legacy_migration.context import LegacyContext
+from worker.store.steps import StepRunRow
 
 # staging kind -> (step that staged it, skipped kind in staging.skipped)
 _KINDS = {"taxes": (2, None), "clients": (3, None), "items": (4, None),
@@ -24,7 +25,7 @@ def _failed(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in checks if not c["passed"]]
 
 
-async def build_checks(ctx: LegacyContext, runs: dict[int, Any]) -> list[dict[str, Any]]:
+async def build_checks(ctx: LegacyContext, runs: dict[int, StepRunRow]) -> list[dict[str, Any]]:
     """Every check of step 7, each with its figures and outcome (`runs`: the job's step
     runs by number)."""
     async with ctx.run.pool.acquire() as conn:
@@ -39,14 +40,14 @@ async def build_checks(ctx: LegacyContext, runs: dict[int, Any]) -> list[dict[st
         references = await conn.fetch(q("unresolved_references"), ctx.run.job_id)
     checks: list[dict[str, Any]] = []
     for kind, (step, skipped_kind) in _KINDS.items():
-        source = runs[step]["source_count"]
+        source = runs[step].source_count
         kind_skipped = skipped.get(skipped_kind, 0) if skipped_kind else 0
         checks.append({
             "check": f"{kind} count", "source": source, "staged": staged[kind],
             "skipped": kind_skipped, "passed": source == staged[kind] + kind_skipped,
         })
     for kind, step in (("documents", 5), ("payments", 6)):
-        source_totals = runs[step]["source_totals"] or {}
+        source_totals = runs[step].source_totals
         for currency in sorted(set(source_totals) | set(totals[kind])):
             expected, actual = source_totals.get(currency, 0), totals[kind].get(currency, 0)
             checks.append({
@@ -72,8 +73,8 @@ def describe_failures(failed: list[dict[str, Any]]) -> str:
 
 async def validate(ctx: LegacyContext) -> None:
     """Step 7 (its start showed "Validating migrated data")."""
-    runs = {r["step_number"]: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
-    if sum(runs[step]["created_count"] for step, _ in _KINDS.values()) >= ANALYZE_AFTER_RECORDS:
+    runs = {r.step_number: r for r in await ctx.run.step_store.report(ctx.run.job_id)}
+    if sum(runs[step].created_count for step, _ in _KINDS.values()) >= ANALYZE_AFTER_RECORDS:
         async with ctx.run.pool.acquire() as conn:
             for table in _STAGING_TABLES:
                 # fresh statistics, so that step 8's set-wise joins get good plans
