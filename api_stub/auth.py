@@ -23,7 +23,7 @@ from api_stub.key_usage import KeyUsage
 from api_stub.state import ApiState, get_state
 from worker.secrets_box import digest_api_key
 from worker.store.api_keys import ApiKey, KeyRefused, find_api_key
-from worker.store.audit import Actor
+from worker.store.audit import Actor, ActorRole
 
 # Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
 # that each way of getting it wrong has its own message.
@@ -105,7 +105,7 @@ def actor(request: Request, account: str | None = None) -> Actor:
     acting for `account`) and the client's address (as the server saw it, or as the
     trusted proxies in front say: FORWARDED_ALLOW_IPS)."""
     key = request_key(request)
-    return Actor("operator" if key.operator else "account", key_id=key.id,
+    return Actor(ActorRole.OPERATOR if key.operator else ActorRole.ACCOUNT, key_id=key.id,
                  key_prefix=key.prefix, key_label=key.label, account_id=account,
                  address=request.client.host if request.client else None)
 

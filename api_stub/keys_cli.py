@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     # imported when used: `ops` talks HTTP only and needs no database driver
     import asyncpg
 
+    from worker.key_lifecycle import ApiKeyRow
+
 T = TypeVar("T")
 
 class CannotReachPostgres(Exception):
@@ -85,20 +87,20 @@ def _when(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[ApiKeyRow]) -> str:
     now = datetime.now(UTC)
     head = ("ID", "PREFIX", "WHOSE", "LABEL", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
     lines = [head]
     for r in rows:
-        revoked = _when(r["revoked_at"])
-        if r["rotated_at"] is not None and r["revoked_at"] and r["revoked_at"] > now:
+        revoked = _when(r.revoked_at)
+        if r.rotated_at is not None and r.revoked_at and r.revoked_at > now:
             revoked = f"rotated, works until {revoked}"
-        elif r["rotated_at"] is not None:
+        elif r.rotated_at is not None:
             revoked = f"rotated, {revoked}"
-        lines.append((str(r["id"]), r["key_prefix"],
-                      "operator" if r["operator"] else ",".join(r["accounts"]),
-                      r["label"] or "-", _when(r["created_at"]), _when(r["last_used_at"]),
-                      _when(r["expires_at"]), revoked))
+        lines.append((str(r.id), r.key_prefix,
+                      "operator" if r.operator else ",".join(r.accounts),
+                      r.label or "-", _when(r.created_at), _when(r.last_used_at),
+                      _when(r.expires_at), revoked))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
                      for line in lines)

@@ -7,10 +7,10 @@ import asyncpg
 import httpx
 
 from worker.store.api_keys import create_api_key
-from worker.store.audit import Actor
+from worker.store.audit import Actor, ActorRole
 
 # in the audit log, as the CLI's own entries are, named apart
-HARNESS = Actor("cli", key_label="harness")
+HARNESS = Actor(ActorRole.CLI, key_label="harness")
 
 
 async def make_key(pool: asyncpg.Pool, *accounts: str, label: str | None = None) -> str:

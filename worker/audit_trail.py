@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from worker.store.audit import AuditFilter, entries
+from worker.store.audit import AuditEntryRow, AuditFilter, entries
 
-__all__ = ["AuditFilter", "AuditPage", "audit_page"]
+__all__ = ["AuditEntryRow", "AuditFilter", "AuditPage", "audit_page"]
 
 
 @dataclass(frozen=True)
 class AuditPage:
-    entries: list[asyncpg.Record]
+    entries: list[AuditEntryRow]
     has_more: bool
     next_before: int | None  # the ID to read on from: the last entry's, when more follow
 
@@ -25,4 +25,4 @@ async def audit_page(pool: asyncpg.Pool, where: AuditFilter, *, before: int | No
     """Up to `limit` entries matching `where`, older than entry `before` if given."""
     rows = await entries(pool, where, before_id=before, limit=limit + 1)
     more = len(rows) > limit
-    return AuditPage(rows[:limit], more, rows[limit - 1]["id"] if more else None)
+    return AuditPage(rows[:limit], more, rows[limit - 1].id if more else None)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api_stub.auth import Operator, State
 from api_stub.errors import route_errors
-from worker.audit_trail import AuditFilter, audit_page
+from worker.audit_trail import AuditEntryRow, AuditFilter, audit_page
 from worker.models import iso_millis
 
 router = APIRouter(prefix="/ops/audit", tags=["operators"])
@@ -47,12 +47,12 @@ class AuditPage(BaseModel):
     next_before: int | None = Field(description="Pass as `before` for the next page.")
 
 
-def entry_out(row: Any) -> AuditEntryOut:
+def entry_out(row: AuditEntryRow) -> AuditEntryOut:
     return AuditEntryOut(
-        id=row["id"], at=iso_millis(row["at"]), action=row["action"], actor=row["actor"],
-        key_id=row["key_id"], key_prefix=row["key_prefix"], key_label=row["key_label"],
-        account=row["account_id"], address=row["address"], subject=row["subject"],
-        details=row["details"])
+        id=row.id, at=iso_millis(row.at), action=row.action, actor=row.actor,
+        key_id=row.key_id, key_prefix=row.key_prefix, key_label=row.key_label,
+        account=row.account_id, address=row.address, subject=row.subject,
+        details=row.details)
 
 
 @router.get("", response_model=AuditPage, summary="The audit log, newest first",

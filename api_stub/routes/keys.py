@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -16,7 +15,7 @@ from api_stub.auth import Operator, State, actor
 from api_stub.errors import BODY_ERRORS, route_errors
 from api_stub.schemas import Strict
 from worker import key_lifecycle
-from worker.key_lifecycle import KeyAlreadyRevoked, KeyAlreadyRotated, KeyNotFound
+from worker.key_lifecycle import ApiKeyRow, KeyAlreadyRevoked, KeyAlreadyRotated, KeyNotFound
 from worker.models import iso_millis
 
 router = APIRouter(prefix="/ops/keys", tags=["operators"])
@@ -62,14 +61,14 @@ class Rotated(BaseModel):
     old_key_works_until: str | None
 
 
-def _out(row: dict[str, Any]) -> KeyOut:
-    return KeyOut(id=row["id"], prefix=row["key_prefix"], operator=row["operator"],
-                  accounts=list(row["accounts"]), label=row["label"],
-                  created_at=iso_millis(row["created_at"]),
-                  last_used_at=iso_millis(row["last_used_at"]),
-                  expires_at=iso_millis(row["expires_at"]),
-                  revoked_at=iso_millis(row["revoked_at"]),
-                  rotated_at=iso_millis(row["rotated_at"]), replaced_by=row["replaced_by"])
+def _out(row: ApiKeyRow) -> KeyOut:
+    return KeyOut(id=row.id, prefix=row.key_prefix, operator=row.operator,
+                  accounts=list(row.accounts), label=row.label,
+                  created_at=iso_millis(row.created_at),
+                  last_used_at=iso_millis(row.last_used_at),
+                  expires_at=iso_millis(row.expires_at),
+                  revoked_at=iso_millis(row.revoked_at),
+                  rotated_at=iso_millis(row.rotated_at), replaced_by=row.replaced_by)
 
 
 @router.get("", response_model=KeyList, summary="Every API key (never the key itself)",

@@ -148,8 +148,8 @@ async def _key_trail(http: httpx.AsyncClient, db: asyncpg.Pool, env: dict[str, s
         # as the upload route stores one, by the account's key (the same function, in-process)
         await store_upload(conn, account_id=account, filename="Xero contacts 2024.csv",
                            file_format="csv", data=CONTACTS, by=audit.Actor(
-                               "account", key_id, successor[:10], "billing sync", account,
-                               "127.0.0.1"))
+                               audit.ActorRole.ACCOUNT, key_id, successor[:10], "billing sync",
+                               account, "127.0.0.1"))
     return key[:10], successor[:10]
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import row_as, rows_as
 from worker.db.types import Conn
 from worker.ids import KEY_PREFIX, OPERATOR_KEY_PREFIX, new_token
 from worker.secrets_box import digest_api_key
@@ -43,6 +44,55 @@ class KeyRefused:
     reason: Literal["revoked", "expired"]
     at: datetime
     rotated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLookupRow:
+    """A key found by its digest, with its accounts and whether it has stopped working."""
+
+    id: int
+    operator: bool
+    key_prefix: str
+    label: str | None
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    rotated_at: datetime | None
+    revoked: bool | None  # revoked_at <= now(): None when revoked_at is None
+    expired: bool | None  # likewise for expires_at
+    accounts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRow:
+    """A key as operators list it: never its digest."""
+
+    id: int
+    key_prefix: str
+    operator: bool
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    rotated_at: datetime | None
+    replaced_by: int | None
+    accounts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NamedKeyRow:
+    """A key an operator named (by ID or prefix) to revoke or rotate."""
+
+    id: int
+    key_prefix: str
+    operator: bool
+    label: str | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    rotated_at: datetime | None
+    replaced_by: int | None
+    revoked: bool | None  # revoked_at <= now(): None when revoked_at is None
+    accounts: list[str]
 
 
 async def create_api_key(pool: asyncpg.Pool, account_ids: list[str], *, by: Actor,
@@ -80,15 +130,26 @@ async def insert_api_key(conn: Conn, key: str, account_ids: Sequence[str], *,
 
 async def find_api_key(pool: asyncpg.Pool, api_key: str) -> ApiKey | KeyRefused | None:
     """The key; KeyRefused when it was revoked or has expired; None when it is unknown."""
-    row = await pool.fetchrow(q("api_key_of_digest"), digest_api_key(api_key))
-    if row is None:
+    record = await pool.fetchrow(q("api_key_of_digest"), digest_api_key(api_key))
+    if record is None:
         return None
-    if row["revoked"]:
-        return KeyRefused(row["id"], "revoked", row["revoked_at"],
-                          rotated=row["rotated_at"] is not None)
-    if row["expired"]:
-        return KeyRefused(row["id"], "expired", row["expires_at"])
-    ends = [t for t in (row["revoked_at"], row["expires_at"]) if t is not None]
-    return ApiKey(row["id"], row["operator"], tuple(row["accounts"]),
-                  valid_until=min(ends) if ends else None, prefix=row["key_prefix"],
-                  label=row["label"])
+    row = row_as(KeyLookupRow, record)
+    if row.revoked and row.revoked_at is not None:
+        return KeyRefused(row.id, "revoked", row.revoked_at,
+                          rotated=row.rotated_at is not None)
+    if row.expired and row.expires_at is not None:
+        return KeyRefused(row.id, "expired", row.expires_at)
+    ends = [t for t in (row.revoked_at, row.expires_at) if t is not None]
+    return ApiKey(row.id, row.operator, tuple(row.accounts),
+                  valid_until=min(ends) if ends else None, prefix=row.key_prefix,
+                  label=row.label)
+
+
+async def all_api_keys(pool: asyncpg.Pool) -> list[ApiKeyRow]:
+    """Every key, by ID."""
+    return rows_as(ApiKeyRow, await pool.fetch(q("api_keys_listed")))
+
+
+async def api_keys_named(conn: Conn, ident: str) -> list[NamedKeyRow]:
+    """The keys with this ID or visible prefix: several when a prefix is ambiguous."""
+    return rows_as(NamedKeyRow, await conn.fetch(q("api_keys_matching"), ident))

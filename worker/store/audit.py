@@ -14,14 +14,23 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 import asyncpg
 
 from worker.db.queries import q
+from worker.db.rows import rows_as
 from worker.db.types import Executor
 
-ActorRole = Literal["account", "operator", "cli", "service"]
+
+class ActorRole(StrEnum):
+    """Who acts (audit_log.actor): an account's key, an operator's key, the CLI, the service."""
+
+    ACCOUNT = "account"
+    OPERATOR = "operator"
+    CLI = "cli"
+    SERVICE = "service"
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Actor:
     address: str | None = None
 
 
-SERVICE = Actor("service")
+SERVICE = Actor(ActorRole.SERVICE)
 
 
 def cli_actor() -> Actor:
@@ -47,7 +56,7 @@ def cli_actor() -> Actor:
         user = getpass.getuser()
     except (KeyError, OSError):  # a container's uid with no passwd entry
         user = "unknown"
-    return Actor("cli", key_label=f"{user}@{socket.gethostname()}")
+    return Actor(ActorRole.CLI, key_label=f"{user}@{socket.gethostname()}")
 
 
 async def record(conn: Executor, by: Actor, action: str, *, subject: str | None = None,
@@ -73,10 +82,26 @@ class AuditFilter:
     until: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntryRow:
+    """An entry of the audit log."""
+
+    id: int
+    at: datetime
+    actor: ActorRole
+    key_id: int | None
+    key_prefix: str | None
+    key_label: str | None
+    account_id: str | None
+    address: str | None
+    action: str
+    subject: str | None
+    details: dict[str, Any]
+
+
 async def entries(pool: asyncpg.Pool, where: AuditFilter, *, before_id: int | None,
-                  limit: int) -> list[asyncpg.Record]:
+                  limit: int) -> list[AuditEntryRow]:
     """Entries newest first, those before `before_id` (the previous page's last) if given."""
-    rows: list[asyncpg.Record] = await pool.fetch(
+    return rows_as(AuditEntryRow, await pool.fetch(
         q("audit_entries"), where.action, where.account_id, where.key_prefix, where.subject,
-        where.since, where.until, before_id, limit)
-    return rows
+        where.since, where.until, before_id, limit))
