@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from api_stub.schemas import JobReport, StepCounts, StepReport
-from worker.models import iso_millis
+from worker.models import JobStatus, iso_millis
 from worker.store.steps import StepRunRow
 from worker.timeline import timeline
 
 
-def build_report(job_id: str, status: str, attempts: int, step_names: Mapping[int, str],
+def build_report(job_id: str, status: JobStatus, attempts: int, step_names: Mapping[int, str],
                  runs: Sequence[StepRunRow]) -> JobReport:
     """Every step of the job's kind, in order (worker.timeline.timeline)."""
     steps = [StepReport(step_number=line.number, step=line.name, status=line.status,

@@ -14,7 +14,7 @@ from api_stub.request_text import CheckedText
 from worker.models import JobStatus, iso_millis
 from worker.money import is_iso_currency
 from worker.wizard.migrations import SLOTS, attachments
-from worker.wizard.reads import ImportRow, MigrationRow
+from worker.wizard.reads import ImportRow, MigrationWithJob
 from worker.wizard.statuses import ImportStatus, MigrationStatus
 
 Provider = Literal["freeagent", "xero", "quickbooks", "other"]
@@ -226,7 +226,7 @@ def import_out(row: ImportRow) -> ImportOut:
         confirmed_at=iso_millis(row.confirmed_at))
 
 
-def migration_out(row: MigrationRow, imports: Mapping[str, ImportRow]) -> MigrationOut:
+def migration_out(row: MigrationWithJob, imports: Mapping[str, ImportRow]) -> MigrationOut:
     """A migration from its row (reads.migration) and its attached imports by ID."""
     attached = attachments(row)
     summaries = {slot: import_out(imports[i]) if i and i in imports else None

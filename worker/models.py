@@ -19,6 +19,14 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class StepStatus(StrEnum):
+    """Where a step run is (the CHECK of `migration_step_runs.status`)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
 def iso_millis(value: datetime | None) -> str | None:
     """`2024-01-01T00:00:00.000Z`: UTC, milliseconds, Z."""
     if value is None:

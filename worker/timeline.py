@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from worker.models import JobStatus, StepStatus
+
 # A step still marked running when its job has ended was stopped with it: it is shown so.
-_ENDED_STEP = {"cancelled": "cancelled", "failed": "failed", "completed": "finished"}
+_ENDED_STEP = {JobStatus.CANCELLED: "cancelled", JobStatus.FAILED: StepStatus.FAILED,
+               JobStatus.COMPLETED: StepStatus.FINISHED}
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class StepRunLike(Protocol):
     @property
     def step_number(self) -> int: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> StepStatus: ...
     @property
     def started_at(self) -> datetime | None: ...
     @property
@@ -58,7 +61,7 @@ class StepRunLike(Protocol):
     def checks(self) -> Any: ...
 
 
-def timeline(job_status: str, step_names: Mapping[int, str],
+def timeline(job_status: JobStatus, step_names: Mapping[int, str],
              runs: Sequence[StepRunLike]) -> list[StepLine]:
     """The job's steps, in its kind's order, from its step runs (`step_report` rows)."""
     by_number = {r.step_number: r for r in runs}
@@ -68,8 +71,8 @@ def timeline(job_status: str, step_names: Mapping[int, str],
         if run is None:
             lines.append(StepLine(number, name, "not_started"))
             continue
-        status = run.status
-        if status == "running":
+        status: str = run.status
+        if run.status == StepStatus.RUNNING:
             status = _ENDED_STEP.get(job_status, status)
         lines.append(StepLine(
             number, name, status, run.started_at, run.finished_at, run.attempts,

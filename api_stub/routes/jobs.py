@@ -69,7 +69,7 @@ async def list_jobs(
     starting_after: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
 ) -> JobList:
     jobs, has_more = await reads.jobs_of_account(
-        state.pool, account, status=status.value if status else None,
+        state.pool, account, status=status,
         starting_after=starting_after, limit=limit)
     return JobList(data=jobs, has_more=has_more)
 

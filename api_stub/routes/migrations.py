@@ -71,7 +71,7 @@ DEFAULT_WAIT_SECONDS = 30.0
 
 
 async def migration_object(state: Services, migration_id: str, account: str,
-                           row: reads.MigrationRow | None = None) -> MigrationOut:
+                           row: reads.MigrationWithJob | None = None) -> MigrationOut:
     """The migration as the API shows it, with its imports."""
     row = row or await reads.migration(state.pool, migration_id, account)
     wanted = [i for i in attachments(row).values() if i]

@@ -174,7 +174,7 @@ async def jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     starting_after: Annotated[str | None, Query(max_length=40, pattern="^[^\\x00]*$")] = None,
 ) -> OpsJobList:
-    where = JobFilter(kind, status.value if status else None, account, error_code, since)
+    where = JobFilter(kind, status, account, error_code, since)
     rows, more = await _actions(request, state).find(where, starting_after=starting_after,
                                                      limit=limit)
     return OpsJobList(data=[ops_job(r) for r in rows], has_more=more)
@@ -217,7 +217,7 @@ async def cancel_one(job_id: str, request: Request, state: State, _: Operator) -
 
 async def _bulk(body: ActionFilter, request: Request, state: State,
                 action: Action) -> ActionResult:
-    where = JobFilter(body.kind, body.status.value if body.status else None, body.account,
+    where = JobFilter(body.kind, body.status, body.account,
                       body.error_code, None, body.ids)
     outcome = await _actions(request, state).bulk(
         action, where, body.model_dump(exclude_none=True, mode="json"), actor(request))

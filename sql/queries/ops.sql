@@ -33,7 +33,7 @@ GROUP BY worker_id;
 -- the job `starting_after` when given.
 SELECT id, kind, account_id, status, step, step_number, total_steps, progress_detail,
        error_code, error, entity_id, attempts, created_at, started_at, completed_at,
-       updated_at, worker_id
+       updated_at, worker_id, cancel_requested_at
 FROM migration_jobs
 WHERE ($1::text IS NULL OR kind = $1)
   AND ($2::text IS NULL OR status = $2)

@@ -72,14 +72,20 @@ SELECT row_number, skipped, record FROM staging.import_rows
 WHERE import_id = $1 ORDER BY row_number;
 
 -- name: skip_contacts_in_target
--- Contacts the account's target already has (by name, case and spaces aside).
-UPDATE staging.import_rows r SET skipped = 'already in the account'
-WHERE r.import_id = $1 AND r.skipped IS NULL AND EXISTS (
-    SELECT 1 FROM target.customers c
+-- Contacts the account's target already has (by name, case and spaces aside). An equi-join
+-- on the name, so that an account with many contacts is a hash join, not a comparison of
+-- every staged row with every contact.
+WITH held AS (
+    SELECT DISTINCT lower(btrim(c.name)) AS name
+    FROM target.customers c
     JOIN target.entities e ON e.id = c.entity_id
     JOIN migration_jobs j ON j.id = e.source_job_id
     WHERE j.account_id = $2
-      AND lower(btrim(c.name)) = lower(btrim(r.record ->> 'name')));
+)
+UPDATE staging.import_rows r SET skipped = 'already in the account'
+FROM held
+WHERE r.import_id = $1 AND r.skipped IS NULL
+  AND lower(btrim(r.record ->> 'name')) = held.name;
 
 -- name: skip_contacts_in_earlier_files
 -- A contact of an import's later file (files are $2 row numbers apart) that an earlier file
@@ -97,25 +103,36 @@ WHERE r.import_id = $1 AND r.skipped IS NULL
 -- name: skip_documents_in_target
 -- Invoices or bills ($3) the account's target already has, by their identity as
 -- proof.document_identity makes it: the number; a bill's with its supplier; a credit
--- note's apart (a sales credit is the target's credit_note).
-UPDATE staging.import_rows r SET skipped = 'already in the account'
-FROM (SELECT import_id, row_number,
-             coalesce((record ->> 'credit_note')::boolean, false) AS credit,
-             CASE WHEN $3 = 'bill'
-                  THEN lower(regexp_replace(btrim(record ->> 'contact'), '\s+', ' ', 'g'))
-                       || ' / ' ELSE '' END || btrim(record ->> 'reference') AS number,
-             record ->> 'reference' AS record_reference
-      FROM staging.import_rows WHERE import_id = $1) s
-WHERE r.import_id = $1 AND s.import_id = r.import_id AND s.row_number = r.row_number
-  AND r.skipped IS NULL AND EXISTS (
-    SELECT 1 FROM target.documents d
+-- note's apart (a sales credit is the target's credit_note); or, for a bill written before
+-- bills were told apart by supplier, the bare reference. Equi-joins on (type, number), so
+-- that an account with many documents is a hash join, not every row against every document.
+WITH staged AS (
+    SELECT row_number,
+           CASE WHEN credit AND $3 = 'invoice' THEN 'credit_note' ELSE $3 END AS document_type,
+           CASE WHEN credit THEN 'credit ' ELSE '' END || number AS number,
+           btrim(reference) AS reference
+    FROM (SELECT row_number, record ->> 'reference' AS reference,
+                 coalesce((record ->> 'credit_note')::boolean, false) AS credit,
+                 CASE WHEN $3 = 'bill'
+                      THEN lower(regexp_replace(btrim(record ->> 'contact'), '\s+', ' ', 'g'))
+                           || ' / ' ELSE '' END || btrim(record ->> 'reference') AS number
+          FROM staging.import_rows WHERE import_id = $1 AND skipped IS NULL) rows
+), held AS (
+    SELECT d.kind AS document_type, d.legacy_id
+    FROM target.documents d
     JOIN target.entities e ON e.id = d.entity_id
     JOIN migration_jobs j ON j.id = e.source_job_id
-    WHERE j.account_id = $2
-      AND d.kind = CASE WHEN s.credit AND $3 = 'invoice' THEN 'credit_note' ELSE $3 END
-      AND d.legacy_id IN (CASE WHEN s.credit THEN 'credit ' ELSE '' END || s.number,
-                          -- a bill written before bills were told apart by supplier
-                          btrim(s.record_reference)));
+    WHERE j.account_id = $2 AND d.kind IN ($3, 'credit_note')
+), found AS (
+    SELECT s.row_number FROM staged s
+    JOIN held h ON h.document_type = s.document_type AND h.legacy_id = s.number
+    UNION
+    SELECT s.row_number FROM staged s
+    JOIN held h ON h.document_type = s.document_type AND h.legacy_id = s.reference
+)
+UPDATE staging.import_rows r SET skipped = 'already in the account'
+FROM found
+WHERE r.import_id = $1 AND r.row_number = found.row_number;
 
 -- name: import_row_counts
 SELECT count(*) FILTER (WHERE skipped IS NULL) AS created,

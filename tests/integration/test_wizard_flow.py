@@ -121,6 +121,21 @@ async def test_the_seeds_worked_example(wizard: Wizard, workbook: Path,
         "FROM target.journal_lines l JOIN target.journal_entries e ON e.id = l.entry_id "
         "WHERE e.entity_id = $1 GROUP BY e.id) x", entity)
     assert balanced is True
+    # 10. the same books again: what the account's target has is skipped, by name for
+    # contacts and by number for documents
+    second = await wizard.create()
+    body = (await wizard.upload_workbook(second["id"], workbook)).json()
+    contacts = await wizard.wait_import(body["uploads"]["contacts"]["id"])
+    assert _counts(contacts) == (10, 0, 10, 0)
+    await wizard.confirm(body["uploads"]["balances"]["id"])
+    deferred = await wizard.ok("POST", f"/migrations/{second['id']}/upload-deferred", 202)
+    assert _counts(await wizard.wait_import(deferred["uploads"]["invoices"]["id"])) == (
+        6, 0, 6, 0)
+    assert _counts(await wizard.wait_import(deferred["uploads"]["bills"]["id"])) == (
+        3, 0, 3, 0)
+    assert await db.fetchval(
+        "SELECT count(DISTINCT skipped) FROM staging.import_rows WHERE import_id = $1",
+        contacts["id"]) == 1  # 'already in the account', every row
 
 
 def _counts(found: dict[str, Any]) -> tuple[int, int, int, int]:

@@ -67,7 +67,8 @@ async def toy_mix(db: asyncpg.Pool, arq: ArqRedis, queue_name: str, account: str
     """The mix, once the broken jobs have failed."""
     broken = [await create_toy_job(db, arq, queue_name, ticks=-1, account=account)
               for _ in range(2)]
-    long_one = await create_toy_job(db, arq, queue_name, ticks=500, tick_seconds=0.05,
+    # long enough to be still running whenever a loaded machine lets the test cancel it
+    long_one = await create_toy_job(db, arq, queue_name, ticks=12_000, tick_seconds=0.05,
                                     account=account)
 
     async def failed() -> bool:

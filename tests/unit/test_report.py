@@ -9,6 +9,7 @@ import pytest
 
 from api_stub.report import build_report
 from worker.db.rows import row_as
+from worker.models import JobStatus
 from worker.store.steps import StepRunRow
 
 STEPS = {1: "Connecting", 2: "Reading", 3: "Writing"}
@@ -27,6 +28,6 @@ def _run(number: int, status: str) -> StepRunRow:
     ("cancelled", "cancelled"), ("failed", "failed"), ("running", "running"),
     ("pending", "running")])
 def test_a_step_left_running_shows_how_its_job_ended(job_status: str, shown: str) -> None:
-    report = build_report("job_1", job_status, 1, STEPS,
+    report = build_report("job_1", JobStatus(job_status), 1, STEPS,
                           [_run(1, "finished"), _run(2, "running")])
     assert [s.status for s in report.steps] == ["finished", shown, "not_started"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -55,3 +55,15 @@ def test_none_and_lists() -> None:
     rows = rows_as(_Job, [{"id": str(n), "status": "pending", "ended": None, "at": _AT}
                           for n in range(3)])
     assert [r.id for r in rows] == ["0", "1", "2"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tagged:
+    id: str
+    tags: list[str] = field(default_factory=list)
+
+
+def test_a_default_factory_gives_each_row_its_own() -> None:
+    one, two = row_as(_Tagged, {"id": "1"}), row_as(_Tagged, {"id": "2"})
+    one.tags.append("x")
+    assert two.tags == []

@@ -4,13 +4,15 @@ A store returns frozen dataclasses, not `asyncpg.Record`: callers read `job.stat
 misspelt column fails `mypy`, not a request, and a status column arrives as its enum. Each
 row class lives beside the queries that fill it (e.g. `worker.store.jobs.JobRow`) and names
 the columns its callers use; other columns of the record are ignored, a missing one raises.
-A field with a default takes it when the query does not select that column.
+A field with a default takes it when the query does not select that column: give one only
+where a None (or the default) cannot be mistaken for the column's value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -23,8 +25,8 @@ T = TypeVar("T")
 RecordLike: TypeAlias = asyncpg.Record | Mapping[str, Any]
 
 _MISSING = object()
-# (column, default or _MISSING, converter or None), in field order
-_Plan = tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+# (column, a factory of its default or None (required), converter or None), in field order
+_Plan = tuple[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None], ...]
 _plans: dict[type[Any], _Plan] = {}
 
 
@@ -33,7 +35,9 @@ def row_as(cls: type[T], record: RecordLike) -> T:
     values = []
     plan = _plans.get(cls) or _plans.setdefault(cls, _plan(cls))
     for column, default, convert in plan:
-        value = record[column] if default is _MISSING else record.get(column, default)
+        value = record[column] if default is None else record.get(column, _MISSING)
+        if value is _MISSING:
+            value = default() if default is not None else None
         values.append(value if convert is None or value is None else convert(value))
     return cls(*values)
 
@@ -52,11 +56,11 @@ def _plan(cls: type[Any]) -> _Plan:
     hints = typing.get_type_hints(cls)
     plan = []
     for f in dataclasses.fields(cls):
-        default: Any = _MISSING
+        default: Callable[[], Any] | None = None
         if f.default is not dataclasses.MISSING:
-            default = f.default
+            default = functools.partial(_same, f.default)
         elif f.default_factory is not dataclasses.MISSING:
-            default = f.default_factory()
+            default = f.default_factory  # a new one a row: no row shares a mutable default
         plan.append((f.name, default, _enum_of(hints[f.name])))
     return tuple(plan)
 
@@ -69,3 +73,7 @@ def _enum_of(hint: Any) -> Callable[[Any], Any] | None:
         if isinstance(option, type) and issubclass(option, enum.Enum):
             return option
     return None
+
+
+def _same(value: T) -> T:
+    return value

@@ -43,7 +43,7 @@ class JobRow:
     started_at: datetime | None
     completed_at: datetime | None
     updated_at: datetime
-    cancel_requested_at: datetime | None = None
+    cancel_requested_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

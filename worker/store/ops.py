@@ -38,7 +38,7 @@ class JobFilter:
     """Jobs an operator means: each condition optional, all of them together."""
 
     kind: str | None = None
-    status: str | None = None
+    status: JobStatus | None = None
     account: str | None = None
     error_code: str | None = None
     since: datetime | None = None

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from worker.db.queries import q
 from worker.db.types import Conn
+from worker.models import JobStatus
 
 
 async def begin_batch(conn: Conn) -> None:
@@ -44,7 +45,7 @@ async def staging_due(conn: Conn, before: datetime, batch: int,
     """Those not yet due for deletion (ended at or after `jobs_before`), and kept ones."""
     rows = await conn.fetch(q("retention_staging_due"), before, batch, jobs_before)
     return DueStaging([r["id"] for r in rows], [r["id"] for r in rows
-                                                if r["status"] == "failed"])
+                                                if r["status"] == JobStatus.FAILED])
 
 
 async def clear_staging(conn: Conn, job_ids: list[str], per_table: int) -> dict[str, int]:
@@ -81,7 +82,7 @@ async def jobs_due(conn: Conn, before: datetime, batch: int) -> DueJobs:
     return DueJobs([r["id"] for r in rows if r["kept_by"] is None],
                    {r["id"]: r["kept_by"] for r in rows if r["kept_by"] is not None},
                    [r["id"] for r in rows if r["staged"]],
-                   [r["id"] for r in rows if r["status"] == "failed"])
+                   [r["id"] for r in rows if r["status"] == JobStatus.FAILED])
 
 
 async def keep_jobs(conn: Conn, kept: dict[str, str], staging_cleared: set[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import asyncpg
@@ -13,16 +12,9 @@ import asyncpg
 from worker.db.queries import q
 from worker.db.rows import row_as, rows_as
 from worker.db.types import Executor
+from worker.models import StepStatus
 from worker.store import metrics as metrics_store
 from worker.store.metrics import Increment
-
-
-class StepStatus(StrEnum):
-    """Where a step run is (the CHECK of `migration_step_runs.status`)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from worker.wizard.errors import (
 )
 from worker.wizard.records import ImportType
 from worker.wizard.statuses import EDITABLE, MigrationStatus
-from worker.wizard.store import ImportRow, MigrationRow, WizardStore
+from worker.wizard.store import ImportRow, MigrationRow, MigrationWithJob, WizardStore
 
 # A wizard migration's ID prefix: `wmig_`, apart from legacy jobs' `mig_` (migrations
 # created before keep their `mig_` IDs: migration 0019)
@@ -75,7 +75,7 @@ def _month_end(day: date) -> date:
 
 async def create_migration(pool: asyncpg.Pool, *, account_id: str, provider: str,
                            cutover: date, today: date, by: Actor, currency: str = "GBP",
-                           date_order: str | None = None) -> MigrationRow:
+                           date_order: str | None = None) -> MigrationWithJob:
     """A new migration in `setup`. Refused for a cash-VAT account, a cutover that is not a
     past month end, or when the account already has an active migration."""
     store = WizardStore(pool)
@@ -153,7 +153,7 @@ async def save_attachments(conn: Conn, migration: MigrationRow,
 
 
 async def attach_imports(pool: asyncpg.Pool, *, migration_id: str, account_id: str,
-                         changes: dict[str, str | None]) -> MigrationRow:
+                         changes: dict[str, str | None]) -> MigrationWithJob:
     """POST /migrations/{id}/upload: attach or detach imports; the migration after."""
     async with pool.acquire() as conn, conn.transaction():
         migration = await locked_migration(conn, migration_id, account_id)
@@ -162,7 +162,7 @@ async def attach_imports(pool: asyncpg.Pool, *, migration_id: str, account_id: s
 
 
 async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id: str,
-                            by: Actor) -> MigrationRow:
+                            by: Actor) -> MigrationWithJob:
     store = WizardStore(pool)
     async with pool.acquire() as conn, conn.transaction():
         abandoned = await store.abandon(migration_id, account_id, conn)
@@ -179,7 +179,8 @@ async def abandon_migration(pool: asyncpg.Pool, *, migration_id: str, account_id
     return await _reread(store, migration_id, account_id)
 
 
-async def _reread(store: WizardStore, migration_id: str, account_id: str) -> MigrationRow:
+async def _reread(store: WizardStore, migration_id: str,
+                  account_id: str) -> MigrationWithJob:
     """The migration after a change, with its execute job's status (a migration is never
     deleted: found)."""
     row = await store.migration(migration_id, account_id)
@@ -193,7 +194,7 @@ class MigrationSnapshot:
     """A migration, its attached imports, their jobs (and its execute job), and the version
     of the whole: the greatest of theirs and of their jobs' events."""
 
-    row: MigrationRow
+    row: MigrationWithJob
     imports: dict[str, ImportRow]
     jobs: list[str]
     version: int

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncpg
 
 from worker.wizard.errors import ImportNotFound, MigrationNotFound
-from worker.wizard.store import ImportRow, MigrationRow, WizardStore
+from worker.wizard.store import ImportRow, MigrationWithJob, WizardStore
 
 # the rows' types, for the API's annotations (a route imports no store)
-__all__ = ["ImportRow", "MigrationRow", "active_migration", "history", "imports", "migration",
+__all__ = ["ImportRow", "MigrationWithJob", "active_migration", "history", "imports", "migration",
            "one_import", "set_vat_scheme", "vat_scheme"]
 
 
-async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> MigrationRow:
+async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> MigrationWithJob:
     """The account's migration; MigrationNotFound."""
     row = await WizardStore(pool).migration(migration_id, account_id)
     if row is None:
@@ -21,11 +21,11 @@ async def migration(pool: asyncpg.Pool, migration_id: str, account_id: str) -> M
     return row
 
 
-async def active_migration(pool: asyncpg.Pool, account_id: str) -> MigrationRow | None:
+async def active_migration(pool: asyncpg.Pool, account_id: str) -> MigrationWithJob | None:
     return await WizardStore(pool).active_migration(account_id)
 
 
-async def history(pool: asyncpg.Pool, account_id: str, limit: int) -> list[MigrationRow]:
+async def history(pool: asyncpg.Pool, account_id: str, limit: int) -> list[MigrationWithJob]:
     """The account's last `limit` migrations, newest first."""
     return await WizardStore(pool).history(account_id, limit)
 

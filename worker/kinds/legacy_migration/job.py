@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from worker.db.rows import RecordLike, row_as
 from worker.models import JobStatus, iso_millis
-from worker.store.events import LegacyJobEvent
 from worker.store.jobs import JobRow
 
 Environment = Literal["live", "sandbox"]
@@ -39,8 +39,8 @@ class Job(BaseModel):
         return cls.of(row_as(JobRow, record), legacy.legacy_org_id, legacy.environment)
 
     @classmethod
-    def of(cls, job: JobRow, legacy_org_id: str, environment: Environment) -> Job:
-        """A job row with its legacy fields."""
+    def of(cls, job: JobRow | JobAtEvent, legacy_org_id: str, environment: Environment) -> Job:
+        """A job row, or the job as one of its events left it, with its legacy fields."""
         return cls(
             id=job.id, legacy_org_id=legacy_org_id, environment=environment,
             entity_id=job.entity_id, status=job.status, step=job.step,
@@ -52,23 +52,35 @@ class Job(BaseModel):
         )
 
     @classmethod
-    def at_event(cls, event: LegacyJobEvent) -> Job:
-        """The job as one of its events (or, event 0, its row) left it."""
-        return cls(
-            id=event.id, legacy_org_id=event.legacy_org_id, environment=event.environment,
-            entity_id=event.entity_id, status=event.status, step=event.step,
-            step_number=event.step_number, total_steps=event.total_steps,
-            progress_detail=event.progress_detail, error=event.error,
-            created_at=iso_millis(event.created_at) or "",
-            started_at=iso_millis(event.started_at),
-            completed_at=iso_millis(event.completed_at),
-        )
+    def at_event(cls, event: JobAtEvent) -> Job:
+        """The job as one of its events left it."""
+        return cls.of(event, event.legacy_org_id, event.environment)
 
 
 @dataclass(frozen=True, slots=True)
 class LegacyFields:
-    """A legacy migration's own fields (`legacy_migration_jobs`), the token aside."""
+    """What the job API shows of a legacy migration's own fields (`legacy_migration_jobs`)."""
 
     legacy_org_id: str
     environment: Environment
-    confirm_unsupported_data: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JobAtEvent:
+    """A legacy job as one of its events left it (event 0: as it is, before any event),
+    with its fixed fields: what GET /legacy-migration/jobs/{id} answered at the time."""
+
+    event_id: int
+    id: str
+    legacy_org_id: str
+    environment: Environment
+    entity_id: str | None
+    status: JobStatus
+    step: str | None
+    step_number: int
+    total_steps: int
+    progress_detail: str | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None

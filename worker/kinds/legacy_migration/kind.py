@@ -77,7 +77,7 @@ async def open_run(run: JobRun, job: JobRow, services: Services) -> AsyncIterato
         yield LegacyContext(run=run, legacy=legacy, kept=kept,
                             legacy_org_id=details.fields.legacy_org_id,
                             environment=details.fields.environment,
-                            confirm_unsupported_data=details.fields.confirm_unsupported_data)
+                            confirm_unsupported_data=details.confirm_unsupported_data)
     finally:
         await legacy.aclose()
 

@@ -10,7 +10,7 @@ from worker.errors import JobNotFound
 from worker.kinds.legacy_migration.job import Job
 from worker.kinds.legacy_migration.sessions import MigratedLookup
 from worker.kinds.legacy_migration.store import LegacyMigrationStore
-from worker.store import events
+from worker.models import JobStatus
 
 
 async def job_of_account(pool: asyncpg.Pool, job_id: str, account_id: str) -> Job:
@@ -21,7 +21,7 @@ async def job_of_account(pool: asyncpg.Pool, job_id: str, account_id: str) -> Jo
     return job
 
 
-async def jobs_of_account(pool: asyncpg.Pool, account_id: str, *, status: str | None,
+async def jobs_of_account(pool: asyncpg.Pool, account_id: str, *, status: JobStatus | None,
                           starting_after: str | None, limit: int) -> tuple[list[Job], bool]:
     """A page of the account's jobs, newest first, and whether more follow."""
     return await LegacyMigrationStore(pool).list_for_account(
@@ -35,7 +35,7 @@ def migrated_environments(pool: asyncpg.Pool) -> MigratedLookup:
 
 async def job_snapshot(pool: asyncpg.Pool, job_id: str, account_id: str) -> tuple[Job, int]:
     """The account's job and its latest event's ID, read in one snapshot; JobNotFound."""
-    found = await events.legacy_job_snapshot(pool, job_id, account_id)
+    found = await LegacyMigrationStore(pool).snapshot(job_id, account_id)
     if found is None:
         raise JobNotFound.named(job_id)
     return Job.at_event(found), found.event_id
@@ -45,5 +45,5 @@ async def job_events_after(pool: asyncpg.Pool, job_id: str, account_id: str, aft
                            limit: int) -> list[tuple[Job, int]]:
     """The job as each of its events after `after` left it, with the event's ID, oldest
     first (pushed progress replays them)."""
-    found = await events.legacy_job_events_after(pool, job_id, account_id, after, limit)
+    found = await LegacyMigrationStore(pool).events_after(job_id, account_id, after, limit)
     return [(Job.at_event(e), e.event_id) for e in found]

@@ -7,16 +7,20 @@ from dataclasses import dataclass
 import asyncpg
 
 from worker.db.queries import q
-from worker.db.rows import row_as
+from worker.db.rows import row_as, rows_as
 from worker.db.types import Conn, Executor
-from worker.kinds.legacy_migration.job import Job, LegacyFields
+from worker.kinds.legacy_migration.job import Job, JobAtEvent, LegacyFields
+from worker.models import JobStatus
+from worker.store.events import latest_job_event
 
 
 @dataclass(frozen=True, slots=True)
 class LegacyDetails:
-    """What a worker reads of its legacy job: the fields and the sealed legacy token."""
+    """What a worker reads of its legacy job: its fields, whether unsupported data was
+    accepted, and the sealed legacy token."""
 
     fields: LegacyFields
+    confirm_unsupported_data: bool
     sealed_token: bytes | None
 
 
@@ -34,19 +38,38 @@ class LegacyMigrationStore:
     async def details(self, job_id: str) -> LegacyDetails | None:
         """The legacy fields, the sealed token included (worker side)."""
         row = await self.pool.fetchrow(q("get_legacy_migration"), job_id)
-        return None if row is None else LegacyDetails(row_as(LegacyFields, row),
-                                                      row["legacy_token_sealed"])
+        if row is None:
+            return None
+        return LegacyDetails(row_as(LegacyFields, row), row["confirm_unsupported_data"],
+                             row["legacy_token_sealed"])
 
     async def get_for_account(self, job_id: str, account_id: str) -> Job | None:
         row = await self.pool.fetchrow(q("get_account_legacy_migration"), job_id, account_id)
         return Job.from_row(row) if row else None
 
-    async def list_for_account(self, account_id: str, *, status: str | None,
+    async def list_for_account(self, account_id: str, *, status: JobStatus | None,
                                starting_after: str | None, limit: int) -> tuple[list[Job], bool]:
         """A page of the account's jobs, newest first, and whether more follow."""
         rows = await self.pool.fetch(q("list_account_legacy_migrations"), account_id, status,
                                      starting_after, limit + 1)
         return [Job.from_row(r) for r in rows[:limit]], len(rows) > limit
+
+    async def events_after(self, job_id: str, account_id: str, after: int,
+                           limit: int) -> list[JobAtEvent]:
+        """The account's job as each of its events after `after` left it, oldest first."""
+        return rows_as(JobAtEvent, await self.pool.fetch(
+            q("legacy_job_events_after"), job_id, account_id, after, limit))
+
+    async def snapshot(self, job_id: str, account_id: str) -> JobAtEvent | None:
+        """The account's job as its latest event left it, read in one snapshot (so the
+        event ID is the job's state's); None when there is no such job."""
+        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                                 readonly=True):
+            row = await conn.fetchrow(q("get_account_legacy_migration"), job_id, account_id)
+            if row is None:
+                return None
+            event_id = await latest_job_event(conn, [job_id])
+        return row_as(JobAtEvent, {**row, "event_id": event_id})
 
     async def replace_token(self, conn: Conn, job_id: str, sealed_token: bytes) -> None:
         await conn.execute(q("replace_legacy_token"), job_id, sealed_token)

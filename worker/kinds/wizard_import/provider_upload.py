@@ -94,10 +94,10 @@ async def upload_provider_files(
     date_order: str | None = None,
 ) -> NativeUpload:
     """Recognise, store and queue the provider's files; attach their imports."""
-    migration = await WizardStore(pool).migration(migration_id, account_id)
-    if migration is None:
+    asked = await WizardStore(pool).migration(migration_id, account_id)
+    if asked is None:
         raise MigrationNotFound.named(migration_id)
-    provider = migration.provider
+    provider = asked.provider
     if provider not in NATIVE_PROVIDERS:
         raise ProviderNotAutomated()
     # the request's size first (a .zip counts as sent), before anything is parsed; then

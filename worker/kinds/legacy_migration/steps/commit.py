@@ -8,7 +8,7 @@ from worker.db.types import Conn
 from worker.errors import StepFailed
 from worker.ids import new_entity_id
 from worker.kinds.legacy_migration.context import LegacyContext
-from worker.store.steps import StepStatus
+from worker.models import StepStatus
 from worker.target.errors import CommitMismatch
 from worker.target.records import Entity
 from worker.target.writer import create_entity, staged_counts, write_staged
