@@ -40,8 +40,23 @@ async def _running(db: asyncpg.Pool, account: str) -> int:
         account))
 
 
+async def _only_alive(db: asyncpg.Pool, worker: Proc) -> None:
+    """The fleet is `worker` alone: a worker an earlier test killed stays registered alive
+    until its silence is noticed, and its slots would raise every account's share (then
+    nothing is parked and the test measures nothing)."""
+
+    async def registered() -> bool:
+        return bool(await db.fetchval(
+            "SELECT 1 FROM workers WHERE pid = $1 AND status = 'alive'", worker.pid))
+
+    await eventually(registered, "the worker registered")
+    await db.execute("UPDATE workers SET status = 'dead' WHERE status = 'alive' AND pid <> $1",
+                     worker.pid)
+
+
 async def test_a_waiting_account_does_not_queue_behind_a_flood(
         db: asyncpg.Pool, arq_redis: ArqRedis, queue_name: str, worker: Proc) -> None:
+    await _only_alive(db, worker)
     flood, small = _account("flood"), _account("small")
     # queued at once, and slower to run than to queue: most of it still waits when the
     # small account's job comes
