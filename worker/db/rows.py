@@ -35,9 +35,10 @@ def row_as(cls: type[T], record: RecordLike) -> T:
     values = []
     plan = _plans.get(cls) or _plans.setdefault(cls, _plan(cls))
     for column, default, convert in plan:
-        value = record[column] if default is None else record.get(column, _MISSING)
-        if value is _MISSING:
-            value = default() if default is not None else None
+        if default is None:
+            value = record[column]
+        elif (value := record.get(column, _MISSING)) is _MISSING:
+            value = default()
         values.append(value if convert is None or value is None else convert(value))
     return cls(*values)
 
